@@ -1,0 +1,351 @@
+/*
+ * vmengine.h: the public C API of vmengine, an embeddable time-series storage engine that
+ * keeps its data in the on-disk format of VictoriaMetrics 1.72 (cluster flavour, vmstorage).
+ *
+ * Conventions (docs/c-api.md has the long form):
+ *
+ * Units.   Timestamps are int64_t milliseconds since the Unix epoch, UTC. Values are IEEE-754
+ *          binary64 (double). Time ranges are inclusive on both ends.
+ *
+ * Errors.  Every fallible call returns a vme_status: VME_OK (0), VME_DONE (1, end of an
+ *          iteration) or a negative VME_ERR_* code. Its last parameter `vme_error** err` may be
+ *          NULL; if it is not and the call fails, *err receives a new error object (code plus
+ *          a message that names the file, offset, argument or line at fault), which the caller
+ *          frees with vme_error_free(). The error belongs to this call only: bindings must use
+ *          it, not vme_last_error_message().
+ *
+ * Memory.  Inputs are borrowed for the duration of the call; the library copies what it
+ *          keeps. Outputs are (a) borrowed views, valid until the next call on the same
+ *          iterator or list, or until it is freed, (b) owned handles with their own _free or
+ *          _close, or (c) raw buffers freed with vme_free(). Every free/close function accepts
+ *          NULL.
+ *
+ * Threads. A vme_db is fully thread-safe: any number of threads may add rows, search, flush
+ *          and close concurrently. Iterators, queries, options, string lists and stats are not
+ *          safe for concurrent use but have no thread affinity: they may move between threads
+ *          when used by one thread at a time. vme_close() waits for calls in flight; afterwards
+ *          every call on the db or on a child handle (iterator) returns VME_ERR_CLOSED.
+ *
+ * Labels.  A series is identified by its labels, passed as one packed byte string (a "series
+ *          key"): a sequence of label pairs, each
+ *              u16 big-endian name length | name bytes | u16 big-endian value length | value bytes
+ *          This is VictoriaMetrics' MetricNameRaw label encoding (reference §1.2) without the
+ *          tenant prefix. The metric name is the label "__name__" (an empty name also denotes
+ *          it). Pairs may come in any order; they are canonicalised as VictoriaMetrics does
+ *          (reference §1.1: special-key order, last duplicate wins). Labels with an empty value
+ *          are skipped. Limits (reference §1.1): a label name longer than 256 bytes, a value
+ *          longer than 16384 bytes or more than 30 labels make the row invalid: it is
+ *          rejected and counted (see vme_add_result), never truncated silently.
+ *
+ * Source.  Each declaration names the VictoriaMetrics 1.72 function or reference section
+ *          (../shared/design/vm-storage-reference.md, mirrored in docs/) that it follows.
+ */
+#ifndef VMENGINE_H_
+#define VMENGINE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(VME_STATIC)
+#define VME_API
+#elif defined(_WIN32)
+#if defined(VME_BUILDING_LIBRARY)
+#define VME_API __declspec(dllexport)
+#else
+#define VME_API __declspec(dllimport)
+#endif
+#else
+#define VME_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+#define VME_NOEXCEPT noexcept
+extern "C" {
+#else
+#define VME_NOEXCEPT
+#endif
+
+/* ---------------------------------------------------------------------------------------- */
+/* Versions                                                                                  */
+
+#define VME_VERSION_MAJOR 0
+#define VME_VERSION_MINOR 1
+#define VME_VERSION_PATCH 0
+#define VME_VERSION_NUMBER (VME_VERSION_MAJOR * 10000 + VME_VERSION_MINOR * 100 + VME_VERSION_PATCH)
+#define VME_VERSION_STRING "0.1.0"
+/* The ABI version equals the shared library's SOVERSION. */
+#define VME_ABI_VERSION 0
+
+/* Returns the library's version as "MAJOR.MINOR.PATCH" (static string, never freed). */
+VME_API const char* vme_version_string(void) VME_NOEXCEPT;
+/* Returns MAJOR*10000 + MINOR*100 + PATCH of the loaded library. */
+VME_API uint32_t vme_version_number(void) VME_NOEXCEPT;
+/* Returns the ABI version (SOVERSION) of the loaded library; compare with VME_ABI_VERSION. */
+VME_API uint32_t vme_abi_version(void) VME_NOEXCEPT;
+/* Ends the library's background worker threads (oneTBB). Call it after closing every db and
+ * before dlclose(); the library may be used again afterwards (threads restart on demand).
+ * Thread-safety: must not run concurrently with any other vme_ call. */
+VME_API void vme_library_shutdown(void) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Status codes and errors                                                                   */
+
+typedef int32_t vme_status;
+
+#define VME_OK 0
+#define VME_DONE 1                      /* an iteration has no more items */
+#define VME_ERR_INVALID_ARGUMENT (-1)   /* NULL or malformed argument, selector, regex, label */
+#define VME_ERR_NOT_FOUND (-2)          /* named snapshot, partition or file does not exist */
+#define VME_ERR_CORRUPTION (-3)         /* a file on disk is malformed; message names file+offset */
+#define VME_ERR_IO (-4)                 /* the OS refused an operation (disk full, permissions) */
+#define VME_ERR_NO_MEMORY (-5)          /* allocation failed */
+#define VME_ERR_CLOSED (-6)             /* the db (or the db of this child handle) is closed */
+#define VME_ERR_BUSY (-7)               /* the operation cannot run now; retry later */
+#define VME_ERR_BUFFER_TOO_SMALL (-8)   /* a caller buffer is too small; the needed size is set */
+#define VME_ERR_MISUSE (-9)             /* API misuse, e.g. a handle used after it was freed */
+#define VME_ERR_INTERNAL (-10)          /* a bug in vmengine; please report it */
+#define VME_ERR_LOCKED (-11)            /* another process holds the data directory's flock.lock */
+#define VME_ERR_LIMIT (-12)             /* a configured limit was exceeded (e.g. max series) */
+
+typedef struct vme_error vme_error;
+
+/* Returns a static, human-readable name for a status code ("OK", "invalid argument", ...). */
+VME_API const char* vme_status_string(vme_status status) VME_NOEXCEPT;
+/* Returns the code of an error; VME_OK for NULL. */
+VME_API vme_status vme_error_code(const vme_error* err) VME_NOEXCEPT;
+/* Returns the message of an error (owned by err, valid until vme_error_free); "" for NULL. */
+VME_API const char* vme_error_message(const vme_error* err) VME_NOEXCEPT;
+/* Frees an error. Accepts NULL. */
+VME_API void vme_error_free(vme_error* err) VME_NOEXCEPT;
+/* Returns the message of the last failed call on this thread, or "" (thread-local; valid until
+ * the next vme_ call on this thread). A convenience for plain C only: bindings must use the
+ * vme_error out-parameter, because goroutines and Java threads migrate between OS threads. */
+VME_API const char* vme_last_error_message(void) VME_NOEXCEPT;
+/* Frees a raw buffer returned by the library (e.g. a snapshot name). Accepts NULL. Never pass
+ * such a buffer to libc free(). */
+VME_API void vme_free(void* p) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Options                                                                                   */
+
+typedef struct vme_options vme_options;
+
+/* Creates options with the defaults: retention = keep everything, tenant 0:0, cache budget =
+ * 256 MiB, deduplication off. Returns NULL only when out of memory. Free with
+ * vme_options_destroy(). */
+VME_API vme_options* vme_options_create(void) VME_NOEXCEPT;
+/* Frees options. Accepts NULL. Options may be freed right after vme_open(). */
+VME_API void vme_options_destroy(vme_options* opts) VME_NOEXCEPT;
+/* Sets the retention in milliseconds; rows older than now - retention are rejected at ingest
+ * (counted in vme_add_result.rejected_out_of_retention). 0 (the default) keeps everything.
+ * Returns VME_ERR_INVALID_ARGUMENT for a negative value. Source: reference §6.9. */
+VME_API vme_status vme_options_set_retention_ms(vme_options* opts, int64_t retention_ms,
+                                                vme_error** err) VME_NOEXCEPT;
+/* Sets the default tenant (AccountID, ProjectID) used by ingest and queries of this db.
+ * Source: reference §1.3 (cluster tenants). */
+VME_API vme_status vme_options_set_tenant(vme_options* opts, uint32_t account_id,
+                                          uint32_t project_id, vme_error** err) VME_NOEXCEPT;
+/* Sets the memory budget for caches in bytes (TSID and metric-name caches). Minimum 1 MiB. */
+VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes,
+                                               vme_error** err) VME_NOEXCEPT;
+/* Generic setter, for forward compatibility. Keys (values are decimal text unless noted):
+ *   "retention_ms", "account_id", "project_id", "cache_bytes",
+ *   "retention" (duration text such as "30d", "12h", "1y", "0" = keep all),
+ *   "dedup_interval_ms" (minimum scrape interval for deduplication; 0 = off),
+ *   "read_only" ("0"/"1": open without writing; ingest returns VME_ERR_MISUSE).
+ * Unknown keys and unparsable values return VME_ERR_INVALID_ARGUMENT naming the key. */
+VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
+                                   vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Opening and closing                                                                       */
+
+typedef struct vme_db vme_db;
+
+/* Opens (creating if needed) the data directory `path`, which has the layout of a
+ * VictoriaMetrics 1.72 storage directory (reference §2): directories written by real
+ * VictoriaMetrics 1.72 open as they are; missing empty directories are recreated and cache/
+ * is ignored. opts may be NULL for defaults. On success *out receives the handle, to be closed
+ * with vme_close(). Errors: VME_ERR_INVALID_ARGUMENT (NULL path/out), VME_ERR_LOCKED (another
+ * process holds flock.lock, reference §11.3), VME_ERR_CORRUPTION (a part or index file is
+ * malformed; the message names it), VME_ERR_IO. Source: Storage.OpenStorage (§11.4). */
+VME_API vme_status vme_open(const char* path, const vme_options* opts, vme_db** out,
+                            vme_error** err) VME_NOEXCEPT;
+/* Makes every row added so far durable (written as file parts and fsync'ed), stops background
+ * work, releases the directory lock and frees the handle. Waits for calls in flight. Accepts
+ * NULL (returns VME_OK). Live handles are tracked in a registry, so a second vme_close() of
+ * the same pointer, or any later call with it, returns VME_ERR_CLOSED instead of touching
+ * freed memory. Iterators still open keep what they need alive; their next call returns
+ * VME_ERR_CLOSED. Source: Storage.MustClose (reference §6.11). */
+VME_API vme_status vme_close(vme_db* db, vme_error** err) VME_NOEXCEPT;
+/* Makes every row added before the call durable and searchable: raw rows become parts on
+ * disk, new index entries are written, and directories are fsync'ed. Source:
+ * Storage.DebugFlush plus the in-memory-parts flush of §6.3. */
+VME_API vme_status vme_flush(vme_db* db, vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Ingest                                                                                    */
+
+/* Per-call ingest counters. A rejected row is never stored; every rejection is counted. */
+typedef struct vme_add_result {
+  uint64_t rows_added;                /* rows accepted into the raw-row buffers */
+  uint64_t rejected_invalid_labels;   /* malformed series key, over the label limits, no name */
+  uint64_t rejected_nan;              /* NaN values other than the Prometheus staleness marker */
+  uint64_t rejected_out_of_retention; /* timestamp older than now - retention */
+  uint64_t rejected_too_far_future;   /* timestamp later than now + 2 days (reference §3.2) */
+  uint64_t rejected_invalid_timestamp;/* timestamp < 0 */
+} vme_add_result;
+
+/* Adds n rows. Row i has the series key keys[key_offsets[i] .. key_offsets[i+1]) (so
+ * key_offsets has n+1 entries, key_offsets[0] usually 0 and key_offsets[n] <= keys_len), the
+ * timestamp ts_ms[i] and the value values[i]. Rows for the same series may repeat keys;
+ * consecutive identical keys are resolved once. Invalid rows are rejected and counted in
+ * *result (nullable), and the call still returns VME_OK for the valid rest; the first invalid
+ * row's reason is not an error. Errors (nothing of the batch stored is undone):
+ * VME_ERR_INVALID_ARGUMENT (NULL arrays with n > 0, offsets out of order or past keys_len),
+ * VME_ERR_CLOSED, VME_ERR_IO. NaN values are rejected except the staleness marker
+ * 0x7ff0000000000002, which is stored exactly. Values are stored as decimal mantissas with a
+ * per-block exponent, exactly as VictoriaMetrics does (reference §4.1): about 12 significant
+ * digits survive. Rows are searchable after the next raw-rows flush (within about 1 s) or
+ * after vme_flush(). Source: Storage.AddRows / Storage.add (§3.1, §3.2). */
+VME_API vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
+                                const uint32_t* key_offsets, const int64_t* ts_ms,
+                                const double* values, size_t n, vme_add_result* result,
+                                vme_error** err) VME_NOEXCEPT;
+/* Columnar form: adds n samples of one series with the key key[0..key_len). Same semantics
+ * and errors as vme_add_rows. */
+VME_API vme_status vme_add_series(vme_db* db, const uint8_t* key, size_t key_len,
+                                  const int64_t* ts_ms, const double* values, size_t n,
+                                  vme_add_result* result, vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Queries                                                                                   */
+
+typedef struct vme_query vme_query;
+
+typedef enum vme_match_type {
+  VME_MATCH_EQ = 0,  /* label = value */
+  VME_MATCH_NEQ = 1, /* label != value */
+  VME_MATCH_RE = 2,  /* label =~ regex, fully anchored, RE2 syntax */
+  VME_MATCH_NRE = 3  /* label !~ regex */
+} vme_match_type;
+
+/* Creates a query over the inclusive time range [min_ts_ms, max_ts_ms] with no matchers
+ * (matches every series). Returns NULL when out of memory. Free with vme_query_destroy(). */
+VME_API vme_query* vme_query_create(int64_t min_ts_ms, int64_t max_ts_ms) VME_NOEXCEPT;
+/* Frees a query. Accepts NULL. */
+VME_API void vme_query_destroy(vme_query* q) VME_NOEXCEPT;
+/* Sets the inclusive time range in ms. VME_ERR_INVALID_ARGUMENT if min > max. */
+VME_API vme_status vme_query_set_time_range(vme_query* q, int64_t min_ts_ms, int64_t max_ts_ms,
+                                            vme_error** err) VME_NOEXCEPT;
+/* Adds a matcher (AND-ed with the others), with Prometheus semantics: the metric name is the
+ * label "__name__"; a missing label has the value "", so {label=""} matches series without
+ * it; regexes are fully anchored and use RE2 syntax (compiled here, so a bad regex fails
+ * now with VME_ERR_INVALID_ARGUMENT and RE2's message). name and value are byte strings of the
+ * given lengths (not NUL-terminated). Source: TagFilters.Add (reference §9.2). */
+VME_API vme_status vme_query_add_matcher(vme_query* q, vme_match_type type, const char* name,
+                                         size_t name_len, const char* value, size_t value_len,
+                                         vme_error** err) VME_NOEXCEPT;
+/* Parses a PromQL series selector, e.g. `up`, `{job="a"}`, `node_cpu_seconds_total{mode=~
+ * "idle|user",cpu!="0"}`, and adds its matchers. Label values use PromQL string escapes.
+ * Errors: VME_ERR_INVALID_ARGUMENT with the offset of the first bad character. */
+VME_API vme_status vme_query_add_selector(vme_query* q, const char* selector,
+                                          vme_error** err) VME_NOEXCEPT;
+/* Overrides the tenant of the db's options for this query. */
+VME_API vme_status vme_query_set_tenant(vme_query* q, uint32_t account_id, uint32_t project_id,
+                                        vme_error** err) VME_NOEXCEPT;
+/* Sets the maximum number of series a search may return (0 = unlimited, the default). A
+ * search that matches more returns VME_ERR_LIMIT. Source: -search.maxUniqueTimeseries. */
+VME_API vme_status vme_query_set_limit(vme_query* q, uint64_t max_series,
+                                       vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Search results                                                                            */
+
+typedef struct vme_series_iter vme_series_iter;
+
+/* Starts a search. Series come in TSID order (metric name, then job/instance-like labels);
+ * the samples of each series are merged from every part, sorted by timestamp (samples with
+ * equal timestamps are all kept, in storage order). Only rows already flushed are seen (see
+ * vme_add_rows). On success *out receives an iterator positioned before the first series;
+ * close it with vme_series_iter_close(). Errors: VME_ERR_INVALID_ARGUMENT, VME_ERR_CLOSED,
+ * VME_ERR_LIMIT, VME_ERR_CORRUPTION, VME_ERR_IO. Source: Search.Init / NextMetricBlock
+ * (reference §9). */
+VME_API vme_status vme_search(vme_db* db, const vme_query* q, vme_series_iter** out,
+                              vme_error** err) VME_NOEXCEPT;
+/* Advances to the next series. Returns VME_OK (a series is available), VME_DONE (no more),
+ * or an error (VME_ERR_CLOSED if the db was closed, VME_ERR_CORRUPTION with file and offset). */
+VME_API vme_status vme_series_iter_next(vme_series_iter* it, vme_error** err) VME_NOEXCEPT;
+/* Borrowed view of the current series key (packed labels, metric name first as "__name__",
+ * then the labels in canonical order). Valid until the next call on the iterator. Sets
+ * *key = NULL, *len = 0 when there is no current series. */
+VME_API void vme_series_iter_key(const vme_series_iter* it, const uint8_t** key,
+                                 size_t* len) VME_NOEXCEPT;
+/* Borrowed view of the current series in Prometheus text form, e.g.
+ * `up{instance="h1",job="node"}`: labels sorted by name, values quoted as Go's
+ * strconv.Quote does. NUL-terminated; valid until the next call on the iterator. "" if none. */
+VME_API const char* vme_series_iter_name(const vme_series_iter* it) VME_NOEXCEPT;
+/* Borrowed views of the current series' samples: *ts and *values point at arrays of the
+ * returned length, valid until the next call on the iterator. Returns 0 if there is none. */
+VME_API size_t vme_series_iter_samples(const vme_series_iter* it, const int64_t** ts,
+                                       const double** values) VME_NOEXCEPT;
+/* Copy-out form: copies the current samples into caller arrays of capacity cap and sets
+ * *n_out to the number of samples. If cap is too small nothing is copied, *n_out is the
+ * needed count and VME_ERR_BUFFER_TOO_SMALL is returned. */
+VME_API vme_status vme_series_iter_copy_samples(const vme_series_iter* it, int64_t* ts,
+                                                double* values, size_t cap, size_t* n_out,
+                                                vme_error** err) VME_NOEXCEPT;
+/* Closes an iterator and releases what it holds. Accepts NULL. Valid after vme_close(db). */
+VME_API void vme_series_iter_close(vme_series_iter* it) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Labels and counts                                                                         */
+
+typedef struct vme_strlist vme_strlist;
+
+/* Label names of the series matching q (NULL = all series of the default tenant), sorted,
+ * "__name__" included when any series matches. Artificial index keys are hidden.
+ * *out is freed with vme_strlist_free(). Source: SearchTagKeys (reference §9.7). */
+VME_API vme_status vme_label_names(vme_db* db, const vme_query* q, vme_strlist** out,
+                                   vme_error** err) VME_NOEXCEPT;
+/* Values of label `name` (use "__name__" for metric names) over the series matching q (NULL =
+ * all), sorted, without the empty value. Source: SearchTagValues (§9.7). */
+VME_API vme_status vme_label_values(vme_db* db, const char* name, size_t name_len,
+                                    const vme_query* q, vme_strlist** out,
+                                    vme_error** err) VME_NOEXCEPT;
+/* Number of strings in a list (0 for NULL). */
+VME_API size_t vme_strlist_count(const vme_strlist* list) VME_NOEXCEPT;
+/* Borrowed string i (NUL-terminated; *len gets its byte length if len is not NULL), valid
+ * until vme_strlist_free(). NULL if i is out of range. */
+VME_API const char* vme_strlist_get(const vme_strlist* list, size_t i, size_t* len) VME_NOEXCEPT;
+/* Frees a list. Accepts NULL. */
+VME_API void vme_strlist_free(vme_strlist* list) VME_NOEXCEPT;
+/* Exact number of distinct live (not deleted) series matching q (NULL = all) in its time
+ * range, deduplicated across indexdb generations. */
+VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out,
+                                    vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Statistics                                                                                */
+
+typedef struct vme_stats vme_stats;
+
+/* Takes a point-in-time copy of the engine's statistics as (name, value) pairs, e.g.
+ * "rows", "blocks", "parts", "series", "data_bytes", "indexdb_bytes", "partitions",
+ * "rows_rejected_*", and per partition "partition.YYYY_MM.small_parts" etc. Free with
+ * vme_stats_free(). */
+VME_API vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) VME_NOEXCEPT;
+/* Number of entries (0 for NULL). */
+VME_API size_t vme_stats_count(const vme_stats* stats) VME_NOEXCEPT;
+/* Borrowed name of entry i (valid until vme_stats_free), or NULL if out of range. */
+VME_API const char* vme_stats_name(const vme_stats* stats, size_t i) VME_NOEXCEPT;
+/* Value of entry i, or 0 if out of range. */
+VME_API double vme_stats_value(const vme_stats* stats, size_t i) VME_NOEXCEPT;
+/* Frees statistics. Accepts NULL. */
+VME_API void vme_stats_free(vme_stats* stats) VME_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMENGINE_H_ */

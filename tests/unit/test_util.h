@@ -1,0 +1,81 @@
+// Helpers shared by the C++ unit tests (CMocka under CTest).
+#pragma once
+
+// clang-format off
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+// clang-format on
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace vme::test {
+
+inline std::string Hex(std::string_view s) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+// Parses hex, ignoring spaces.
+inline std::string Unhex(std::string_view h) {
+  std::string out;
+  int hi = -1;
+  for (char c : h) {
+    int v;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    else continue;
+    if (hi < 0) hi = v;
+    else {
+      out.push_back(static_cast<char>(hi * 16 + v));
+      hi = -1;
+    }
+  }
+  return out;
+}
+
+// A fresh, empty directory under $TMPDIR (or /tmp), removed by the destructor.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base ? base : "/tmp") + "/vmetest.XXXXXX";
+    char* p = mkdtemp(tmpl.data());
+    if (p == nullptr) std::abort();
+    path_ = p;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace vme::test
+
+#define ASSERT_OK(expr)                                                      \
+  do {                                                                       \
+    ::vme::Status st_ = (expr);                                              \
+    if (!st_.ok()) fail_msg("%s: %s", #expr, st_.ToString().c_str());        \
+  } while (0)
+
+#define ASSERT_HEX(expected_hex, bytes) \
+  assert_string_equal(::vme::test::Hex(::vme::test::Unhex(expected_hex)).c_str(), \
+                      ::vme::test::Hex(bytes).c_str())
