@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <memory>
+#include <new>
 
 namespace vme::enc {
 namespace {
@@ -16,11 +17,17 @@ struct DCtxDeleter {
 
 ZSTD_CCtx* ThreadCCtx() {
   thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> ctx(ZSTD_createCCtx());
+  if (!ctx) throw std::bad_alloc();
   return ctx.get();
 }
 ZSTD_DCtx* ThreadDCtx() {
   thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> ctx(ZSTD_createDCtx());
+  if (!ctx) throw std::bad_alloc();
   return ctx.get();
+}
+
+Status ZstdError(size_t code) {
+  return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(code));
 }
 
 }  // namespace
@@ -31,46 +38,28 @@ void CompressZstd(std::string* dst, std::string_view src, int level) {
   dst->resize(old + bound);
   const size_t n =
       ZSTD_compressCCtx(ThreadCCtx(), dst->data() + old, bound, src.data(), src.size(), level);
-  if (ZSTD_isError(n)) throw std::bad_alloc();  // only allocation can fail with a valid bound
+  if (ZSTD_isError(n)) throw std::bad_alloc();  // with a full bound only allocation can fail
   dst->resize(old + n);
 }
 
 Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
   const size_t old = dst->size();
   const unsigned long long content = ZSTD_getFrameContentSize(src.data(), src.size());
-  if (content == ZSTD_CONTENTSIZE_ERROR) {
-    return Status::Corruption("invalid zstd frame header");
+  if (content == ZSTD_CONTENTSIZE_ERROR) return Status::Corruption("zstd: invalid frame header");
+  if (content != ZSTD_CONTENTSIZE_UNKNOWN && content > max_size) {
+    return Status::Corruption("zstd: frame content size exceeds the limit");
   }
-  if (content != ZSTD_CONTENTSIZE_UNKNOWN) {
-    if (content > max_size) return Status::Corruption("zstd frame content size too large");
-    // Single frame with a known size: decompress in one call.
-    dst->resize(old + content);
-    const size_t n =
-        ZSTD_decompressDCtx(ThreadDCtx(), dst->data() + old, content, src.data(), src.size());
-    if (ZSTD_isError(n) || n != content) {
-      dst->resize(old);
-      if (!ZSTD_isError(n) || ZSTD_getErrorCode(n) != ZSTD_error_dstSize_tooSmall) {
-        if (ZSTD_isError(n)) {
-          return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
-        }
-        return Status::Corruption("zstd: content size mismatch");
-      }
-    } else {
-      return Status::OK();
-    }
-  }
-  // Unknown size (or several frames): stream.
   ZSTD_DCtx* d = ThreadDCtx();
   ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
   ZSTD_inBuffer in{src.data(), src.size(), 0};
-  size_t ret = 1;
-  while (in.pos < in.size) {
-    size_t chunk = ZSTD_DStreamOutSize();
+  size_t ret = 0;
+  size_t chunk = content != ZSTD_CONTENTSIZE_UNKNOWN && content > 0 ? content : ZSTD_DStreamOutSize();
+  for (;;) {
     const size_t pos = dst->size();
     if (pos - old + chunk > max_size) chunk = max_size - (pos - old);
     if (chunk == 0) {
       dst->resize(old);
-      return Status::Corruption("zstd: decompressed data too large");
+      return Status::Corruption("zstd: decompressed data exceeds the limit");
     }
     dst->resize(pos + chunk);
     ZSTD_outBuffer out{dst->data() + pos, chunk, 0};
@@ -78,33 +67,14 @@ Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
     dst->resize(pos + out.pos);
     if (ZSTD_isError(ret)) {
       dst->resize(old);
-      return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(ret));
+      return ZstdError(ret);
     }
-    if (out.pos == 0 && in.pos < in.size && ret != 0 && chunk == 0) break;
+    if (ret == 0 && in.pos == in.size) return Status::OK();
+    if (in.pos == in.size && out.pos < chunk) break;  // input exhausted mid-frame
+    chunk = ZSTD_DStreamOutSize();
   }
-  if (ret != 0) {
-    // Flush remaining output.
-    for (;;) {
-      const size_t pos = dst->size();
-      size_t chunk = ZSTD_DStreamOutSize();
-      if (pos - old + chunk > max_size) chunk = max_size - (pos - old);
-      if (chunk == 0) break;
-      dst->resize(pos + chunk);
-      ZSTD_outBuffer out{dst->data() + pos, chunk, 0};
-      ret = ZSTD_decompressStream(d, &out, &in);
-      dst->resize(pos + out.pos);
-      if (ZSTD_isError(ret)) {
-        dst->resize(old);
-        return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(ret));
-      }
-      if (ret == 0 || out.pos == 0) break;
-    }
-    if (ret != 0) {
-      dst->resize(old);
-      return Status::Corruption("zstd: truncated frame");
-    }
-  }
-  return Status::OK();
+  dst->resize(old);
+  return Status::Corruption("zstd: truncated frame");
 }
 
 }  // namespace vme::enc

@@ -1,21 +1,32 @@
 // Helpers shared by the C++ unit tests (CMocka under CTest).
 #pragma once
 
+// Include this header LAST in a test file: cmocka defines macros (fail, ...) that clash with
+// the standard library headers, so every std header must come before it.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
 // clang-format off
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+extern "C" {
 #include <cmocka.h>
+}
 // clang-format on
-
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <string>
-#include <string_view>
-
-#include "util/status.h"
 
 namespace vme::test {
 
