@@ -1,0 +1,105 @@
+// File-system primitives with VictoriaMetrics' durability rules (reference §11.2, lib/fs):
+// atomic small files (tmp name, fsync, rename, fsync parent), directory creation and removal
+// followed by an fsync of the parent, buffered writers that fsync on close, pread readers,
+// and flock(LOCK_EX|LOCK_NB) directory locks (§11.3).
+//
+// Every error message names the path (and offset for reads).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace vme::fs {
+
+bool Exists(const std::string& path);
+bool IsDir(const std::string& path);
+
+// Joins two path components with exactly one '/'.
+std::string Join(std::string_view a, std::string_view b);
+
+// mkdir -p (mode 0755), then fsync the parent of `path`.
+Status MkdirAllSync(const std::string& path);
+Status FsyncDir(const std::string& path);
+Status FsyncFile(const std::string& path);
+
+// Writes `data` to `path` atomically: fails if path exists (unless overwrite), writes
+// `path.tmp.<n>`, fsyncs it, renames it over path, fsyncs the parent directory.
+Status WriteFileAtomically(const std::string& path, std::string_view data, bool overwrite = false);
+
+Result<std::string> ReadFile(const std::string& path);
+
+// rm -rf path (missing is fine), then fsync the parent.
+Status RemoveAllSync(const std::string& path);
+
+// Names of the entries of a directory (no "." and ".."), sorted.
+Result<std::vector<std::string>> ListDir(const std::string& path);
+
+Result<uint64_t> FreeSpace(const std::string& path);
+Result<uint64_t> FileSize(const std::string& path);
+
+// Sum of the sizes of regular files under path (hard links counted once per inode).
+uint64_t DirSizeBytes(const std::string& path);
+
+// Hard-links every regular file of src_dir into dst_dir (created).
+Status HardLinkFiles(const std::string& src_dir, const std::string& dst_dir);
+
+// An exclusive, non-blocking flock on a file (created if missing). Released on destruction.
+class FileLock {
+ public:
+  // Returns Status::Locked naming the path if another process (or another open handle of this
+  // process) holds the lock.
+  static Result<std::unique_ptr<FileLock>> Acquire(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  FileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::string path_;
+};
+
+// Buffered append-only writer. Close() flushes, fsyncs and closes; the destructor closes
+// without fsync if Close() was not called.
+class WritableFile {
+ public:
+  static Result<std::unique_ptr<WritableFile>> Create(const std::string& path);
+  ~WritableFile();
+  Status Append(std::string_view data);
+  Status Close();
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  WritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  Status FlushBuffer();
+  int fd_;
+  std::string path_;
+  std::string buf_;
+  uint64_t size_ = 0;
+};
+
+// Random-access reader (pread). Thread-safe.
+class RandomAccessFile {
+ public:
+  static Result<std::unique_ptr<RandomAccessFile>> Open(const std::string& path);
+  ~RandomAccessFile();
+  // Appends exactly n bytes at offset to dst, or fails with Corruption (short file) / IoError.
+  Status ReadAt(uint64_t offset, size_t n, std::string* dst) const;
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  RandomAccessFile(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
+  int fd_;
+  std::string path_;
+  uint64_t size_;
+};
+
+}  // namespace vme::fs
