@@ -30,6 +30,12 @@ double Pow10(int n);
 // FromFloat: f -> (mantissa, exponent). Plain NaN is the caller's job to drop.
 void FromFloat(double f, int64_t* v, int16_t* e);
 
+// positiveFloatToDecimal of reference §4.1 (f > 0, or +0 which yields (0, 1)).
+void PositiveFloatToDecimal(double f, int64_t* v, int16_t* e);
+
+// ToFloat: one mantissa at exponent e -> float64 (specials map to +-Inf / stale NaN).
+double ToFloat(int64_t v, int16_t e);
+
 // maxUpExponent(v) of reference §4.1.
 int16_t MaxUpExponent(int64_t v);
 

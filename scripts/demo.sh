@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The main job: set up, build, ingest the real node_exporter capture, run example queries
+# and print results and stats. DATA_DIR (default: a fresh temporary directory) keeps the data.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+BUILD_DIR="$root/build" "$root/scripts/build.sh"
+vme="$root/build/tools/vmengine/vmengine"
+data=${DATA_DIR:-$(mktemp -d /tmp/vmengine-demo.XXXXXX)}
+capture="$root/examples/data/node_exporter_1s_1200.prom.zst"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "import $(basename "$capture") into $data"
+"$vme" import --data "$data" "$capture"
+
+step "series count"
+"$vme" series-count --data "$data"
+
+step "label names"
+"$vme" labels --data "$data" | head -20
+
+step "query: node_cpu_seconds_total{mode=\"idle\"} (first 5 rows per format csv)"
+"$vme" query --data "$data" --format csv 'node_cpu_seconds_total{mode="idle"}' | head -6
+
+step "query: network series matching {__name__=~\"node_network_.*\",device=\"lo\"} (jsonl, first series, 200 chars)"
+"$vme" query --data "$data" --format jsonl '{__name__=~"node_network_.*",device="lo"}' | head -1 | cut -c1-200
+
+step "series count of node_network_.*"
+"$vme" series-count --data "$data" '{__name__=~"node_network_.*"}'
+
+step "query over a time window: node_load1, first 60 s of the capture"
+start=$("$vme" query --data "$data" --format csv 'node_load1' | sed -n 2p | cut -d, -f2)
+"$vme" query --data "$data" --start "$start" --end $((start + 60000)) --format csv 'node_load1' | head -8
+
+step "stats"
+"$vme" stats --data "$data"
+echo
+echo "data directory: $data"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vmengine needs to build, test and run its demo.
+# Idempotent; safe to run on a fresh Debian 12 machine (as root, or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libzstd-dev zstd libtbb-dev libcmocka-dev libre2-dev libxxhash-dev
+  libcli11-dev nlohmann-json3-dev clang-format python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

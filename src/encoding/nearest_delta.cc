@@ -1,0 +1,213 @@
+// NearestDelta / NearestDelta2 codecs (reference §4.4, §4.5). Payloads are plain varint
+// (zig-zag LEB128) sequences; all arithmetic wraps like Go's int64.
+#include "encoding/nearest_delta.h"
+
+#include <bit>
+
+#include "encoding/int.h"
+
+namespace vme::enc {
+namespace {
+
+inline int64_t Add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+inline int64_t Sub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+inline uint64_t Abs(int64_t x) {
+  return x < 0 ? 0 - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+}
+inline int BitLen(int64_t x) { return 64 - std::countl_zero(Abs(x)); }
+inline int DecIfNonZero(int x) { return x > 0 ? x - 1 : 0; }
+
+inline size_t PutVarint(char* p, int64_t v) {
+  uint64_t u = ZigZag64(v);
+  size_t n = 0;
+  while (u >= 0x80) {
+    p[n++] = static_cast<char>(u | 0x80);
+    u >>= 7;
+  }
+  p[n++] = static_cast<char>(u);
+  return n;
+}
+
+// Decodes one varint from [*p, end); false on truncation or an over-long encoding.
+inline bool GetVarint(const char** p, const char* end, int64_t* v) {
+  if (*p < end && static_cast<unsigned char>(**p) < 0x80) {
+    *v = UnZigZag64(static_cast<unsigned char>(**p));
+    ++*p;
+    return true;
+  }
+  uint64_t u;
+  const size_t k = DecodeVarUint64(*p, static_cast<size_t>(end - *p), &u);
+  if (k == 0) return false;
+  *p += k;
+  *v = UnZigZag64(u);
+  return true;
+}
+
+// Appends to dst what `fill(char* out) -> bytes written` writes for count varints, sizing the
+// buffer once.
+template <typename Fn>
+void AppendVarints(std::string* dst, size_t count, Fn&& fill) {
+  const size_t old = dst->size();
+  dst->resize(old + count * 10);
+  char* out = dst->data() + old;
+  const size_t written = fill(out);
+  dst->resize(old + written);
+}
+
+Status Corrupt(const char* what, size_t offset) {
+  return Status::Corruption(std::string(what) + " at payload offset " + std::to_string(offset));
+}
+
+}  // namespace
+
+int GetTrailingZeros(int64_t x, uint8_t pb) {
+  const int bits = BitLen(x);
+  return bits > pb ? bits - pb : 0;
+}
+
+int64_t NearestDeltaStep(int64_t next, int64_t prev, uint8_t pb, int prev_tz, int* tz) {
+  const int64_t d = Sub(next, prev);
+  if (d == 0) {
+    *tz = DecIfNonZero(prev_tz);
+    return 0;
+  }
+  const int origin_bits = BitLen(next);
+  if (origin_bits <= pb) {
+    *tz = DecIfNonZero(prev_tz);
+    return d;
+  }
+  const int t = origin_bits - pb;
+  if (t > prev_tz + 4) {
+    *tz = prev_tz + 2;
+    return d;
+  }
+  if (t + 4 < prev_tz) {
+    *tz = prev_tz - 2;
+    return d;
+  }
+  *tz = t;
+  const uint64_t mask = t >= 64 ? 0 : ~((uint64_t{1} << t) - 1);
+  const uint64_t m = Abs(d) & mask;
+  return d < 0 ? static_cast<int64_t>(0 - m) : static_cast<int64_t>(m);
+}
+
+int64_t MarshalInt64NearestDelta(std::string* dst, const int64_t* a, size_t n, uint8_t pb) {
+  if (n == 0) return 0;
+  const int64_t first = a[0];
+  AppendVarints(dst, n - 1, [&](char* out) {
+    char* p = out;
+    int64_t v = first;
+    if (pb >= 64) {
+      for (size_t i = 1; i < n; i++) {
+        p += PutVarint(p, Sub(a[i], v));
+        v = a[i];
+      }
+    } else {
+      int tz = GetTrailingZeros(v, pb);
+      for (size_t i = 1; i < n; i++) {
+        const int64_t d = NearestDeltaStep(a[i], v, pb, tz, &tz);
+        v = Add(v, d);
+        p += PutVarint(p, d);
+      }
+    }
+    return static_cast<size_t>(p - out);
+  });
+  return first;
+}
+
+int64_t MarshalInt64NearestDelta2(std::string* dst, const int64_t* a, size_t n, uint8_t pb) {
+  if (n < 2) return n == 0 ? 0 : a[0];
+  const int64_t first = a[0];
+  AppendVarints(dst, n - 1, [&](char* out) {
+    char* p = out;
+    int64_t d1 = Sub(a[1], a[0]);
+    p += PutVarint(p, d1);
+    int64_t v = a[1];
+    if (pb >= 64) {
+      for (size_t i = 2; i < n; i++) {
+        const int64_t d2 = Sub(Sub(a[i], v), d1);
+        d1 = Add(d1, d2);
+        v = Add(v, d1);
+        p += PutVarint(p, d2);
+      }
+    } else {
+      int tz = GetTrailingZeros(v, pb);
+      for (size_t i = 2; i < n; i++) {
+        const int64_t d2 = NearestDeltaStep(Sub(a[i], v), d1, pb, tz, &tz);
+        d1 = Add(d1, d2);
+        v = Add(v, d1);
+        p += PutVarint(p, d2);
+      }
+    }
+    return static_cast<size_t>(p - out);
+  });
+  return first;
+}
+
+Status UnmarshalInt64NearestDelta(std::vector<int64_t>* dst, std::string_view src, int64_t first,
+                                  size_t n) {
+  if (n == 0) return Status::Corruption("nearest delta: zero items");
+  if (src.size() < n - 1) return Corrupt("nearest delta: payload too short", src.size());
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  int64_t* out = dst->data() + base;
+  const char* p = src.data();
+  const char* end = p + src.size();
+  int64_t v = first;
+  out[0] = v;
+  for (size_t i = 1; i < n; i++) {
+    int64_t d;
+    if (!GetVarint(&p, end, &d)) {
+      dst->resize(base);
+      return Corrupt("nearest delta: cannot decode delta", static_cast<size_t>(p - src.data()));
+    }
+    v = Add(v, d);
+    out[i] = v;
+  }
+  if (p != end) {
+    dst->resize(base);
+    return Corrupt("nearest delta: unexpected trailing data", static_cast<size_t>(p - src.data()));
+  }
+  return Status::OK();
+}
+
+Status UnmarshalInt64NearestDelta2(std::vector<int64_t>* dst, std::string_view src, int64_t first,
+                                   size_t n) {
+  if (n < 2) return Status::Corruption("nearest delta2: fewer than 2 items");
+  if (src.size() < n - 1) return Corrupt("nearest delta2: payload too short", src.size());
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  int64_t* out = dst->data() + base;
+  const char* p = src.data();
+  const char* end = p + src.size();
+  int64_t d1;
+  if (!GetVarint(&p, end, &d1)) {
+    dst->resize(base);
+    return Corrupt("nearest delta2: cannot decode first delta", 0);
+  }
+  int64_t v = first;
+  out[0] = v;
+  v = Add(v, d1);
+  out[1] = v;
+  for (size_t i = 2; i < n; i++) {
+    int64_t d2;
+    if (!GetVarint(&p, end, &d2)) {
+      dst->resize(base);
+      return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
+    }
+    d1 = Add(d1, d2);
+    v = Add(v, d1);
+    out[i] = v;
+  }
+  if (p != end) {
+    dst->resize(base);
+    return Corrupt("nearest delta2: unexpected trailing data", static_cast<size_t>(p - src.data()));
+  }
+  return Status::OK();
+}
+
+}  // namespace vme::enc
