@@ -53,7 +53,8 @@ Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
   ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
   ZSTD_inBuffer in{src.data(), src.size(), 0};
   size_t ret = 0;
-  size_t chunk = content != ZSTD_CONTENTSIZE_UNKNOWN && content > 0 ? content : ZSTD_DStreamOutSize();
+  size_t chunk =
+      content != ZSTD_CONTENTSIZE_UNKNOWN && content > 0 ? content : ZSTD_DStreamOutSize();
   for (;;) {
     const size_t pos = dst->size();
     if (pos - old + chunk > max_size) chunk = max_size - (pos - old);

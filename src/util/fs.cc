@@ -251,8 +251,8 @@ Status RandomAccessFile::ReadAt(uint64_t offset, size_t n, std::string* dst) con
   dst->resize(old + n);
   size_t done = 0;
   while (done < n) {
-    const ssize_t r = ::pread(fd_, dst->data() + old + done, n - done,
-                              static_cast<off_t>(offset + done));
+    const ssize_t r =
+        ::pread(fd_, dst->data() + old + done, n - done, static_cast<off_t>(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       dst->resize(old);

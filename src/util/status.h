@@ -73,8 +73,8 @@ inline std::string Status::ToString() const {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {}    // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -97,10 +97,10 @@ class [[nodiscard]] Result {
 #define VME_CONCAT_INNER(a, b) a##b
 #define VME_CONCAT(a, b) VME_CONCAT_INNER(a, b)
 
-#define VME_RETURN_IF_ERROR(expr)         \
-  do {                                    \
-    ::vme::Status vme_st_ = (expr);       \
-    if (!vme_st_.ok()) return vme_st_;    \
+#define VME_RETURN_IF_ERROR(expr)      \
+  do {                                 \
+    ::vme::Status vme_st_ = (expr);    \
+    if (!vme_st_.ok()) return vme_st_; \
   } while (0)
 
 #define VME_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

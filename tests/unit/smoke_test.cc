@@ -13,8 +13,8 @@ static void TestVarint(void**) {
   const struct {
     int64_t v;
     const char* hex;
-  } cases[] = {{0, "00"},      {1, "02"},      {-1, "01"},      {63, "7e"},       {-64, "7f"},
-               {64, "8001"},   {-65, "8101"},  {1000, "d00f"},  {15000, "b0ea01"}};
+  } cases[] = {{0, "00"},    {1, "02"},     {-1, "01"},     {63, "7e"},       {-64, "7f"},
+               {64, "8001"}, {-65, "8101"}, {1000, "d00f"}, {15000, "b0ea01"}};
   for (const auto& c : cases) {
     std::string b;
     vme::enc::AppendVarInt64(&b, c.v);

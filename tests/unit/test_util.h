@@ -46,11 +46,16 @@ inline std::string Unhex(std::string_view h) {
   int hi = -1;
   for (char c : h) {
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;
-    if (hi < 0) hi = v;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else
+      continue;
+    if (hi < 0)
+      hi = v;
     else {
       out.push_back(static_cast<char>(hi * 16 + v));
       hi = -1;
@@ -81,12 +86,12 @@ class TempDir {
 
 }  // namespace vme::test
 
-#define ASSERT_OK(expr)                                                      \
-  do {                                                                       \
-    ::vme::Status st_ = (expr);                                              \
-    if (!st_.ok()) fail_msg("%s: %s", #expr, st_.ToString().c_str());        \
+#define ASSERT_OK(expr)                                               \
+  do {                                                                \
+    ::vme::Status st_ = (expr);                                       \
+    if (!st_.ok()) fail_msg("%s: %s", #expr, st_.ToString().c_str()); \
   } while (0)
 
-#define ASSERT_HEX(expected_hex, bytes) \
+#define ASSERT_HEX(expected_hex, bytes)                                           \
   assert_string_equal(::vme::test::Hex(::vme::test::Unhex(expected_hex)).c_str(), \
                       ::vme::test::Hex(bytes).c_str())

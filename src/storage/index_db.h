@@ -1,0 +1,108 @@
+// IndexDB: one generation of the series index, a mergeset table of namespaced items
+// (reference §8, lib/storage/index_db.go).
+//
+// Item layouts (acc, proj = u32be AccountID, ProjectID; id = u64be MetricID; the escaping and
+// trailing 0x01 of tag keys/values are those of MarshalTagValue, §1.1):
+//   0  MetricName -> TSID        00 | MetricName.Marshal() | 02 | TSID(32)
+//   1  Tag -> MetricIDs          01 | acc | proj | keyPart | valuePart | id...
+//   2  MetricID -> TSID          02 | acc | proj | id | TSID(32)
+//   3  MetricID -> MetricName    03 | acc | proj | id | MetricName.MarshalNoTenant()
+//   4  deleted MetricID          04 | id
+//   5  Date -> MetricID          05 | acc | proj | u64be date | id
+//   6  (Date, Tag) -> MetricIDs  06 | acc | proj | u64be date | keyPart | valuePart | id...
+// Tag parts of a series (§8.1): the metric name (keyPart 01), the reversed metric name for
+// names with a dot (keyPart ff 01), each tag, and each tag again under the composite key
+// fe | varuint(len(MetricGroup)) | MetricGroup | Key. Rows of ns 1 and 6 may carry any
+// number (>= 1) of 8-byte ids after merges (§8.5).
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "mergeset/table.h"
+#include "mergeset/table_search.h"
+#include "storage/metric_name.h"
+#include "storage/tag_filters.h"
+#include "storage/tsid.h"
+#include "util/status.h"
+
+namespace vme::storage {
+
+enum Namespace : uint8_t {
+  kNsMetricNameToTSID = 0,
+  kNsTagToMetricIDs = 1,
+  kNsMetricIDToTSID = 2,
+  kNsMetricIDToMetricName = 3,
+  kNsDeletedMetricID = 4,
+  kNsDateToMetricID = 5,
+  kNsDateTagToMetricIDs = 6,
+};
+
+inline constexpr int64_t kMsecPerDay = 86'400'000;
+
+// Appends the items of §8.2 for a new series (ns 0, 3, 2, then the ns 1 tag rows).
+void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn,
+                            std::vector<std::string>* items);
+// Appends the per-day items of §8.3 (ns 5, then the ns 6 tag rows).
+void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& mn,
+                            std::vector<std::string>* items);
+// The prepareBlock callback of indexdb merges (§8.5, mergeTagToMetricIDsRows).
+void MergeTagToMetricIDsRows(std::vector<std::string>* items);
+
+class IndexDB {
+ public:
+  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path);
+
+  const std::string& name() const { return name_; }
+  mergeset::Table& table() { return *table_; }
+
+  Status AddItems(const std::vector<std::string>& items) { return table_->AddItems(items); }
+
+  // ns 0 lookup by canonical MetricName.Marshal() bytes; NotFound when missing. TSIDs whose
+  // MetricID is in `deleted` are skipped.
+  Status GetTSIDByName(std::string_view marshaled_name, const std::unordered_set<uint64_t>& deleted,
+                       TSID* out) const;
+  // ns 3 lookup; NotFound when missing.
+  Status GetMetricName(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
+                       MetricName* out) const;
+  // ns 2 lookup; NotFound when missing.
+  Status GetTSID(uint32_t account_id, uint32_t project_id, uint64_t metric_id, TSID* out) const;
+  // ns 5 exact lookup.
+  Result<bool> HasDateMetricID(uint64_t date, uint32_t account_id, uint32_t project_id,
+                               uint64_t metric_id) const;
+  // ns 4 ids.
+  Status AppendDeletedMetricIDs(std::unordered_set<uint64_t>* out) const;
+
+  // Sorted MetricIDs of the series of the tenant matching every filter (global ns 1 rows).
+  Status SearchMetricIDs(uint32_t account_id, uint32_t project_id, const TagFilters& filters,
+                         std::vector<uint64_t>* out) const;
+  // Sorted MetricIDs with a per-day entry (ns 5) for a date in [min_date, max_date].
+  Status SearchMetricIDsForDates(uint32_t account_id, uint32_t project_id, uint64_t min_date,
+                                 uint64_t max_date, std::vector<uint64_t>* out) const;
+  // Label names (global ns 1 rows; "" for the metric name; artificial keys hidden), unsorted.
+  Status AppendLabelNames(uint32_t account_id, uint32_t project_id,
+                          std::unordered_set<std::string>* out) const;
+  // Label values of `key` ("" = metric name), without the empty value, unsorted.
+  Status AppendLabelValues(uint32_t account_id, uint32_t project_id, std::string_view key,
+                           std::unordered_set<std::string>* out) const;
+
+ private:
+  IndexDB(std::string name, std::shared_ptr<mergeset::Table> table)
+      : name_(std::move(name)), table_(std::move(table)) {}
+
+  // Sorted ids of rows with key `key` whose value passes `pred` (positive predicate).
+  Status MetricIDsForKey(uint32_t account_id, uint32_t project_id, const TagFilter& tf,
+                         bool all_values, std::vector<uint64_t>* matching,
+                         std::vector<uint64_t>* present) const;
+
+  std::string name_;
+  std::shared_ptr<mergeset::Table> table_;
+};
+
+}  // namespace vme::storage

@@ -1,0 +1,170 @@
+// Storage: the top object of a data directory (reference §2, §3, §11.4; lib/storage/
+// storage.go). Layout:
+//   <path>/flock.lock        exclusive lock while open (§11.3)
+//   <path>/metadata/minTimestampForCompositeIndex   8 bytes, i64zz (§8.8)
+//   <path>/indexdb/<16 hex>  two mergeset generations, prev and curr (§8.6)
+//   <path>/data/             the partitions (storage/table.h)
+//   <path>/snapshots/        (§10)
+//   <path>/cache/            VictoriaMetrics' caches: ignored, never trusted
+//
+// Write path (§3): series key -> TSID cache -> indexdb lookup or creation (exactly once per
+// series, even with concurrent writers: creation is serialized and new TSIDs stay visible
+// in `created_` until the indexdb flush that makes them searchable) -> per-day index entries
+// -> table -> partition raw rows.
+//
+// Thread-safety: every public method may be called concurrently. Close() waits for calls in
+// flight (they hold `close_mu_` shared); later calls return Status::Closed.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "storage/index_db.h"
+#include "storage/metric_name.h"
+#include "storage/table.h"
+#include "storage/tag_filters.h"
+#include "storage/tsid.h"
+#include "util/fs.h"
+#include "util/status.h"
+
+namespace vme::storage {
+
+struct StorageOptions {
+  int64_t retention_ms = 0;  // 0 = keep everything
+  uint32_t account_id = 0;
+  uint32_t project_id = 0;
+  uint64_t cache_bytes = 256ull << 20;
+  int64_t dedup_interval_ms = 0;
+  bool background = true;  // run the flush/merge thread
+};
+
+struct AddRowsResult {
+  uint64_t rows_added = 0;
+  uint64_t rejected_invalid_labels = 0;
+  uint64_t rejected_nan = 0;
+  uint64_t rejected_out_of_retention = 0;
+  uint64_t rejected_too_far_future = 0;
+  uint64_t rejected_invalid_timestamp = 0;
+};
+
+struct SearchQuery {
+  uint32_t account_id = 0;
+  uint32_t project_id = 0;
+  TagFilters filters;
+  TimeRange tr{0, INT64_MAX};
+  uint64_t max_series = 0;  // 0 = unlimited
+};
+
+class SeriesIterator;
+
+class Storage : public std::enable_shared_from_this<Storage> {
+ public:
+  static Result<std::shared_ptr<Storage>> Open(const std::string& path, const StorageOptions& opts);
+  ~Storage();
+
+  const StorageOptions& options() const { return opts_; }
+
+  // Adds rows; row i has key keys[offsets[i]..offsets[i+1]). Invalid rows are counted in
+  // *result and skipped.
+  Status AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* offsets, const int64_t* ts,
+                 const double* values, size_t n, uint32_t account_id, uint32_t project_id,
+                 AddRowsResult* result);
+
+  Status Flush();
+  Status Close();
+  bool closed() const { return closed_.load(); }
+
+  Result<std::unique_ptr<SeriesIterator>> Search(const SearchQuery& q);
+  Status LabelNames(const SearchQuery* q, std::vector<std::string>* out);
+  Status LabelValues(std::string_view name, const SearchQuery* q, std::vector<std::string>* out);
+  Status SeriesCount(const SearchQuery* q, uint64_t* out);
+  Status ForceMerge();
+  void Stats(std::vector<std::pair<std::string, double>>* out);
+
+  // For SeriesIterator: canonical name of a MetricID (cache, then curr, then prev).
+  Status GetMetricName(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
+                       MetricName* out);
+  // Shared lock that keeps Close() out while held; fails with Closed after Close().
+  Result<std::shared_lock<std::shared_mutex>> Enter() const;
+
+ private:
+  Storage(std::string path, const StorageOptions& opts) : path_(std::move(path)), opts_(opts) {}
+
+  Status OpenIndexDB();
+  Status GetOrCreateTSID(std::string_view cache_key, std::string_view series_key,
+                         uint32_t account_id, uint32_t project_id, TSID* tsid, MetricName* mn_out,
+                         bool* bad_labels);
+  Status SearchMetricIDs(const SearchQuery& q, std::vector<uint64_t>* ids);
+  Status SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids);
+  Status FlushIndexDB();
+  Status FlushLocked();
+  void BackgroundLoop();
+  void CacheTSID(std::string_view key, const TSID& tsid);
+  bool LookupTSIDCache(std::string_view key, TSID* tsid);
+
+  const std::string path_;
+  const StorageOptions opts_;
+  std::unique_ptr<fs::FileLock> lock_;
+  std::shared_ptr<IndexDB> idb_prev_;
+  std::shared_ptr<IndexDB> idb_curr_;
+  std::unique_ptr<Table> table_;
+  int64_t min_timestamp_for_composite_index_ = 0;
+
+  mutable std::shared_mutex close_mu_;
+  std::atomic<bool> closed_{false};
+
+  // Series creation (exactly once).
+  std::mutex create_mu_;
+  std::unordered_map<std::string, TSID> created_;   // canonical name -> TSID, not yet flushed
+  std::unordered_map<std::string, TSID> flushing_;  // being flushed
+  std::atomic<uint64_t> next_metric_id_{0};
+
+  std::mutex deleted_mu_;
+  std::unordered_set<uint64_t> deleted_;
+
+  // TSID cache: tenant + series key -> TSID (§8.7 tsidCache), sharded.
+  static constexpr size_t kCacheShards = 16;
+  struct TSIDCacheShard {
+    std::mutex mu;
+    std::unordered_map<std::string, TSID> map;
+    uint64_t bytes = 0;
+  };
+  TSIDCacheShard tsid_cache_[kCacheShards];
+
+  // MetricID -> canonical MetricName bytes (§8.7 metricNameCache).
+  std::mutex name_cache_mu_;
+  std::unordered_map<uint64_t, std::string> name_cache_;
+  uint64_t name_cache_bytes_ = 0;
+
+  // (date, MetricID) pairs known to have per-day entries (§3.4 dateMetricIDCache).
+  struct PairHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
+      return std::hash<uint64_t>()(p.first * 0x9E3779B97F4A7C15ULL ^ p.second);
+    }
+  };
+  std::mutex date_mu_;
+  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> date_metric_ids_;
+
+  // Counters.
+  std::atomic<uint64_t> rows_added_{0}, rejected_invalid_labels_{0}, rejected_nan_{0},
+      rejected_out_of_retention_{0}, rejected_too_far_future_{0}, rejected_invalid_timestamp_{0},
+      new_series_{0}, background_errors_{0};
+
+  // Background flusher.
+  std::thread bg_;
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool bg_stop_ = false;
+  std::string bg_last_error_;
+};
+
+}  // namespace vme::storage

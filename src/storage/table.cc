@@ -1,0 +1,88 @@
+#include "storage/table.h"
+
+#include <mutex>
+#include <set>
+
+#include "storage/time.h"
+
+namespace vme::storage {
+
+Result<std::unique_ptr<Table>> Table::Open(const std::string& data_dir,
+                                           const PartitionOptions& opts) {
+  VME_RETURN_IF_ERROR(fs::MkdirAllSync(data_dir));
+  VME_ASSIGN_OR_RETURN(auto lock, fs::FileLock::Acquire(fs::Join(data_dir, "flock.lock")));
+  const std::string small = fs::Join(data_dir, "small");
+  const std::string big = fs::Join(data_dir, "big");
+  for (const auto& d : {small, big}) {
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(d));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(d, "snapshots")));
+  }
+  std::unique_ptr<Table> t(new Table(small, big, opts, std::move(lock)));
+  std::set<std::string> names;
+  for (const auto& d : {small, big}) {
+    VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(d));
+    for (const auto& n : entries) {
+      TimeRange r;
+      if (n != "snapshots" && fs::IsDir(fs::Join(d, n)) && ParsePartitionName(n, &r)) {
+        names.insert(n);
+      }
+    }
+  }
+  for (const auto& n : names) {
+    VME_ASSIGN_OR_RETURN(auto p, Partition::Open(small, big, n, opts));
+    t->partitions_.emplace(n, std::move(p));
+  }
+  return t;
+}
+
+Result<std::shared_ptr<Partition>> Table::GetOrCreatePartition(int64_t ts) {
+  const std::string name = PartitionName(ts);
+  {
+    std::shared_lock<std::shared_mutex> l(mu_);
+    auto it = partitions_.find(name);
+    if (it != partitions_.end()) return it->second;
+  }
+  std::unique_lock<std::shared_mutex> l(mu_);
+  auto it = partitions_.find(name);
+  if (it != partitions_.end()) return it->second;
+  VME_ASSIGN_OR_RETURN(auto p, Partition::Open(small_dir_, big_dir_, name, opts_));
+  partitions_.emplace(name, p);
+  return p;
+}
+
+Status Table::AddRows(std::vector<RawRow>* rows) {
+  if (rows->empty()) return Status::OK();
+  // Fast path: every row in the partition of the first row.
+  VME_ASSIGN_OR_RETURN(auto first, GetOrCreatePartition(rows->front().timestamp));
+  const TimeRange& r = first->range();
+  bool all_in = true;
+  for (const RawRow& row : *rows) {
+    if (row.timestamp < r.min_timestamp || row.timestamp > r.max_timestamp) {
+      all_in = false;
+      break;
+    }
+  }
+  if (all_in) return first->AddRows(rows->data(), rows->size());
+  std::map<std::string, std::vector<RawRow>> buckets;
+  for (const RawRow& row : *rows) buckets[PartitionName(row.timestamp)].push_back(row);
+  for (auto& [name, bucket] : buckets) {
+    VME_ASSIGN_OR_RETURN(auto p, GetOrCreatePartition(bucket.front().timestamp));
+    VME_RETURN_IF_ERROR(p->AddRows(bucket.data(), bucket.size()));
+  }
+  return Status::OK();
+}
+
+std::vector<std::shared_ptr<Partition>> Table::Partitions(const TimeRange* tr) const {
+  std::shared_lock<std::shared_mutex> l(mu_);
+  std::vector<std::shared_ptr<Partition>> out;
+  for (const auto& [name, p] : partitions_) {
+    if (tr != nullptr && (p->range().max_timestamp < tr->min_timestamp ||
+                          p->range().min_timestamp > tr->max_timestamp)) {
+      continue;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace vme::storage

@@ -1,0 +1,22 @@
+// Time helpers of lib/storage/time.go (reference §1.5): monthly partition names `YYYY_MM`
+// (UTC) and their inclusive millisecond ranges, plus the wall clock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "storage/raw_row.h"
+
+namespace vme::storage {
+
+// Partition name `YYYY_MM` of the UTC month containing ts (ms since the epoch).
+std::string PartitionName(int64_t ts);
+// Inclusive range [first ms of the month, first ms of the next month - 1] of ts's month.
+TimeRange PartitionRange(int64_t ts);
+// Parses `YYYY_MM`; false if malformed.
+bool ParsePartitionName(const std::string& name, TimeRange* range);
+
+int64_t NowMs();
+int64_t NowNs();
+
+}  // namespace vme::storage
