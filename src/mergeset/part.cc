@@ -1,0 +1,155 @@
+#include "mergeset/part.h"
+
+#include <atomic>
+
+#include "encoding/zstd.h"
+#include "mergeset/block_cache.h"
+
+namespace vme::mergeset {
+namespace {
+
+std::atomic<uint64_t> next_part_id{1};
+
+BlockCache<IndexBlock>& IndexBlockCache() {
+  static auto* c = new BlockCache<IndexBlock>(32u << 20);
+  return *c;
+}
+BlockCache<InmemoryBlock>& ItemBlockCache() {
+  static auto* c = new BlockCache<InmemoryBlock>(64u << 20);
+  return *c;
+}
+
+std::string At(const std::string& file, uint64_t offset) {
+  return file + " at offset " + std::to_string(offset);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Part>> Part::Open(const std::string& path_in) {
+  std::string path = path_in;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  std::shared_ptr<Part> p(new Part());
+  p->id_ = next_part_id.fetch_add(1);
+  p->path_ = path;
+  const size_t slash = path.rfind('/');
+  p->name_ = slash == std::string::npos ? path : path.substr(slash + 1);
+
+  uint64_t name_items = 0, name_blocks = 0;
+  if (!ParsePartName(p->name_, &name_items, &name_blocks, &p->merge_idx_)) {
+    return Status::Corruption("invalid mergeset part name " + path +
+                              ": want <itemsCount>_<blocksCount>_<mergeIdx>");
+  }
+  const std::string meta_path = fs::Join(path, "metadata.json");
+  VME_ASSIGN_OR_RETURN(std::string meta, fs::ReadFile(meta_path));
+  VME_ASSIGN_OR_RETURN(p->header_, PartHeader::FromJson(meta, meta_path));
+  if (p->header_.items_count != name_items || p->header_.blocks_count != name_blocks) {
+    return Status::Corruption(
+        meta_path + ": ItemsCount/BlocksCount " + std::to_string(p->header_.items_count) + "/" +
+        std::to_string(p->header_.blocks_count) + " do not match the part name " + p->name_);
+  }
+
+  const std::string metaindex_path = fs::Join(path, "metaindex.bin");
+  VME_ASSIGN_OR_RETURN(std::string metaindex_data, fs::ReadFile(metaindex_path));
+  Status st = UnmarshalMetaindexRows(metaindex_data, &p->metaindex_);
+  if (!st.ok()) return st.WithContext(metaindex_path);
+
+  VME_ASSIGN_OR_RETURN(p->items_file_, fs::RandomAccessFile::Open(fs::Join(path, "items.bin")));
+  VME_ASSIGN_OR_RETURN(p->lens_file_, fs::RandomAccessFile::Open(fs::Join(path, "lens.bin")));
+  VME_ASSIGN_OR_RETURN(p->index_file_, fs::RandomAccessFile::Open(fs::Join(path, "index.bin")));
+
+  uint64_t headers = 0;
+  for (size_t i = 0; i < p->metaindex_.size(); i++) {
+    const MetaindexRow& r = p->metaindex_[i];
+    if (r.index_block_offset > p->index_file_->size() ||
+        r.index_block_size > p->index_file_->size() - r.index_block_offset) {
+      return Status::Corruption(metaindex_path + ": row " + std::to_string(i) +
+                                " points past the end of index.bin (offset " +
+                                std::to_string(r.index_block_offset) + ", size " +
+                                std::to_string(r.index_block_size) + ")");
+    }
+    headers += r.block_headers_count;
+  }
+  if (headers != p->header_.blocks_count) {
+    return Status::Corruption(metaindex_path + ": " + std::to_string(headers) +
+                              " block headers, metadata.json says " +
+                              std::to_string(p->header_.blocks_count));
+  }
+  if (p->metaindex_[0].first_item != p->header_.first_item) {
+    return Status::Corruption(metaindex_path + ": first item does not match FirstItem of " +
+                              meta_path);
+  }
+  p->size_bytes_ = p->items_file_->size() + p->lens_file_->size() + p->index_file_->size() +
+                   metaindex_data.size();
+  return p;
+}
+
+Result<std::shared_ptr<const IndexBlock>> Part::ReadIndexBlock(size_t i, bool use_cache) const {
+  const MetaindexRow& r = metaindex_[i];
+  if (use_cache) {
+    if (auto hit = IndexBlockCache().Get(id_, r.index_block_offset)) return hit;
+  }
+  const std::string where = At(index_file_->path(), r.index_block_offset);
+  std::string packed;
+  VME_RETURN_IF_ERROR(index_file_->ReadAt(r.index_block_offset, r.index_block_size, &packed));
+  std::string raw;
+  Status st = enc::DecompressZstd(&raw, packed, 16u << 20);
+  if (!st.ok()) return st.WithContext(where);
+  auto bhs = std::make_shared<IndexBlock>();
+  bhs->reserve(r.block_headers_count);
+  std::string_view src(raw);
+  for (uint32_t k = 0; k < r.block_headers_count; k++) {
+    BlockHeader bh;
+    st = bh.Unmarshal(&src);
+    if (!st.ok()) return st.WithContext(where + ", block header " + std::to_string(k));
+    if (bh.items_block_offset > items_file_->size() ||
+        bh.items_block_size > items_file_->size() - bh.items_block_offset) {
+      return Status::Corruption(where + ", block header " + std::to_string(k) +
+                                ": items block points past the end of items.bin");
+    }
+    if (bh.lens_block_offset > lens_file_->size() ||
+        bh.lens_block_size > lens_file_->size() - bh.lens_block_offset) {
+      return Status::Corruption(where + ", block header " + std::to_string(k) +
+                                ": lens block points past the end of lens.bin");
+    }
+    if (!bhs->empty() && bh.first_item < bhs->back().first_item) {
+      return Status::Corruption(where + ": block headers are not sorted at header " +
+                                std::to_string(k));
+    }
+    bhs->push_back(std::move(bh));
+  }
+  if (!src.empty()) {
+    return Status::Corruption(where + ": " + std::to_string(src.size()) +
+                              " unexpected trailing bytes in the index block");
+  }
+  if ((*bhs)[0].first_item != r.first_item) {
+    return Status::Corruption(where + ": first block header does not match the metaindex row");
+  }
+  std::shared_ptr<const IndexBlock> out = std::move(bhs);
+  if (use_cache) IndexBlockCache().Put(id_, r.index_block_offset, out, raw.size() + 64);
+  return out;
+}
+
+Result<std::shared_ptr<const InmemoryBlock>> Part::ReadBlock(const BlockHeader& bh,
+                                                             bool use_cache) const {
+  // Blocks with empty itemsData may share their offset with the next block: never cached.
+  use_cache = use_cache && bh.items_block_size > 0;
+  if (use_cache) {
+    if (auto hit = ItemBlockCache().Get(id_, bh.items_block_offset)) return hit;
+  }
+  std::string items, lens;
+  VME_RETURN_IF_ERROR(items_file_->ReadAt(bh.items_block_offset, bh.items_block_size, &items));
+  VME_RETURN_IF_ERROR(lens_file_->ReadAt(bh.lens_block_offset, bh.lens_block_size, &lens));
+  auto b = std::make_shared<InmemoryBlock>();
+  Status st = b->UnmarshalData(bh, items, lens);
+  if (!st.ok()) {
+    return st.WithContext(At(items_file_->path(), bh.items_block_offset) + " (lens.bin offset " +
+                          std::to_string(bh.lens_block_offset) + ")");
+  }
+  std::shared_ptr<const InmemoryBlock> out = std::move(b);
+  if (use_cache) {
+    ItemBlockCache().Put(id_, bh.items_block_offset, out, out->data_size() + 4 * out->size());
+  }
+  return out;
+}
+
+}  // namespace vme::mergeset

@@ -1,0 +1,59 @@
+// An opened mergeset file part (reference §7.4, lib/mergeset/part.go): a directory
+// <itemsCount>_<blocksCount>_<mergeIdx %016X> holding items.bin, lens.bin, index.bin,
+// metaindex.bin and metadata.json (formats in encoding.h, block_header.h, metaindex_row.h,
+// part_header.h).
+//
+// Open validates the name against metadata.json and loads the metaindex; index blocks and
+// item blocks are read lazily with pread and validated on every read. A Part is immutable and
+// thread-safe; its files stay readable after its directory is removed (open descriptors).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mergeset/block_header.h"
+#include "mergeset/encoding.h"
+#include "mergeset/metaindex_row.h"
+#include "mergeset/part_header.h"
+#include "util/fs.h"
+#include "util/status.h"
+
+namespace vme::mergeset {
+
+using IndexBlock = std::vector<BlockHeader>;
+
+class Part {
+ public:
+  static Result<std::shared_ptr<Part>> Open(const std::string& path);
+
+  const PartHeader& header() const { return header_; }
+  const std::string& path() const { return path_; }
+  const std::string& name() const { return name_; }
+  uint64_t merge_idx() const { return merge_idx_; }
+  uint64_t size_bytes() const { return size_bytes_; }
+  const std::vector<MetaindexRow>& metaindex() const { return metaindex_; }
+
+  // Reads and validates the block headers of metaindex row i.
+  Result<std::shared_ptr<const IndexBlock>> ReadIndexBlock(size_t i, bool use_cache) const;
+  // Reads and decodes the items of a block.
+  Result<std::shared_ptr<const InmemoryBlock>> ReadBlock(const BlockHeader& bh,
+                                                         bool use_cache) const;
+
+ private:
+  Part() = default;
+
+  uint64_t id_ = 0;
+  std::string path_;
+  std::string name_;
+  uint64_t merge_idx_ = 0;
+  uint64_t size_bytes_ = 0;
+  PartHeader header_;
+  std::vector<MetaindexRow> metaindex_;
+  std::unique_ptr<fs::RandomAccessFile> items_file_;
+  std::unique_ptr<fs::RandomAccessFile> lens_file_;
+  std::unique_ptr<fs::RandomAccessFile> index_file_;
+};
+
+}  // namespace vme::mergeset

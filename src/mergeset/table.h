@@ -1,0 +1,121 @@
+// A mergeset table (reference §7, lib/mergeset/table.go): a sorted multiset of byte strings
+// stored as file parts in one directory:
+//   <table>/flock.lock            exclusive flock while open
+//   <table>/converted-to-v1.28.0  flag file, content "ok"
+//   <table>/tmp/<mergeIdx %016X>/ parts being written
+//   <table>/txn/<mergeIdx %016X>  transaction: one line per removed source part path, then
+//                                 "<tmp part path> -> <final part path>", each ending in '\n'
+//   <table>/<items>_<blocks>_<mergeIdx %016X>/  file parts (part.h)
+//
+// Thread-safety: every method may be called concurrently. Parts are reference-counted: a merge
+// removes the directories of its sources at once (transaction), while searches that still hold
+// a source keep reading it through its open file descriptors.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mergeset/merge.h"
+#include "mergeset/part.h"
+#include "util/fs.h"
+#include "util/status.h"
+
+namespace vme::mergeset {
+
+struct TableOptions {
+  PrepareBlockFn prepare_block;
+};
+
+struct TableStats {
+  uint64_t parts = 0, items = 0, blocks = 0, size_bytes = 0;
+};
+
+constexpr size_t kMaxItemSize = 64 * 1024;
+constexpr size_t kDefaultPartsToMerge = 15;
+constexpr size_t kFinalPartsToMerge = 2;
+constexpr uint64_t kMaxPartSize = 400'000'000'000ull;
+// Buffered item bytes that trigger a synchronous flush inside AddItems (512 blocks of 64 KiB).
+constexpr size_t kMaxBufferedBytes = 32u << 20;
+// Parts count above which a flush performs assisted merges.
+constexpr size_t kMaxParts = 512;
+
+class Table : public std::enable_shared_from_this<Table> {
+ public:
+  // Opens or creates the table directory: mkdir, flock.lock (Status::Locked if held), replay
+  // txn/ files in name order (skip *.tmp.N), recreate tmp/ and txn/, drop empty dirs, open
+  // every part dir, create `converted-to-v1.28.0` (content "ok") if missing.
+  static Result<std::shared_ptr<Table>> Open(const std::string& path, TableOptions opts);
+  ~Table();
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+  // Buffers items (copied). An item longer than 64 KiB -> InvalidArgument.
+  Status AddItems(const std::vector<std::string>& items);
+  Status AddItems(const std::string_view* items, size_t n);
+  // Writes all buffered items as one new durable file part. No-op when nothing is buffered.
+  Status Flush();
+  // Runs at most one merge chosen by the §6.5 policy; *merged tells whether one ran.
+  Status MergeOnce(bool final, bool* merged);
+  // Merges all current parts into one (no-op for <= 1 part).
+  Status MergeAll();
+  // Flushes, waits for in-flight merges, releases the lock. Idempotent.
+  Status Close();
+  // Hard-links every part into dst (must not exist; not inside the table dir) plus
+  // converted-to-v1.28.0 (§7.7).
+  Status CreateSnapshotAt(const std::string& dst);
+  TableStats Stats() const;
+  const std::string& path() const { return path_; }
+
+  // The current parts (each reference keeps the part readable).
+  std::vector<std::shared_ptr<const Part>> Parts() const;
+
+ private:
+  struct PartWrapper {
+    std::shared_ptr<const Part> part;
+    bool in_merge = false;
+  };
+
+  Table(std::string path, TableOptions opts) : path_(std::move(path)), opts_(std::move(opts)) {}
+  Status Init();
+  uint64_t NextMergeIdx() { return merge_idx_.fetch_add(1); }
+  Status FlushBlocks(std::vector<InmemoryBlock>* blocks);
+  Status WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n);
+  Status MergeSelected(const std::vector<std::shared_ptr<const Part>>& sources);
+  // Writes the txn file, runs it, opens the new part and swaps it for the sources.
+  Status Commit(const std::vector<std::shared_ptr<const Part>>& sources,
+                const std::string& tmp_path, const std::string& dst_path, uint64_t idx);
+  void FinishMerge(const std::vector<std::shared_ptr<const Part>>& sources);
+  Status AssistedMerges();
+  size_t PartsCount() const;
+
+  const std::string path_;
+  const TableOptions opts_;
+  std::unique_ptr<fs::FileLock> lock_;
+  std::atomic<uint64_t> merge_idx_{1};
+  std::atomic<bool> closed_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PartWrapper> parts_;
+  int active_ops_ = 0;
+
+  std::mutex buf_mu_;
+  std::vector<InmemoryBlock> buf_;
+  size_t buf_bytes_ = 0;
+
+  std::shared_mutex snapshot_mu_;
+};
+
+// Runs one transaction file of `table_path` (reference §6.6 step 8 / §7.5): removes the
+// listed part directories, renames the tmp part to its final name (if it still exists) and
+// fsyncs the table directory. Every path must lie inside table_path. Idempotent.
+Status RunTransaction(const std::string& table_path, const std::string& txn_path);
+
+}  // namespace vme::mergeset
