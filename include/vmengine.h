@@ -24,7 +24,8 @@
  *          and close concurrently. Iterators, queries, options, string lists and stats are not
  *          safe for concurrent use but have no thread affinity: they may move between threads
  *          when used by one thread at a time. vme_close() waits for calls in flight; afterwards
- *          every call on the db or on a child handle (iterator) returns VME_ERR_CLOSED.
+ *          every call on the db returns VME_ERR_CLOSED, and so does vme_series_iter_next() on
+ *          its iterators (their accessors keep returning the series they already hold).
  *
  * Labels.  A series is identified by its labels, passed as one packed byte string (a "series
  *          key"): a sequence of label pairs, each
@@ -35,10 +36,12 @@
  *          (reference §1.1: special-key order, last duplicate wins). Labels with an empty value
  *          are skipped. Limits (reference §1.1): a label name longer than 256 bytes, a value
  *          longer than 16384 bytes or more than 30 labels make the row invalid: it is
- *          rejected and counted (see vme_add_result), never truncated silently.
+ *          rejected and counted (see vme_add_result), never truncated silently. Every
+ *          series needs a metric name: a key without "__name__" is rejected the same way.
  *
- * Source.  Each declaration names the VictoriaMetrics 1.72 function or reference section
- *          (../shared/design/vm-storage-reference.md, mirrored in docs/) that it follows.
+ * Source.  Each declaration names the VictoriaMetrics 1.72 function it follows; "§N" numbers
+ *          refer to the sections of the on-disk format and algorithm notes in docs/format.md
+ *          and docs/architecture.md (which name the VictoriaMetrics source files).
  */
 #ifndef VMENGINE_H_
 #define VMENGINE_H_
@@ -82,9 +85,10 @@ VME_API const char* vme_version_string(void) VME_NOEXCEPT;
 VME_API uint32_t vme_version_number(void) VME_NOEXCEPT;
 /* Returns the ABI version (SOVERSION) of the loaded library; compare with VME_ABI_VERSION. */
 VME_API uint32_t vme_abi_version(void) VME_NOEXCEPT;
-/* Ends the library's background worker threads (oneTBB). Call it after closing every db and
- * before dlclose(); the library may be used again afterwards (threads restart on demand).
- * Thread-safety: must not run concurrently with any other vme_ call. */
+/* Ends the library's process-wide background threads, if any. Call it after closing every db
+ * and before dlclose(); the library may be used again afterwards. (In this version each db's
+ * background thread ends in vme_close(), so there is nothing left to end.) Thread-safety: must
+ * not run concurrently with any other vme_ call. */
 VME_API void vme_library_shutdown(void) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -151,8 +155,12 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
 /* Generic setter, for forward compatibility. Keys (values are decimal text unless noted):
  *   "retention_ms", "account_id", "project_id", "cache_bytes",
  *   "retention" (duration text such as "30d", "12h", "1y", "0" = keep all),
+ *   "retention" accepts a number with a unit ms, s, m, h, d, w or y (e.g. "30d"); a bare
+ *   number means months of 31 days, as VictoriaMetrics' -retentionPeriod,
  *   "dedup_interval_ms" (minimum scrape interval for deduplication; 0 = off),
- *   "read_only" ("0"/"1": open without writing; ingest returns VME_ERR_MISUSE).
+ *   "read_only" ("0"/"1": ingest returns VME_ERR_MISUSE; no background flushes or merges),
+ *   "background" ("0"/"1", default 1: run the per-db flush and merge thread; with 0, rows
+ *   reach disk only through vme_flush() and vme_close()).
  * Unknown keys and unparsable values return VME_ERR_INVALID_ARGUMENT naming the key. */
 VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
                                    vme_error** err) VME_NOEXCEPT;
@@ -254,8 +262,9 @@ VME_API vme_status vme_query_add_selector(vme_query* q, const char* selector,
 /* Overrides the tenant of the db's options for this query. */
 VME_API vme_status vme_query_set_tenant(vme_query* q, uint32_t account_id, uint32_t project_id,
                                         vme_error** err) VME_NOEXCEPT;
-/* Sets the maximum number of series a search may return (0 = unlimited, the default). A
- * search that matches more returns VME_ERR_LIMIT. Source: -search.maxUniqueTimeseries. */
+/* Sets the maximum number of series a search may match (0 = unlimited, the default), counted
+ * over all time before the time range is applied. A search that matches more returns
+ * VME_ERR_LIMIT. Source: -search.maxUniqueTimeseries. */
 VME_API vme_status vme_query_set_limit(vme_query* q, uint64_t max_series,
                                        vme_error** err) VME_NOEXCEPT;
 
@@ -304,12 +313,14 @@ VME_API void vme_series_iter_close(vme_series_iter* it) VME_NOEXCEPT;
 typedef struct vme_strlist vme_strlist;
 
 /* Label names of the series matching q (NULL = all series of the default tenant), sorted,
- * "__name__" included when any series matches. Artificial index keys are hidden.
+ * "__name__" included when any series matches. Artificial index keys are hidden. q's time
+ * range applies as in vme_series_count().
  * *out is freed with vme_strlist_free(). Source: SearchTagKeys (reference §9.7). */
 VME_API vme_status vme_label_names(vme_db* db, const vme_query* q, vme_strlist** out,
                                    vme_error** err) VME_NOEXCEPT;
 /* Values of label `name` (use "__name__" for metric names) over the series matching q (NULL =
- * all), sorted, without the empty value. Source: SearchTagValues (§9.7). */
+ * all; q's time range applies as in vme_series_count()), sorted, without the empty value.
+ * Source: SearchTagValues (§9.7). */
 VME_API vme_status vme_label_values(vme_db* db, const char* name, size_t name_len,
                                     const vme_query* q, vme_strlist** out,
                                     vme_error** err) VME_NOEXCEPT;
@@ -320,8 +331,10 @@ VME_API size_t vme_strlist_count(const vme_strlist* list) VME_NOEXCEPT;
 VME_API const char* vme_strlist_get(const vme_strlist* list, size_t i, size_t* len) VME_NOEXCEPT;
 /* Frees a list. Accepts NULL. */
 VME_API void vme_strlist_free(vme_strlist* list) VME_NOEXCEPT;
-/* Exact number of distinct live (not deleted) series matching q (NULL = all) in its time
- * range, deduplicated across indexdb generations. */
+/* Number of distinct live (not deleted) series matching q (NULL = all), deduplicated across
+ * indexdb generations. When q's time range spans at most 40 days, only series with samples on
+ * the days it touches are counted (per-day index, §8.3); wider ranges count every matching
+ * series. */
 VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out,
                                     vme_error** err) VME_NOEXCEPT;
 

@@ -268,6 +268,9 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
   } else if (k == "dedup_interval_ms") {
     if (!ParseU64(value, &u) || u > static_cast<uint64_t>(INT64_MAX)) return bad();
     opts->opts.dedup_interval_ms = static_cast<int64_t>(u);
+  } else if (k == "read_only") {
+    if (std::strcmp(value, "0") != 0 && std::strcmp(value, "1") != 0) return bad();
+    opts->opts.read_only = value[0] == '1';
   } else if (k == "background") {
     if (std::strcmp(value, "0") != 0 && std::strcmp(value, "1") != 0) return bad();
     opts->opts.background = value[0] == '1';

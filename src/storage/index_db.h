@@ -6,7 +6,7 @@
 //   0  MetricName -> TSID        00 | MetricName.Marshal() | 02 | TSID(32)
 //   1  Tag -> MetricIDs          01 | acc | proj | keyPart | valuePart | id...
 //   2  MetricID -> TSID          02 | acc | proj | id | TSID(32)
-//   3  MetricID -> MetricName    03 | acc | proj | id | MetricName.MarshalNoTenant()
+//   3  MetricID -> MetricName    03 | acc | proj | id | MetricName.Marshal() (tenant again)
 //   4  deleted MetricID          04 | id
 //   5  Date -> MetricID          05 | acc | proj | u64be date | id
 //   6  (Date, Tag) -> MetricIDs  06 | acc | proj | u64be date | keyPart | valuePart | id...

@@ -269,6 +269,7 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
   MergeOptions mo;
   mo.deleted_metric_ids = deleted;
   mo.dedup_interval_ms = opts_.dedup_interval_ms;
+  if (opts_.retention_ms > 0) mo.retention_deadline = NowMs() - opts_.retention_ms;
   auto hr = MergePartsToDir(sources, tmp, mo);
   if (!hr.ok()) {
     fs::RemoveAllSync(tmp).IgnoreError();

@@ -30,6 +30,7 @@ namespace vme::storage {
 
 struct PartitionOptions {
   int64_t dedup_interval_ms = 0;
+  int64_t retention_ms = 0;       // 0 = keep everything; else merges drop older rows
   size_t max_raw_rows = 500'000;  // raw rows per partition before a synchronous flush
   uint64_t max_small_part_bytes = 10'000'000;
 };

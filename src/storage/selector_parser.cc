@@ -63,7 +63,6 @@ class Parser {
     if (!AtEnd()) return Unexpected("end of selector");
 
     std::vector<TagFilter> filters;
-    bool any_non_empty = false;
     for (size_t i = 0; i < matchers.size(); i++) {
       const Matcher& m = matchers[i];
       if (has_metric && i > 0 && m.name == "__name__") {
@@ -76,12 +75,10 @@ class Parser {
         return Status::InvalidArgument("selector: " + tf.status().message() + " at offset " +
                                        std::to_string(m.value_offset));
       }
-      if (!tf->MatchesEmpty()) any_non_empty = true;
       filters.push_back(std::move(tf).value());
     }
-    if (!any_non_empty) {
-      return Status::InvalidArgument(
-          "selector: vector selector must contain at least one non-empty matcher");
+    if (filters.empty()) {
+      return Status::InvalidArgument("selector: vector selector must contain at least one matcher");
     }
     for (auto& tf : filters) out->AddFilter(std::move(tf));
     return Status::OK();

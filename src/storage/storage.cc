@@ -114,11 +114,13 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   const uint64_t allowed = mem / 10 * 6;
   PartitionOptions popts;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
+  popts.retention_ms = opts.retention_ms;
   popts.max_raw_rows = std::clamp<uint64_t>(allowed / 256 / 56, 10'000, 500'000);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
-  if (opts.background) s->bg_ = std::thread([p = s.get()] { p->BackgroundLoop(); });
+  if (opts.background && !opts.read_only)
+    s->bg_ = std::thread([p = s.get()] { p->BackgroundLoop(); });
   return s;
 }
 
@@ -154,32 +156,12 @@ Result<std::shared_lock<std::shared_mutex>> Storage::Enter() const {
   return l;
 }
 
-void Storage::CacheTSID(std::string_view key, const TSID& tsid) {
-  auto& shard = tsid_cache_[std::hash<std::string_view>()(key) % kCacheShards];
-  std::lock_guard<std::mutex> l(shard.mu);
-  const uint64_t budget = opts_.cache_bytes / 2 / kCacheShards;
-  if (shard.bytes > budget) {
-    shard.map.clear();
-    shard.bytes = 0;
-  }
-  if (shard.map.emplace(std::string(key), tsid).second) shard.bytes += key.size() + 96;
-}
-
-bool Storage::LookupTSIDCache(std::string_view key, TSID* tsid) {
-  auto& shard = tsid_cache_[std::hash<std::string_view>()(key) % kCacheShards];
-  std::lock_guard<std::mutex> l(shard.mu);
-  auto it = shard.map.find(std::string(key));
-  if (it == shard.map.end()) return false;
-  *tsid = it->second;
-  return true;
-}
-
 Status Storage::GetOrCreateTSID(std::string_view cache_key, std::string_view series_key,
                                 uint32_t account_id, uint32_t project_id, TSID* tsid,
                                 MetricName* mn, bool* bad_labels) {
   *bad_labels = false;
   Status pst = mn->FromSeriesKey(series_key, account_id, project_id, LabelLimits());
-  if (!pst.ok()) {
+  if (!pst.ok() || mn->metric_group.empty()) {
     *bad_labels = true;
     return Status::OK();
   }
@@ -224,7 +206,7 @@ Status Storage::GetOrCreateTSID(std::string_view cache_key, std::string_view ser
       }
     }
   }
-  CacheTSID(cache_key, *tsid);
+  tsid_cache_.Put(cache_key, *tsid);
   return Status::OK();
 }
 
@@ -232,6 +214,9 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
                         const int64_t* ts, const double* values, size_t n, uint32_t account_id,
                         uint32_t project_id, AddRowsResult* result) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  if (opts_.read_only) {
+    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
+  }
   if (n == 0) return Status::OK();
   for (size_t i = 0; offsets != nullptr && i < n; i++) {
     if (offsets[i] > offsets[i + 1]) {
@@ -295,7 +280,7 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
       prev_key = key;
       prev_valid = true;
       prev_bad = false;
-      if (!LookupTSIDCache(cache_key, &tsid)) {
+      if (!tsid_cache_.Get(cache_key, &tsid)) {
         bool bad = false;
         VME_RETURN_IF_ERROR(
             GetOrCreateTSID(cache_key, key, account_id, project_id, &tsid, &mn, &bad));
@@ -340,6 +325,7 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
     }
     if (!items.empty()) VME_RETURN_IF_ERROR(idb_curr_->AddItems(items));
     std::lock_guard<std::mutex> l(date_mu_);
+    if (date_metric_ids_.size() * 48 > opts_.cache_bytes / 8) date_metric_ids_.clear();
     for (const auto& p : done) date_metric_ids_.insert(p);
   }
 
@@ -404,6 +390,11 @@ Status Storage::Close() {
   std::unique_lock<std::shared_mutex> l(close_mu_);
   if (closed_.load()) return Status::OK();
   closed_ = true;
+  if (!idb_curr_ || !idb_prev_ || !table_) {  // a failed Open: nothing to flush
+    table_.reset();
+    lock_.reset();
+    return Status::OK();
+  }
   Status st = FlushLocked();
   if (idb_curr_) {
     Status s2 = idb_curr_->table().Close();
@@ -427,6 +418,8 @@ void Storage::BackgroundLoop() {
     l.unlock();
     Status st = [&]() -> Status {
       VME_ASSIGN_OR_RETURN(auto guard, Enter());
+      // The index goes first, so that durable data never references missing index entries.
+      VME_RETURN_IF_ERROR(FlushIndexDB());
       const auto parts = table_->Partitions();
       for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushRawRows());
       const auto now = std::chrono::steady_clock::now();
@@ -434,7 +427,6 @@ void Storage::BackgroundLoop() {
         last_inmemory_flush = now;
         for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
       }
-      VME_RETURN_IF_ERROR(FlushIndexDB());
       std::unordered_set<uint64_t> deleted;
       {
         std::lock_guard<std::mutex> dl(deleted_mu_);
@@ -535,6 +527,28 @@ Result<std::unique_ptr<SeriesIterator>> Storage::Search(const SearchQuery& q) {
                                           tr, q.account_id, q.project_id, opts_.dedup_interval_ms);
 }
 
+Status Storage::FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids) {
+  const TimeRange& tr = q.tr;
+  if (tr.min_timestamp > tr.max_timestamp) {
+    ids->clear();
+    return Status::OK();
+  }
+  const int64_t min_date = std::max<int64_t>(0, tr.min_timestamp) / kMsecPerDay;
+  const int64_t max_date = std::max<int64_t>(0, tr.max_timestamp) / kMsecPerDay;
+  if (max_date - min_date > kMaxDaysForPerDaySearch) return Status::OK();
+  std::vector<uint64_t> a, b, dated;
+  VME_RETURN_IF_ERROR(
+      idb_curr_->SearchMetricIDsForDates(q.account_id, q.project_id, min_date, max_date, &a));
+  VME_RETURN_IF_ERROR(
+      idb_prev_->SearchMetricIDsForDates(q.account_id, q.project_id, min_date, max_date, &b));
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(dated));
+  std::vector<uint64_t> both;
+  std::set_intersection(ids->begin(), ids->end(), dated.begin(), dated.end(),
+                        std::back_inserter(both));
+  ids->swap(both);
+  return Status::OK();
+}
+
 Status Storage::SeriesCount(const SearchQuery* q, uint64_t* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   SearchQuery all;
@@ -543,25 +557,7 @@ Status Storage::SeriesCount(const SearchQuery* q, uint64_t* out) {
   const SearchQuery& query = q != nullptr ? *q : all;
   std::vector<uint64_t> ids;
   VME_RETURN_IF_ERROR(SearchMetricIDs(query, &ids));
-  const TimeRange& tr = query.tr;
-  if (tr.min_timestamp > tr.max_timestamp) {
-    *out = 0;
-    return Status::OK();
-  }
-  const int64_t min_date = std::max<int64_t>(0, tr.min_timestamp) / kMsecPerDay;
-  const int64_t max_date = std::max<int64_t>(0, tr.max_timestamp) / kMsecPerDay;
-  if (max_date - min_date <= kMaxDaysForPerDaySearch) {
-    std::vector<uint64_t> a, b, dated;
-    VME_RETURN_IF_ERROR(idb_curr_->SearchMetricIDsForDates(query.account_id, query.project_id,
-                                                           min_date, max_date, &a));
-    VME_RETURN_IF_ERROR(idb_prev_->SearchMetricIDsForDates(query.account_id, query.project_id,
-                                                           min_date, max_date, &b));
-    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(dated));
-    std::vector<uint64_t> both;
-    std::set_intersection(ids.begin(), ids.end(), dated.begin(), dated.end(),
-                          std::back_inserter(both));
-    ids.swap(both);
-  }
+  VME_RETURN_IF_ERROR(FilterByTimeRange(query, &ids));
   *out = ids.size();
   return Status::OK();
 }
@@ -576,7 +572,9 @@ Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) 
   }
   const uint32_t acc = q ? q->account_id : opts_.account_id;
   const uint32_t proj = q ? q->project_id : opts_.project_id;
-  if ((q == nullptr || q->filters.filters().empty()) && !has_deleted) {
+  const bool all_time =
+      q == nullptr || (q->tr.min_timestamp <= 0 && q->tr.max_timestamp == INT64_MAX);
+  if ((q == nullptr || (q->filters.filters().empty() && all_time)) && !has_deleted) {
     VME_RETURN_IF_ERROR(idb_curr_->AppendLabelNames(acc, proj, &names));
     VME_RETURN_IF_ERROR(idb_prev_->AppendLabelNames(acc, proj, &names));
   } else {
@@ -585,12 +583,13 @@ Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) 
     all.project_id = proj;
     std::vector<uint64_t> ids;
     VME_RETURN_IF_ERROR(SearchMetricIDs(q ? *q : all, &ids));
+    if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
     MetricName mn;
     for (uint64_t id : ids) {
       Status st = GetMetricName(acc, proj, id, &mn);
       if (st.code() == Code::kNotFound) continue;
       VME_RETURN_IF_ERROR(st);
-      names.insert("");
+      if (!mn.metric_group.empty()) names.insert("");
       for (const Tag& t : mn.tags) names.insert(t.key);
     }
   }
@@ -612,7 +611,9 @@ Status Storage::LabelValues(std::string_view name, const SearchQuery* q,
   }
   const uint32_t acc = q ? q->account_id : opts_.account_id;
   const uint32_t proj = q ? q->project_id : opts_.project_id;
-  if ((q == nullptr || q->filters.filters().empty()) && !has_deleted) {
+  const bool all_time =
+      q == nullptr || (q->tr.min_timestamp <= 0 && q->tr.max_timestamp == INT64_MAX);
+  if ((q == nullptr || (q->filters.filters().empty() && all_time)) && !has_deleted) {
     VME_RETURN_IF_ERROR(idb_curr_->AppendLabelValues(acc, proj, key, &values));
     VME_RETURN_IF_ERROR(idb_prev_->AppendLabelValues(acc, proj, key, &values));
   } else {
@@ -621,6 +622,7 @@ Status Storage::LabelValues(std::string_view name, const SearchQuery* q,
     all.project_id = proj;
     std::vector<uint64_t> ids;
     VME_RETURN_IF_ERROR(SearchMetricIDs(q ? *q : all, &ids));
+    if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
     MetricName mn;
     for (uint64_t id : ids) {
       Status st = GetMetricName(acc, proj, id, &mn);

@@ -33,6 +33,7 @@
 #include "storage/table.h"
 #include "storage/tag_filters.h"
 #include "storage/tsid.h"
+#include "storage/tsid_cache.h"
 #include "util/fs.h"
 #include "util/status.h"
 
@@ -45,6 +46,7 @@ struct StorageOptions {
   uint64_t cache_bytes = 256ull << 20;
   int64_t dedup_interval_ms = 0;
   bool background = true;  // run the flush/merge thread
+  bool read_only = false;  // reject ingest with Misuse; nothing new is written
 };
 
 struct AddRowsResult {
@@ -97,7 +99,8 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Result<std::shared_lock<std::shared_mutex>> Enter() const;
 
  private:
-  Storage(std::string path, const StorageOptions& opts) : path_(std::move(path)), opts_(opts) {}
+  Storage(std::string path, const StorageOptions& opts)
+      : path_(std::move(path)), opts_(opts), tsid_cache_(opts.cache_bytes / 2) {}
 
   Status OpenIndexDB();
   Status GetOrCreateTSID(std::string_view cache_key, std::string_view series_key,
@@ -105,11 +108,11 @@ class Storage : public std::enable_shared_from_this<Storage> {
                          bool* bad_labels);
   Status SearchMetricIDs(const SearchQuery& q, std::vector<uint64_t>* ids);
   Status SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids);
+  // Keeps the ids with a per-day entry in q.tr when it spans at most 40 days (§8.3).
+  Status FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids);
   Status FlushIndexDB();
   Status FlushLocked();
   void BackgroundLoop();
-  void CacheTSID(std::string_view key, const TSID& tsid);
-  bool LookupTSIDCache(std::string_view key, TSID* tsid);
 
   const std::string path_;
   const StorageOptions opts_;
@@ -131,14 +134,8 @@ class Storage : public std::enable_shared_from_this<Storage> {
   std::mutex deleted_mu_;
   std::unordered_set<uint64_t> deleted_;
 
-  // TSID cache: tenant + series key -> TSID (§8.7 tsidCache), sharded.
-  static constexpr size_t kCacheShards = 16;
-  struct TSIDCacheShard {
-    std::mutex mu;
-    std::unordered_map<std::string, TSID> map;
-    uint64_t bytes = 0;
-  };
-  TSIDCacheShard tsid_cache_[kCacheShards];
+  // TSID cache: tenant + series key -> TSID (§8.7 tsidCache).
+  TSIDCache tsid_cache_;
 
   // MetricID -> canonical MetricName bytes (§8.7 metricNameCache).
   std::mutex name_cache_mu_;

@@ -1,0 +1,160 @@
+#include "storage/part.h"
+
+#include <algorithm>
+
+#include "encoding/zstd.h"
+
+namespace vme::storage {
+namespace {
+
+const char* const kFileNames[] = {"timestamps.bin", "values.bin", "index.bin"};
+constexpr size_t kMaxMetaindexSize = size_t{256} << 20;
+constexpr size_t kMaxIndexBlockUncompressed = size_t{64} << 20;
+
+}  // namespace
+
+Part::~Part() = default;
+
+Status Part::LoadMetaindex(std::string_view compressed, const std::string& name) {
+  std::string data;
+  Status st = enc::DecompressZstd(&data, compressed, kMaxMetaindexSize);
+  if (!st.ok()) return Status::Corruption("cannot decompress " + name + ": " + st.message());
+  st = UnmarshalMetaindexRows(data, &metaindex_);
+  if (!st.ok()) return Status::Corruption("invalid " + name + ": " + st.message());
+  const uint64_t index_size = FileSize(File::kIndex);
+  for (size_t i = 0; i < metaindex_.size(); i++) {
+    const MetaindexRow& mr = metaindex_[i];
+    if (mr.index_block_offset > index_size ||
+        mr.index_block_size > index_size - mr.index_block_offset) {
+      return Status::Corruption(
+          "invalid " + name + ": metaindex row #" + std::to_string(i) + " points past the end of " +
+          FileName(File::kIndex) + " (offset " + std::to_string(mr.index_block_offset) + ", size " +
+          std::to_string(mr.index_block_size) + ", file size " + std::to_string(index_size) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+Result<PartPtr> Part::OpenFile(const std::string& dir) {
+  std::shared_ptr<Part> p(new Part());
+  p->path_ = dir;
+  while (p->path_.size() > 1 && p->path_.back() == '/') p->path_.pop_back();
+  Status st = PartHeader::ParseFromDirName(p->path_, &p->ph_);
+  if (!st.ok()) return st.WithContext("cannot open part " + dir);
+  VME_RETURN_IF_ERROR(p->ph_.ReadMinDedupInterval(p->path_));
+  for (int i = 0; i < 3; i++) {
+    VME_ASSIGN_OR_RETURN(p->files_[i],
+                         fs::RandomAccessFile::Open(fs::Join(p->path_, kFileNames[i])));
+    p->size_bytes_ += p->files_[i]->size();
+  }
+  const std::string metaindex_path = fs::Join(p->path_, "metaindex.bin");
+  VME_ASSIGN_OR_RETURN(std::string compressed, fs::ReadFile(metaindex_path));
+  p->size_bytes_ += compressed.size();
+  VME_RETURN_IF_ERROR(p->LoadMetaindex(compressed, metaindex_path));
+  return PartPtr(std::move(p));
+}
+
+Result<PartPtr> Part::FromInmemory(std::shared_ptr<const InmemoryPart> mp) {
+  std::shared_ptr<Part> p(new Part());
+  p->mem_ = std::move(mp);
+  p->ph_ = p->mem_->ph;
+  p->size_bytes_ = p->mem_->size_bytes();
+  if (p->ph_.blocks_count == 0) return PartPtr(std::move(p));
+  VME_RETURN_IF_ERROR(p->LoadMetaindex(p->mem_->metaindex, "in-memory metaindex.bin"));
+  return PartPtr(std::move(p));
+}
+
+Result<PartPtr> Part::CreateInmemory(std::vector<RawRow>* rows, int64_t dedup_interval_ms) {
+  auto mp = std::make_shared<InmemoryPart>();
+  VME_RETURN_IF_ERROR(mp->InitFromRows(rows, dedup_interval_ms));
+  return FromInmemory(std::move(mp));
+}
+
+uint64_t Part::FileSize(File f) const {
+  if (mem_ != nullptr) {
+    switch (f) {
+      case File::kTimestamps:
+        return mem_->timestamps.size();
+      case File::kValues:
+        return mem_->values.size();
+      case File::kIndex:
+        return mem_->index.size();
+    }
+    return 0;
+  }
+  return files_[static_cast<int>(f)]->size();
+}
+
+std::string Part::FileName(File f) const {
+  const char* name = kFileNames[static_cast<int>(f)];
+  if (mem_ != nullptr) return std::string("in-memory ") + name;
+  return fs::Join(path_, name);
+}
+
+Status Part::ReadAt(File f, uint64_t offset, size_t n, std::string* dst) const {
+  const uint64_t size = FileSize(f);
+  if (offset > size || n > size - offset) {
+    return Status::Corruption("cannot read " + std::to_string(n) + " bytes at offset " +
+                              std::to_string(offset) + " from " + FileName(f) + " of size " +
+                              std::to_string(size));
+  }
+  if (mem_ == nullptr) return files_[static_cast<int>(f)]->ReadAt(offset, n, dst);
+  const std::string& buf = f == File::kTimestamps ? mem_->timestamps
+                           : f == File::kValues   ? mem_->values
+                                                  : mem_->index;
+  dst->append(buf, offset, n);
+  return Status::OK();
+}
+
+Status Part::ReadIndexBlock(size_t i, std::vector<BlockHeader>* dst) const {
+  const MetaindexRow& mr = metaindex_[i];
+  std::string compressed;
+  VME_RETURN_IF_ERROR(
+      ReadAt(File::kIndex, mr.index_block_offset, mr.index_block_size, &compressed));
+  std::string data;
+  const size_t want = size_t{mr.block_headers_count} * BlockHeader::kMarshaledSize;
+  Status st =
+      enc::DecompressZstd(&data, compressed, std::min(want + 1, kMaxIndexBlockUncompressed));
+  if (st.ok()) st = UnmarshalBlockHeaders(data, mr.block_headers_count, dst);
+  if (!st.ok()) {
+    return Status::Corruption("invalid index block at offset " +
+                              std::to_string(mr.index_block_offset) + " of " +
+                              FileName(File::kIndex) + ": " + st.message());
+  }
+  return Status::OK();
+}
+
+Status Part::ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* values) const {
+  ts->clear();
+  values->clear();
+  VME_RETURN_IF_ERROR(
+      ReadAt(File::kTimestamps, bh.timestamps_block_offset, bh.timestamps_block_size, ts));
+  return ReadAt(File::kValues, bh.values_block_offset, bh.values_block_size, values);
+}
+
+Status Part::ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
+                              std::vector<int64_t>* mantissas) const {
+  std::string ts_data, values_data;
+  VME_RETURN_IF_ERROR(ReadBlockData(bh, &ts_data, &values_data));
+  const Status st = DecodeBlockPayloads(bh, ts_data, values_data, ts, mantissas);
+  if (!st.ok()) {
+    return Status::Corruption("cannot decode block of MetricID " +
+                              std::to_string(bh.tsid.metric_id) + " (timestamps at offset " +
+                              std::to_string(bh.timestamps_block_offset) + " of " +
+                              FileName(File::kTimestamps) + ", values at offset " +
+                              std::to_string(bh.values_block_offset) + " of " +
+                              FileName(File::kValues) + "): " + st.message());
+  }
+  return Status::OK();
+}
+
+Status Part::ForEachBlockHeader(const std::function<Status(const BlockHeader&)>& fn) const {
+  std::vector<BlockHeader> bhs;
+  for (size_t i = 0; i < metaindex_.size(); i++) {
+    VME_RETURN_IF_ERROR(ReadIndexBlock(i, &bhs));
+    for (const BlockHeader& bh : bhs) VME_RETURN_IF_ERROR(fn(bh));
+  }
+  return Status::OK();
+}
+
+}  // namespace vme::storage

@@ -1,0 +1,83 @@
+// A data part (reference §5, lib/storage/part.go): an immutable sorted run of blocks, either
+// in memory (the four byte streams of an InmemoryPart) or a directory
+//
+//   <rows>_<blocks>_<minTs>_<maxTs>_<16 hex>/
+//     timestamps.bin  values.bin  index.bin  metaindex.bin  [min_dedup_interval]
+//
+// (formats: part_header.h, block_header.h, metaindex_row.h). Opening loads and validates the
+// metaindex (it stays resident); index blocks and payloads are read on demand with pread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/block.h"
+#include "storage/block_header.h"
+#include "storage/inmemory_part.h"
+#include "storage/metaindex_row.h"
+#include "storage/part_header.h"
+#include "storage/raw_row.h"
+#include "util/fs.h"
+#include "util/status.h"
+
+namespace vme::storage {
+
+class Part;
+using PartPtr = std::shared_ptr<const Part>;
+
+class Part {
+ public:
+  enum class File { kTimestamps = 0, kValues = 1, kIndex = 2 };
+
+  // Opens a file part: parses the dir name, reads min_dedup_interval (missing = 0), loads and
+  // validates metaindex.bin, opens timestamps.bin / values.bin / index.bin for pread.
+  static Result<PartPtr> OpenFile(const std::string& dir);
+  // Builds an in-memory part from raw rows (§3.7, InmemoryPart::InitFromRows).
+  static Result<PartPtr> CreateInmemory(std::vector<RawRow>* rows, int64_t dedup_interval_ms);
+  // Wraps an in-memory part (validates its metaindex).
+  static Result<PartPtr> FromInmemory(std::shared_ptr<const InmemoryPart> mp);
+
+  ~Part();
+  Part(const Part&) = delete;
+  Part& operator=(const Part&) = delete;
+
+  const PartHeader& header() const { return ph_; }
+  uint64_t size_bytes() const { return size_bytes_; }
+  const std::string& path() const { return path_; }
+  bool is_inmemory() const { return mem_ != nullptr; }
+  // The in-memory streams (nullptr for file parts).
+  const InmemoryPart* inmemory() const { return mem_.get(); }
+  const std::vector<MetaindexRow>& metaindex() const { return metaindex_; }
+
+  uint64_t FileSize(File f) const;
+  // "<dir>/timestamps.bin" or "in-memory timestamps.bin".
+  std::string FileName(File f) const;
+  // Appends n bytes at offset to dst; Corruption naming the file and offset if out of bounds.
+  Status ReadAt(File f, uint64_t offset, size_t n, std::string* dst) const;
+
+  // Reads, decompresses and decodes the index block of metaindex row i.
+  Status ReadIndexBlock(size_t i, std::vector<BlockHeader>* dst) const;
+  // Reads the two payloads of a block (replacing *ts and *values).
+  Status ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* values) const;
+  // Reads and decodes a block into timestamps and mantissas.
+  Status ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
+                          std::vector<int64_t>* mantissas) const;
+  // Calls fn for every block header in part order; stops at the first error.
+  Status ForEachBlockHeader(const std::function<Status(const BlockHeader&)>& fn) const;
+
+ private:
+  Part() = default;
+  Status LoadMetaindex(std::string_view compressed, const std::string& name);
+
+  PartHeader ph_;
+  std::string path_;
+  uint64_t size_bytes_ = 0;
+  std::shared_ptr<const InmemoryPart> mem_;
+  std::unique_ptr<fs::RandomAccessFile> files_[3];
+  std::vector<MetaindexRow> metaindex_;
+};
+
+}  // namespace vme::storage

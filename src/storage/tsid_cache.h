@@ -1,0 +1,49 @@
+// TSIDCache: series key (tenant + packed labels, the raw ingestion form) -> TSID, the
+// tsidCache of reference §8.7. Sharded open-addressing tables keyed by xxh3-64 of the key,
+// with the key bytes kept in a per-shard arena, so a lookup costs one hash and usually one
+// probe. When a shard exceeds its share of the memory budget it is cleared (entries are
+// re-resolved from indexdb on the next miss); the cache is never trusted over the index for
+// anything but speed.
+//
+// Thread-safety: all methods may be called concurrently (one mutex per shard).
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/tsid.h"
+
+namespace vme::storage {
+
+class TSIDCache {
+ public:
+  explicit TSIDCache(uint64_t budget_bytes);
+  bool Get(std::string_view key, TSID* out);
+  void Put(std::string_view key, const TSID& tsid);
+  uint64_t size() const;
+
+ private:
+  static constexpr size_t kShards = 16;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t key_off = 0;
+    uint32_t key_len = 0;  // 0 = empty slot (keys are never empty: they carry the tenant)
+    TSID tsid;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::vector<Slot> slots;
+    std::string arena;
+    size_t used = 0;
+  };
+  static bool Find(const Shard& s, uint64_t h, std::string_view key, size_t* idx);
+  static void Grow(Shard* s);
+
+  const uint64_t shard_budget_;
+  Shard shards_[kShards];
+};
+
+}  // namespace vme::storage
