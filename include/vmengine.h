@@ -159,8 +159,16 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   number means months of 31 days, as VictoriaMetrics' -retentionPeriod,
  *   "dedup_interval_ms" (minimum scrape interval for deduplication; 0 = off),
  *   "read_only" ("0"/"1": ingest returns VME_ERR_MISUSE; no background flushes or merges),
- *   "background" ("0"/"1", default 1: run the per-db flush and merge thread; with 0, rows
- *   reach disk only through vme_flush() and vme_close()).
+ *   "background" ("0"/"1", default 1: run background flushes and merges; with 0, rows
+ *   reach disk only through vme_flush() and vme_close()),
+ *   "background_threads" (threads of the db's oneTBB task arena; default: hardware threads),
+ *   "raw_rows_flush_interval_ms" (default 1000, reference §6.2),
+ *   "inmemory_parts_flush_interval_ms" (default 5000, §6.3),
+ *   "small_merge_workers", "big_merge_workers" (default (CPUs+1)/2 each, §6.4),
+ *   "max_raw_rows_per_shard" (rows buffered before a shard is handed to the arena),
+ *   "max_small_parts" (default 256: above it a writer helps merge, §3.6),
+ *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to
+ *   fewer parts, §6.4).
  * Unknown keys and unparsable values return VME_ERR_INVALID_ARGUMENT naming the key. */
 VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
                                    vme_error** err) VME_NOEXCEPT;
@@ -337,6 +345,37 @@ VME_API void vme_strlist_free(vme_strlist* list) VME_NOEXCEPT;
  * series. */
 VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out,
                                     vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Maintenance: force merge, deletion, snapshots                                             */
+
+/* Merges all parts of every partition whose name (YYYY_MM) starts with partition_prefix (NULL
+ * or "" = all partitions) into one part per partition, applying deletions, retention and
+ * deduplication; then merges the indexdb. Blocks until done. Needs free disk space about the
+ * size of the largest partition. Errors: VME_ERR_CLOSED, VME_ERR_IO (e.g. disk full: nothing
+ * already stored is lost). Source: Storage.ForceMergePartitions (reference §6.10). */
+VME_API vme_status vme_force_merge(vme_db* db, const char* partition_prefix,
+                                   vme_error** err) VME_NOEXCEPT;
+/* Deletes the series matching q's matchers (over all time; q's time range is ignored; q must
+ * have at least one matcher). They vanish from searches, label queries and counts at once;
+ * their samples are dropped from disk at the next merge of each part (vme_force_merge()
+ * applies it at once). A later sample of the same labels creates a new series. *deleted
+ * (nullable) receives the number of series deleted. Source: Storage.DeleteMetrics (§8.4). */
+VME_API vme_status vme_delete_series(vme_db* db, const vme_query* q, uint64_t* deleted,
+                                     vme_error** err) VME_NOEXCEPT;
+/* Creates a snapshot: flushes every added row, then hard-links every part into
+ * <path>/snapshots/<name>/ with the same layout as VictoriaMetrics 1.72 (data/small, data/big
+ * and indexdb are relative symlinks into the per-table snapshot directories; metadata/ is
+ * copied). Parts being linked are pinned, so concurrent merges cannot remove them. *name_out
+ * receives the NUL-terminated name (YYYYMMDDhhmmss-XXXXXXXXXXXXXXXX, UTC), freed with
+ * vme_free(). Source: Storage.CreateSnapshot (§10). */
+VME_API vme_status vme_snapshot_create(vme_db* db, char** name_out, vme_error** err) VME_NOEXCEPT;
+/* Lists snapshot names, sorted. Free *out with vme_strlist_free(). */
+VME_API vme_status vme_snapshot_list(vme_db* db, vme_strlist** out, vme_error** err) VME_NOEXCEPT;
+/* Deletes a snapshot. VME_ERR_INVALID_ARGUMENT for a name that is not a valid snapshot name
+ * (so no name can reach outside the snapshots directory), VME_ERR_NOT_FOUND if it does not
+ * exist. */
+VME_API vme_status vme_snapshot_delete(vme_db* db, const char* name, vme_error** err) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Statistics                                                                                */
