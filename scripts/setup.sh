@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzstd-dev zstd libtbb-dev libcmocka-dev libre2-dev libxxhash-dev
-  libcli11-dev nlohmann-json3-dev clang-format python3
+  libcli11-dev nlohmann-json3-dev clang-format python3 swig
 )
 
 missing=()

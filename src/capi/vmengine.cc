@@ -597,6 +597,65 @@ vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out, vme_e
 }
 VME_CATCH_ALL(err)
 
+vme_status vme_force_merge(vme_db* db, const char* partition_prefix, vme_error** err) noexcept try {
+  vme_status st;
+  auto s = Acquire(db, err, "vme_force_merge", &st);
+  if (!s) return st;
+  return FromStatus(s->ForceMerge(partition_prefix ? partition_prefix : ""), err);
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_delete_series(vme_db* db, const vme_query* q, uint64_t* deleted,
+                             vme_error** err) noexcept try {
+  if (deleted != nullptr) *deleted = 0;
+  vme_status st;
+  auto s = Acquire(db, err, "vme_delete_series", &st);
+  if (!s) return st;
+  if (q == nullptr) return NullArg(err, "vme_delete_series", "q");
+  return FromStatus(s->DeleteSeries(ResolveQuery(*s, q), deleted), err);
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_snapshot_create(vme_db* db, char** name_out, vme_error** err) noexcept try {
+  vme_status st;
+  auto s = Acquire(db, err, "vme_snapshot_create", &st);
+  if (!s) return st;
+  if (name_out == nullptr) return NullArg(err, "vme_snapshot_create", "name_out");
+  *name_out = nullptr;
+  std::string name;
+  Status status = s->CreateSnapshot(&name);
+  if (!status.ok()) return FromStatus(status, err);
+  char* out = static_cast<char*>(std::malloc(name.size() + 1));
+  if (out == nullptr) return Fail(err, VME_ERR_NO_MEMORY, "out of memory");
+  std::memcpy(out, name.c_str(), name.size() + 1);
+  *name_out = out;
+  return VME_OK;
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_snapshot_list(vme_db* db, vme_strlist** out, vme_error** err) noexcept try {
+  vme_status st;
+  auto s = Acquire(db, err, "vme_snapshot_list", &st);
+  if (!s) return st;
+  if (out == nullptr) return NullArg(err, "vme_snapshot_list", "out");
+  *out = nullptr;
+  auto list = std::make_unique<vme_strlist>();
+  Status status = s->ListSnapshots(&list->items);
+  if (!status.ok()) return FromStatus(status, err);
+  *out = list.release();
+  return VME_OK;
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_snapshot_delete(vme_db* db, const char* name, vme_error** err) noexcept try {
+  vme_status st;
+  auto s = Acquire(db, err, "vme_snapshot_delete", &st);
+  if (!s) return st;
+  if (name == nullptr) return NullArg(err, "vme_snapshot_delete", "name");
+  return FromStatus(s->DeleteSnapshot(name), err);
+}
+VME_CATCH_ALL(err)
+
 vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) noexcept try {
   vme_status st;
   auto s = Acquire(db, err, "vme_stats_get", &st);

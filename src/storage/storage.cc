@@ -368,7 +368,7 @@ Status Storage::Flush() {
   return FlushLocked();
 }
 
-Status Storage::ForceMerge() {
+Status Storage::ForceMerge(std::string_view partition_prefix) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   VME_RETURN_IF_ERROR(FlushLocked());
   std::unordered_set<uint64_t> deleted;
@@ -376,8 +376,53 @@ Status Storage::ForceMerge() {
     std::lock_guard<std::mutex> l(deleted_mu_);
     deleted = deleted_;
   }
-  for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->ForceMerge(&deleted));
+  for (const auto& p : table_->Partitions()) {
+    if (p->name().compare(0, partition_prefix.size(), partition_prefix) != 0) continue;
+    VME_RETURN_IF_ERROR(p->ForceMerge(&deleted));
+  }
   return idb_curr_->table().MergeAll();
+}
+
+Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
+  VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  if (q.filters.filters().empty()) {
+    return Status::InvalidArgument("delete series: the query needs at least one matcher");
+  }
+  if (opts_.read_only) {
+    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
+  }
+  SearchQuery all_time = q;
+  all_time.tr = {0, INT64_MAX};
+  std::vector<uint64_t> ids;
+  VME_RETURN_IF_ERROR(SearchMetricIDs(all_time, &ids));
+  if (deleted_count != nullptr) *deleted_count = ids.size();
+  if (ids.empty()) return Status::OK();
+  std::vector<std::string> items;
+  items.reserve(ids.size());
+  for (uint64_t id : ids) {
+    std::string item(1, static_cast<char>(kNsDeletedMetricID));
+    enc::AppendU64(&item, id);
+    items.push_back(std::move(item));
+  }
+  VME_RETURN_IF_ERROR(idb_curr_->AddItems(items));
+  VME_RETURN_IF_ERROR(idb_prev_->AddItems(items));
+  {
+    std::lock_guard<std::mutex> l(deleted_mu_);
+    deleted_.insert(ids.begin(), ids.end());
+  }
+  {
+    // New samples of these labels must create fresh series: forget every cached mapping.
+    std::lock_guard<std::mutex> l(create_mu_);
+    const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
+    for (auto* m : {&created_, &flushing_}) {
+      for (auto it = m->begin(); it != m->end();) {
+        it = gone.count(it->second.metric_id) ? m->erase(it) : std::next(it);
+      }
+    }
+    tsid_cache_.Clear();
+  }
+  VME_RETURN_IF_ERROR(FlushIndexDB());
+  return idb_prev_->table().Flush();
 }
 
 Status Storage::Close() {

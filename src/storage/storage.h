@@ -89,7 +89,14 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status LabelNames(const SearchQuery* q, std::vector<std::string>* out);
   Status LabelValues(std::string_view name, const SearchQuery* q, std::vector<std::string>* out);
   Status SeriesCount(const SearchQuery* q, uint64_t* out);
-  Status ForceMerge();
+  // Merges every partition whose name starts with prefix ("" = all) into one part (§6.10).
+  Status ForceMerge(std::string_view partition_prefix);
+  // Marks the series matching q (all time) deleted (§8.4); *deleted gets their count.
+  Status DeleteSeries(const SearchQuery& q, uint64_t* deleted);
+  // Snapshots (§10), in storage_snapshot.cc.
+  Status CreateSnapshot(std::string* name);
+  Status ListSnapshots(std::vector<std::string>* names);
+  Status DeleteSnapshot(const std::string& name);
   void Stats(std::vector<std::pair<std::string, double>>* out);
 
   // For SeriesIterator: canonical name of a MetricID (cache, then curr, then prev).

@@ -74,6 +74,15 @@ void TSIDCache::Put(std::string_view key, const TSID& tsid) {
   s.used++;
 }
 
+void TSIDCache::Clear() {
+  for (Shard& s : shards_) {
+    std::lock_guard<std::mutex> l(s.mu);
+    s.slots.clear();
+    s.arena.clear();
+    s.used = 0;
+  }
+}
+
 uint64_t TSIDCache::size() const {
   uint64_t n = 0;
   for (const Shard& s : shards_) {

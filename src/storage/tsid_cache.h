@@ -24,6 +24,7 @@ class TSIDCache {
   bool Get(std::string_view key, TSID* out);
   void Put(std::string_view key, const TSID& tsid);
   uint64_t size() const;
+  void Clear();
 
  private:
   static constexpr size_t kShards = 16;
