@@ -1,0 +1,435 @@
+#!/usr/bin/env bash
+# End-to-end tests of the vmengine command-line tool (tools/vmengine).
+#
+# Usage: bash tests/cli/cli_test.sh <path-to-vmengine-binary> <repo-root>
+#
+# Every check prints "ok" or "FAIL"; the last line is "N passed, M failed" and the exit status
+# is non-zero if any check failed.
+set -u -o pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 VMENGINE_BINARY REPO_ROOT" >&2
+  exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROOT=$(cd "$2" && pwd)
+if [ ! -x "$BIN" ]; then
+  echo "not an executable: $BIN" >&2
+  exit 2
+fi
+export LC_ALL=C
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmengine_cli_test.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+
+PASSED=0
+FAILED=0
+RC=0
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+
+pass() {
+  PASSED=$((PASSED + 1))
+  echo "ok   $1"
+}
+
+# fail NAME [DETAILS]
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL $1"
+  if [ $# -gt 1 ]; then
+    printf '%s\n' "$2" | head -n 40 | sed 's/^/     /'
+  fi
+}
+
+# run ARGS...: runs the tool, stdout to $OUT, stderr to $ERR, exit status to $RC.
+run() {
+  "$BIN" "$@" >"$OUT" 2>"$ERR"
+  RC=$?
+}
+
+# expect_ok NAME: the last run succeeded.
+expect_ok() {
+  if [ "$RC" -eq 0 ]; then
+    pass "$1"
+  else
+    fail "$1" "exit status $RC; stderr: $(cat "$ERR")"
+  fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+  if [ "$2" = "$3" ]; then
+    pass "$1"
+  else
+    fail "$1" "got:  [$2]
+want: [$3]"
+  fi
+}
+
+# expect_same_file NAME GOT_FILE WANT_FILE
+expect_same_file() {
+  local d
+  if d=$(diff -u "$3" "$2" 2>&1); then
+    pass "$1"
+  else
+    fail "$1" "$d"
+  fi
+}
+
+# expect_one_line_error NAME: the last run failed with exactly one line
+# "vmengine: error: ..." on stderr.
+expect_one_line_error() {
+  local lines
+  lines=$(wc -l <"$ERR")
+  if [ "$RC" -ne 0 ] && [ "$lines" -eq 1 ] && grep -q '^vmengine: error: .' "$ERR"; then
+    pass "$1"
+  else
+    fail "$1" "exit status $RC, $lines stderr lines: $(cat "$ERR")"
+  fi
+}
+
+# summary KEY FILE: the value of "KEY:" in an import summary.
+summary() {
+  sed -n "s/^ *$1: *//p" "$2" | head -n 1
+}
+
+# sorted_rows CSV: the data rows (header removed), byte-sorted.
+sorted_rows() {
+  tail -n +2 "$1" | sort
+}
+
+# ------------------------------------------------------------------------------------------
+# Inputs
+
+cat >"$TMP/sample.prom" <<'EOF'
+# HELP test_gauge A gauge.
+# TYPE test_gauge gauge
+test_gauge{host="a",dc="x"} 1.5 1767225600000
+test_gauge{host="a",dc="x"} 2.25 1767225660000
+test_gauge{dc="x",host="b"} -3 1767225600000
+test_gauge{dc="x",host="b"} 1e6 1767225660000
+
+# a comment
+test_counter_total 10 1767225600000
+test_counter_total{empty=""} 20 1767225660000
+test_quotes{path="C:\\dir",msg="say \"hi\"",nl="a\nb"} 42 1767225600000
+test_inf{sign="pos"} +Inf 1767225600000
+test_inf{sign="neg"} -Inf 1767225600000
+test_small 0.001 1767225600000
+test_small NaN 1767225660000
+EOF
+
+# The metric column is vme_series_iter_name: VictoriaMetrics' canonical form, labels sorted,
+# values Go-quoted, and "name{}" for a series without labels.
+cat >"$TMP/expected.csv" <<'EOF'
+metric,timestamp_ms,value,value_bits
+"test_gauge{dc=""x"",host=""a""}",1767225600000,1.5,3ff8000000000000
+"test_gauge{dc=""x"",host=""a""}",1767225660000,2.25,4002000000000000
+"test_gauge{dc=""x"",host=""b""}",1767225600000,-3,c008000000000000
+"test_gauge{dc=""x"",host=""b""}",1767225660000,1e+06,412e848000000000
+test_counter_total{},1767225600000,10,4024000000000000
+test_counter_total{},1767225660000,20,4034000000000000
+"test_quotes{msg=""say \""hi\"""",nl=""a\nb"",path=""C:\\dir""}",1767225600000,42,4045000000000000
+"test_inf{sign=""pos""}",1767225600000,+Inf,7ff0000000000000
+"test_inf{sign=""neg""}",1767225600000,-Inf,fff0000000000000
+test_small{},1767225600000,0.001,3f50624dd2f1a9fc
+EOF
+HEADER='metric,timestamp_ms,value,value_bits'
+sorted_rows "$TMP/expected.csv" >"$TMP/expected.sorted"
+
+cat >"$TMP/bad.prom" <<'EOF'
+good_metric 1 1767225600000
+bad_metric{a="x 1 1767225600000
+good_metric 2 1767225660000
+bad_metric 1 1767225600000 junk
+EOF
+
+# ------------------------------------------------------------------------------------------
+# Help and usage errors
+
+for cmd in import query export labels series-count stats version; do
+  run "$cmd" --help
+  if [ "$RC" -eq 0 ] && grep -q 'Usage' "$OUT"; then
+    pass "$cmd --help"
+  else
+    fail "$cmd --help" "exit status $RC: $(cat "$OUT" "$ERR")"
+  fi
+done
+run version
+expect_ok "version"
+run
+expect_one_line_error "no subcommand"
+run no-such-command
+expect_one_line_error "unknown subcommand"
+run import "$TMP/sample.prom"
+expect_one_line_error "import without --data"
+run import --data "$TMP/d_missing" "$TMP/does_not_exist.prom"
+expect_one_line_error "import of a missing file"
+if [ -e "$TMP/d_missing" ]; then
+  fail "import of a missing file: no data directory created"
+else
+  pass "import of a missing file: no data directory created"
+fi
+
+# ------------------------------------------------------------------------------------------
+# Import: plain file, .zst and stdin, each into its own data directory
+
+D=$TMP/d_plain
+run import --data "$D" "$TMP/sample.prom"
+expect_ok "import plain"
+cp "$OUT" "$TMP/summary_plain"
+expect_eq "import: no stderr output (no progress bar without a TTY)" "$(cat "$ERR")" ""
+expect_eq "import: rows read" "$(summary 'rows read' "$TMP/summary_plain")" "11"
+expect_eq "import: rows imported" "$(summary 'rows imported' "$TMP/summary_plain")" "10"
+expect_eq "import: NaN rejected" "$(summary 'NaN' "$TMP/summary_plain")" "1"
+expect_eq "import: rows rejected" "$(summary 'rows rejected' "$TMP/summary_plain")" "1"
+expect_eq "import: rejected lines" "$(summary 'rejected lines' "$TMP/summary_plain")" "0"
+expect_eq "import: series" "$(summary 'series' "$TMP/summary_plain")" "7"
+
+if zstd -q -f -o "$TMP/sample.prom.zst" "$TMP/sample.prom"; then
+  run import --data "$TMP/d_zst" "$TMP/sample.prom.zst"
+  expect_ok "import .zst"
+  expect_eq "import .zst: rows imported" "$(summary 'rows imported' "$OUT")" "10"
+  expect_eq "import .zst: series" "$(summary 'series' "$OUT")" "7"
+else
+  fail "zstd compresses the sample"
+fi
+
+"$BIN" import --data "$TMP/d_stdin" - <"$TMP/sample.prom" >"$OUT" 2>"$ERR"
+RC=$?
+expect_ok "import stdin"
+expect_eq "import stdin: rows imported" "$(summary 'rows imported' "$OUT")" "10"
+expect_eq "import stdin: series" "$(summary 'series' "$OUT")" "7"
+
+run import --data "$TMP/d_retention" --retention 30d "$TMP/sample.prom"
+expect_ok "import --retention 30d"
+expect_eq "import --retention: nothing imported" "$(summary 'rows imported' "$OUT")" "0"
+expect_eq "import --retention: every row rejected" "$(summary 'rows rejected' "$OUT")" "11"
+run import --data "$TMP/d_retention" --retention not-a-duration "$TMP/sample.prom"
+expect_one_line_error "import with a bad --retention"
+
+# ------------------------------------------------------------------------------------------
+# Export
+
+for d in d_plain d_zst d_stdin; do
+  run export --data "$TMP/$d" --format csv
+  expect_ok "export $d"
+  expect_eq "export $d: header" "$(head -n 1 "$OUT")" "$HEADER"
+  sorted_rows "$OUT" >"$TMP/got.sorted"
+  expect_same_file "export $d: rows" "$TMP/got.sorted" "$TMP/expected.sorted"
+done
+
+run export --data "$D"
+expect_ok "export default format is csv"
+expect_eq "export default format: header" "$(head -n 1 "$OUT")" "$HEADER"
+
+run export --data "$D" --format jsonl
+expect_ok "export jsonl"
+expect_eq "export jsonl: one line per series" "$(wc -l <"$OUT" | tr -d ' ')" "7"
+if python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert set(o) == {"metric", "values", "timestamps"}, o
+    assert len(o["values"]) == len(o["timestamps"]) > 0, o
+    assert o["timestamps"] == sorted(o["timestamps"]), o
+    n += 1
+assert n == 7
+' "$OUT"; then
+  pass "export jsonl: every line is a series object"
+else
+  fail "export jsonl: every line is a series object" "$(cat "$OUT")"
+fi
+
+run export --data "$D" 'test_gauge{host="b"}'
+expect_ok "export with a selector"
+sorted_rows "$OUT" >"$TMP/got.sorted"
+grep '^"test_gauge{dc=""x"",host=""b""}"' "$TMP/expected.sorted" >"$TMP/want.sorted"
+expect_same_file "export with a selector: rows" "$TMP/got.sorted" "$TMP/want.sorted"
+
+# ------------------------------------------------------------------------------------------
+# Query: each matcher type, time ranges, JSON lines
+
+# query_rows NAME WANT_GREP_REGEX ARGS...: query succeeds and its rows equal the expected rows
+# matching the regex.
+query_rows() {
+  local name=$1 want=$2
+  shift 2
+  run query --data "$D" "$@"
+  if [ "$RC" -ne 0 ]; then
+    fail "$name" "exit status $RC: $(cat "$ERR")"
+    return
+  fi
+  sorted_rows "$OUT" >"$TMP/got.sorted"
+  grep -E "$want" "$TMP/expected.sorted" >"$TMP/want.sorted"
+  expect_same_file "$name" "$TMP/got.sorted" "$TMP/want.sorted"
+}
+
+query_rows "query =" '^"test_gauge\{dc=""x"",host=""a""\}"' 'test_gauge{host="a"}'
+query_rows "query !=" '^"test_gauge\{dc=""x"",host=""b""\}"' 'test_gauge{host!="a"}'
+query_rows "query =~" '^"test_(gauge|inf)\{' '{__name__=~"test_(gauge|inf)"}'
+query_rows "query !~" '^"test_inf\{sign=""neg""\}"' 'test_inf{sign!~"p.*"}'
+query_rows "query metric name only" '^test_counter_total\{\},' 'test_counter_total'
+query_rows "query label value with escapes" '^"test_quotes' 'test_quotes{msg="say \"hi\""}'
+query_rows "query --start RFC 3339 --end ms" '^"test_gauge\{.*,1767225660000,' \
+  --start 2026-01-01T00:00:30Z --end 1767225660000 'test_gauge'
+query_rows "query --start with offset and fraction" '^"test_gauge\{.*,1767225600000,' \
+  --start 2026-01-01T01:00:00.000+01:00 --end 2026-01-01T00:00:59.999Z 'test_gauge'
+
+run query --data "$D" --start 2026-01-01T00:01:00.001Z 'test_gauge'
+expect_ok "query with an empty result"
+expect_eq "query with an empty result: header only" "$(cat "$OUT")" "$HEADER"
+
+run query --data "$D" --format jsonl 'test_gauge{host="a"}'
+expect_ok "query jsonl"
+if python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert o == {"metric": {"__name__": "test_gauge", "dc": "x", "host": "a"},
+             "values": [1.5, 2.25], "timestamps": [1767225600000, 1767225660000]}, o
+assert lines[0].startswith("{\"metric\":{\"__name__\":\"test_gauge\""), lines[0]
+' "$OUT"; then
+  pass "query jsonl: series object"
+else
+  fail "query jsonl: series object" "$(cat "$OUT")"
+fi
+
+run query --data "$D" --format jsonl '{__name__=~"test_inf|test_quotes"}'
+expect_ok "query jsonl special values"
+if python3 -c '
+import json, sys
+got = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    got[json.dumps(o["metric"], sort_keys=True)] = o["values"]
+want = {
+    json.dumps({"__name__": "test_inf", "sign": "pos"}, sort_keys=True): ["+Inf"],
+    json.dumps({"__name__": "test_inf", "sign": "neg"}, sort_keys=True): ["-Inf"],
+    json.dumps({"__name__": "test_quotes", "msg": "say \"hi\"", "nl": "a\nb",
+                "path": "C:\\dir"}, sort_keys=True): [42],
+}
+assert got == want, got
+' "$OUT"; then
+  pass "query jsonl: infinities as strings, label escapes decoded"
+else
+  fail "query jsonl: infinities as strings, label escapes decoded" "$(cat "$OUT")"
+fi
+
+run query --data "$D" 'test_gauge{host="a"'
+expect_one_line_error "query with a bad selector"
+run query --data "$D" 'test_gauge{host=~"("}'
+expect_one_line_error "query with a bad regex"
+run query --data "$D" --start yesterday 'test_gauge'
+expect_one_line_error "query with a bad --start"
+run query --data "$D" --start 2000 --end 1000 'test_gauge'
+expect_one_line_error "query with --start after --end"
+run query --data "$D" --format xml 'test_gauge'
+expect_one_line_error "query with a bad --format"
+run query --data "$D"
+expect_one_line_error "query without a selector"
+
+# ------------------------------------------------------------------------------------------
+# Labels, series count, stats
+
+run labels --data "$D"
+expect_ok "labels"
+expect_eq "labels: names" "$(cat "$OUT")" "$(printf '%s\n' __name__ dc host msg nl path sign)"
+run labels --data "$D" host
+expect_ok "labels host"
+expect_eq "labels host: values" "$(cat "$OUT")" "$(printf '%s\n' a b)"
+run labels --data "$D" __name__
+expect_ok "labels __name__"
+expect_eq "labels __name__: metric names" "$(cat "$OUT")" \
+  "$(printf '%s\n' test_counter_total test_gauge test_inf test_quotes test_small)"
+
+run series-count --data "$D"
+expect_ok "series-count"
+expect_eq "series-count: all" "$(cat "$OUT")" "7"
+run series-count --data "$D" 'test_gauge'
+expect_ok "series-count with a selector"
+expect_eq "series-count: test_gauge" "$(cat "$OUT")" "2"
+run series-count --data "$D" '{__name__=~"test_.*",sign!=""}'
+expect_ok "series-count with matchers"
+expect_eq "series-count: series with a sign" "$(cat "$OUT")" "2"
+
+run stats --data "$D" --format json
+expect_ok "stats json"
+if python3 -c 'import json,sys; o = json.load(sys.stdin); assert isinstance(o, dict) and o, o' <"$OUT"; then
+  pass "stats json: a non-empty JSON object"
+else
+  fail "stats json: a non-empty JSON object" "$(cat "$OUT")"
+fi
+run stats --data "$D"
+expect_ok "stats text"
+if [ -s "$OUT" ] && awk 'NF != 2 { bad = 1 } END { exit bad }' "$OUT"; then
+  pass "stats text: name value lines"
+else
+  fail "stats text: name value lines" "$(cat "$OUT")"
+fi
+
+# ------------------------------------------------------------------------------------------
+# Malformed lines
+
+(cd "$TMP" && "$BIN" import --data d_bad bad.prom >"$OUT" 2>"$ERR")
+RC=$?
+expect_ok "import with malformed lines"
+if grep -q '^bad.prom:2: .' "$ERR" && grep -q '^bad.prom:4: .' "$ERR" &&
+  [ "$(wc -l <"$ERR")" -eq 2 ]; then
+  pass "malformed lines reported as FILE:LINE: reason"
+else
+  fail "malformed lines reported as FILE:LINE: reason" "$(cat "$ERR")"
+fi
+expect_eq "malformed: rejected lines" "$(summary 'rejected lines' "$OUT")" "2"
+expect_eq "malformed: rows imported" "$(summary 'rows imported' "$OUT")" "2"
+
+(cd "$TMP" && "$BIN" import --data d_strict --strict bad.prom >"$OUT" 2>"$ERR")
+RC=$?
+expect_one_line_error "import --strict fails"
+if grep -q '^vmengine: error: bad.prom:2: .' "$ERR"; then
+  pass "import --strict names the first malformed line"
+else
+  fail "import --strict names the first malformed line" "$(cat "$ERR")"
+fi
+
+# ------------------------------------------------------------------------------------------
+# Golden data written by VictoriaMetrics 1.72
+
+for set in small special; do
+  src=$ROOT/tests/data/vm172/$set
+  if [ ! -d "$src/storage" ]; then
+    fail "golden $set: $src/storage exists"
+    continue
+  fi
+  cp -r "$src/storage" "$TMP/golden_$set"
+  chmod -R u+w "$TMP/golden_$set"
+  run export --data "$TMP/golden_$set" --format csv
+  expect_ok "golden $set: export"
+  expect_eq "golden $set: header" "$(head -n 1 "$OUT")" "$(head -n 1 "$src/expected.csv")"
+  sorted_rows "$OUT" >"$TMP/got.sorted"
+  sorted_rows "$src/expected.csv" >"$TMP/want.sorted"
+  expect_same_file "golden $set: rows equal expected.csv" "$TMP/got.sorted" "$TMP/want.sorted"
+done
+
+# ------------------------------------------------------------------------------------------
+# The node_exporter capture (.zst, 507 series x 1200 scrapes)
+
+NODE=$ROOT/examples/data/node_exporter_1s_1200.prom.zst
+if [ -f "$NODE" ]; then
+  run import --data "$TMP/d_node" "$NODE"
+  expect_ok "node_exporter: import"
+  expect_eq "node_exporter: rows imported" "$(summary 'rows imported' "$OUT")" "608400"
+  expect_eq "node_exporter: series" "$(summary 'series' "$OUT")" "507"
+  expect_eq "node_exporter: rejected lines" "$(summary 'rejected lines' "$OUT")" "0"
+  run series-count --data "$TMP/d_node"
+  expect_eq "node_exporter: series-count" "$(cat "$OUT")" "507"
+  rows=$("$BIN" export --data "$TMP/d_node" | wc -l | tr -d ' ')
+  expect_eq "node_exporter: exported rows (with header)" "$rows" "608401"
+else
+  fail "node_exporter capture exists at $NODE"
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

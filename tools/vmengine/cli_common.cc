@@ -1,0 +1,87 @@
+#include "cli_common.h"
+
+#include <CLI/CLI.hpp>
+
+#include "time_parse.h"
+
+namespace vme::cli {
+
+CommandStatus ApiError(std::string_view context, vme_status status, vme_error* err) {
+  std::string message(context);
+  const char* detail = vme_error_message(err);
+  if (detail == nullptr || *detail == '\0') detail = vme_status_string(status);
+  if (!message.empty()) message += ": ";
+  message += detail;
+  vme_error_free(err);
+  return CommandStatus::Error(std::move(message));
+}
+
+void AddDbFlags(CLI::App* app, DbFlags* flags, bool with_read_only) {
+  app->add_option("-d,--data", flags->data_dir, "Data directory (VictoriaMetrics 1.72 layout)")
+      ->required()
+      ->type_name("DIR");
+  if (with_read_only) {
+    app->add_flag("--read-only", flags->read_only, "Open the data directory without writing");
+  }
+}
+
+CommandStatus OpenDb(const DbFlags& flags, DbPtr* db) {
+  std::unique_ptr<vme_options, void (*)(vme_options*)> opts(vme_options_create(),
+                                                            vme_options_destroy);
+  if (!opts) return CommandStatus::Error("out of memory");
+  vme_error* err = nullptr;
+  vme_status st;
+  if (!flags.retention.empty()) {
+    st = vme_options_set(opts.get(), "retention", flags.retention.c_str(), &err);
+    if (st != VME_OK) return ApiError("invalid --retention \"" + flags.retention + "\"", st, err);
+  }
+  if (flags.read_only) {
+    st = vme_options_set(opts.get(), "read_only", "1", &err);
+    if (st != VME_OK) return ApiError("--read-only", st, err);
+  }
+  vme_db* raw = nullptr;
+  st = vme_open(flags.data_dir.c_str(), opts.get(), &raw, &err);
+  if (st != VME_OK) return ApiError("cannot open " + flags.data_dir, st, err);
+  db->reset(raw);
+  return CommandStatus::Ok();
+}
+
+CommandStatus CloseDb(DbPtr* db) {
+  vme_error* err = nullptr;
+  const vme_status st = vme_close(db->release(), &err);
+  if (st != VME_OK) return ApiError("closing the data directory", st, err);
+  return CommandStatus::Ok();
+}
+
+CommandStatus MakeQuery(const std::string& start, const std::string& end,
+                        const std::string& selector, bool match_all_names, QueryPtr* q) {
+  int64_t min_ts = 0;
+  int64_t max_ts = INT64_MAX;
+  std::string error;
+  if (!start.empty() && !ParseTimestampMs(start, &min_ts, &error)) {
+    return CommandStatus::Error("--start: " + error);
+  }
+  if (!end.empty() && !ParseTimestampMs(end, &max_ts, &error)) {
+    return CommandStatus::Error("--end: " + error);
+  }
+  if (min_ts > max_ts) {
+    return CommandStatus::Error("--start " + start + " is after --end " + end);
+  }
+  q->reset(vme_query_create(min_ts, max_ts));
+  if (!*q) return CommandStatus::Error("out of memory");
+  vme_error* err = nullptr;
+  vme_status st;
+  if (!selector.empty()) {
+    st = vme_query_add_selector(q->get(), selector.c_str(), &err);
+    if (st != VME_OK) return ApiError("invalid selector `" + selector + "`", st, err);
+  } else if (match_all_names) {
+    static constexpr std::string_view kName = "__name__";
+    static constexpr std::string_view kAny = ".+";
+    st = vme_query_add_matcher(q->get(), VME_MATCH_RE, kName.data(), kName.size(), kAny.data(),
+                               kAny.size(), &err);
+    if (st != VME_OK) return ApiError("adding the matcher __name__=~\".+\"", st, err);
+  }
+  return CommandStatus::Ok();
+}
+
+}  // namespace vme::cli
