@@ -85,10 +85,9 @@ VME_API const char* vme_version_string(void) VME_NOEXCEPT;
 VME_API uint32_t vme_version_number(void) VME_NOEXCEPT;
 /* Returns the ABI version (SOVERSION) of the loaded library; compare with VME_ABI_VERSION. */
 VME_API uint32_t vme_abi_version(void) VME_NOEXCEPT;
-/* Ends the library's process-wide background threads, if any. Call it after closing every db
- * and before dlclose(); the library may be used again afterwards. (In this version each db's
- * background thread ends in vme_close(), so there is nothing left to end.) Thread-safety: must
- * not run concurrently with any other vme_ call. */
+/* Ends oneTBB's worker threads, which run every db's background work. Call it after closing
+ * every db and before dlclose(); the library may be used again afterwards (threads restart on
+ * demand). Thread-safety: must not run concurrently with any other vme_ call. */
 VME_API void vme_library_shutdown(void) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -298,9 +297,10 @@ VME_API vme_status vme_series_iter_next(vme_series_iter* it, vme_error** err) VM
  * *key = NULL, *len = 0 when there is no current series. */
 VME_API void vme_series_iter_key(const vme_series_iter* it, const uint8_t** key,
                                  size_t* len) VME_NOEXCEPT;
-/* Borrowed view of the current series in Prometheus text form, e.g.
- * `up{instance="h1",job="node"}`: labels sorted by name, values quoted as Go's
- * strconv.Quote does. NUL-terminated; valid until the next call on the iterator. "" if none. */
+/* Borrowed view of the current series in VictoriaMetrics' canonical text form, e.g.
+ * `up{instance="h1",job="node"}`: labels sorted by name, values quoted as Go's strconv.Quote
+ * does, and `{}` kept for a series without labels (`up{}`), as in VictoriaMetrics exports.
+ * NUL-terminated; valid until the next call on the iterator. "" if none. */
 VME_API const char* vme_series_iter_name(const vme_series_iter* it) VME_NOEXCEPT;
 /* Borrowed views of the current series' samples: *ts and *values point at arrays of the
  * returned length, valid until the next call on the iterator. Returns 0 if there is none. */

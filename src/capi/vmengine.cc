@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/background.h"
 #include "storage/search.h"
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
@@ -160,7 +161,12 @@ extern "C" {
 const char* vme_version_string(void) noexcept { return VME_VERSION_STRING; }
 uint32_t vme_version_number(void) noexcept { return VME_VERSION_NUMBER; }
 uint32_t vme_abi_version(void) noexcept { return VME_ABI_VERSION; }
-void vme_library_shutdown(void) noexcept {}
+void vme_library_shutdown(void) noexcept {
+  try {
+    vme::storage::ShutdownTaskScheduler();
+  } catch (...) {
+  }
+}
 
 const char* vme_status_string(vme_status status) noexcept {
   switch (status) {
@@ -271,6 +277,24 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
   } else if (k == "read_only") {
     if (std::strcmp(value, "0") != 0 && std::strcmp(value, "1") != 0) return bad();
     opts->opts.read_only = value[0] == '1';
+  } else if (k == "background_threads" || k == "small_merge_workers" || k == "big_merge_workers") {
+    if (!ParseU64(value, &u) || u > 1024) return bad();
+    const int v = static_cast<int>(u);
+    (k == "background_threads"    ? opts->opts.background_threads
+     : k == "small_merge_workers" ? opts->opts.small_merge_workers
+                                  : opts->opts.big_merge_workers) = v;
+  } else if (k == "raw_rows_flush_interval_ms" || k == "inmemory_parts_flush_interval_ms" ||
+             k == "final_merge_delay_ms") {
+    if (!ParseU64(value, &u) || u > static_cast<uint64_t>(INT64_MAX)) return bad();
+    if (k != "final_merge_delay_ms" && u == 0) return bad();
+    (k == "raw_rows_flush_interval_ms"         ? opts->opts.raw_rows_flush_interval_ms
+     : k == "inmemory_parts_flush_interval_ms" ? opts->opts.inmemory_parts_flush_interval_ms
+                                               : opts->opts.final_merge_delay_ms) =
+        static_cast<int64_t>(u);
+  } else if (k == "max_raw_rows_per_shard" || k == "max_small_parts") {
+    if (!ParseU64(value, &u) || u == 0 || u > (1ull << 32)) return bad();
+    (k == "max_raw_rows_per_shard" ? opts->opts.max_raw_rows_per_shard
+                                   : opts->opts.max_small_parts) = static_cast<size_t>(u);
   } else if (k == "background") {
     if (std::strcmp(value, "0") != 0 && std::strcmp(value, "1") != 0) return bad();
     opts->opts.background = value[0] == '1';

@@ -14,6 +14,7 @@ namespace vme::storage {
 namespace {
 
 constexpr size_t kMaxPartsToMerge = 15;
+constexpr size_t kFinalPartsToMerge = 3;
 constexpr uint64_t kMaxBigPartBytes = 1'000'000'000'000ULL;
 
 std::string Hex16(uint64_t v) {
@@ -27,7 +28,64 @@ bool IsUnder(const std::string& path, const std::string& dir) {
          path[dir.size()] == '/';
 }
 
+struct TxnText {
+  std::vector<std::string> sources;
+  std::string tmp, dst;
+};
+
+Status ParseTxn(const std::string& txn_path, const std::string& text, const std::string& small,
+                const std::string& big, TxnText* out) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  if (lines.empty()) return Status::Corruption("empty transaction file " + txn_path);
+  const std::string& last = lines.back();
+  const size_t arrow = last.find(" -> ");
+  if (arrow == std::string::npos) {
+    return Status::Corruption("transaction file " + txn_path + ", line " +
+                              std::to_string(lines.size()) + ": missing ' -> '");
+  }
+  auto check = [&](const std::string& p, size_t line) -> Status {
+    if (IsUnder(p, small) || IsUnder(p, big)) return Status::OK();
+    return Status::Corruption("transaction file " + txn_path + ", line " + std::to_string(line) +
+                              ": path " + p + " is outside the partition");
+  };
+  for (size_t i = 0; i + 1 < lines.size(); i++) {
+    if (lines[i].empty()) continue;
+    VME_RETURN_IF_ERROR(check(lines[i], i + 1));
+    out->sources.push_back(lines[i]);
+  }
+  out->tmp = last.substr(0, arrow);
+  out->dst = last.substr(arrow + 4);
+  VME_RETURN_IF_ERROR(check(out->tmp, lines.size()));
+  if (!out->dst.empty()) VME_RETURN_IF_ERROR(check(out->dst, lines.size()));
+  return Status::OK();
+}
+
+// Renames tmp to dst (or removes tmp when dst is empty) and fsyncs both partition sides.
+Status CommitTmp(const TxnText& t, const std::string& small, const std::string& big) {
+  if (!t.dst.empty()) {
+    if (fs::Exists(t.tmp) && std::rename(t.tmp.c_str(), t.dst.c_str()) != 0) {
+      return Status::IoError("cannot rename " + t.tmp + " to " + t.dst);
+    }
+  } else {
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(t.tmp));
+  }
+  VME_RETURN_IF_ERROR(fs::FsyncDir(small));
+  return fs::FsyncDir(big);
+}
+
 }  // namespace
+
+Status ReplayPartitionTransaction(const std::string& small_dir, const std::string& big_dir,
+                                  const std::string& txn_path) {
+  VME_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(txn_path));
+  TxnText t;
+  VME_RETURN_IF_ERROR(ParseTxn(txn_path, text, small_dir, big_dir, &t));
+  for (const auto& s : t.sources) VME_RETURN_IF_ERROR(fs::RemoveAllSync(s));
+  VME_RETURN_IF_ERROR(CommitTmp(t, small_dir, big_dir));
+  return fs::RemoveAllSync(txn_path);
+}
 
 Partition::Partition(std::string small_dir, std::string big_dir, std::string name, TimeRange range,
                      const PartitionOptions& opts)
@@ -37,6 +95,12 @@ Partition::Partition(std::string small_dir, std::string big_dir, std::string nam
       range_(range),
       opts_(opts),
       merge_idx_(static_cast<uint64_t>(NowNs())) {}
+
+Partition::~Partition() {
+  // Waits for conversions handed to the arena: they reference this partition.
+  std::unique_lock<std::mutex> l(raw_mu_);
+  raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
+}
 
 Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root,
                                                    const std::string& big_root,
@@ -48,21 +112,20 @@ Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root
   }
   std::shared_ptr<Partition> p(
       new Partition(fs::Join(small_root, name), fs::Join(big_root, name), name, range, opts));
+  VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->small_dir_));
+  VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->big_dir_));
   VME_RETURN_IF_ERROR(p->OpenSide(p->small_dir_, false));
   VME_RETURN_IF_ERROR(p->OpenSide(p->big_dir_, true));
   return p;
 }
 
 Status Partition::OpenSide(const std::string& dir, bool big) {
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(dir));
   const std::string txn_dir = fs::Join(dir, "txn");
   if (fs::IsDir(txn_dir)) {
     VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(txn_dir));
     for (const auto& n : names) {
       if (n.find(".tmp.") != std::string::npos) continue;
-      const std::string txn_path = fs::Join(txn_dir, n);
-      VME_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(txn_path));
-      VME_RETURN_IF_ERROR(RunTransaction(txn_path, text));
+      VME_RETURN_IF_ERROR(ReplayPartitionTransaction(small_dir_, big_dir_, fs::Join(txn_dir, n)));
     }
   }
   VME_RETURN_IF_ERROR(fs::RemoveAllSync(fs::Join(dir, "tmp")));
@@ -80,95 +143,96 @@ Status Partition::OpenSide(const std::string& dir, bool big) {
       continue;
     }
     VME_ASSIGN_OR_RETURN(PartPtr part, Part::OpenFile(path));
-    const TimeRange& r = range_;
-    if (part->header().min_timestamp < r.min_timestamp ||
-        part->header().max_timestamp > r.max_timestamp) {
+    if (part->header().min_timestamp < range_.min_timestamp ||
+        part->header().max_timestamp > range_.max_timestamp) {
       return Status::Corruption("part " + path + " has rows outside partition " + name_);
     }
-    (big ? big_ : small_).push_back(PartEntry{std::move(part), false, big});
+    (big ? big_ : small_).push_back(PartEntry{std::move(part), false, NowMs()});
   }
   return Status::OK();
 }
 
-Status Partition::RunTransaction(const std::string& txn_path, const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  if (lines.empty()) return Status::Corruption("empty transaction file " + txn_path);
-  const std::string& last = lines.back();
-  const size_t arrow = last.find(" -> ");
-  if (arrow == std::string::npos) {
-    return Status::Corruption("transaction file " + txn_path + ": last line lacks ' -> '");
-  }
-  auto check = [&](const std::string& p) -> Status {
-    if (IsUnder(p, small_dir_) || IsUnder(p, big_dir_)) return Status::OK();
-    return Status::Corruption("transaction file " + txn_path + ": path " + p +
-                              " is outside partition " + name_);
-  };
-  for (size_t i = 0; i + 1 < lines.size(); i++) {
-    if (lines[i].empty()) continue;
-    VME_RETURN_IF_ERROR(check(lines[i]));
-    VME_RETURN_IF_ERROR(fs::RemoveAllSync(lines[i]));
-  }
-  const std::string tmp = last.substr(0, arrow);
-  const std::string dst = last.substr(arrow + 4);
-  VME_RETURN_IF_ERROR(check(tmp));
-  if (!dst.empty()) {
-    VME_RETURN_IF_ERROR(check(dst));
-    if (fs::Exists(tmp)) {
-      if (std::rename(tmp.c_str(), dst.c_str()) != 0) {
-        return Status::IoError("cannot rename " + tmp + " to " + dst);
-      }
-    }
-  } else {
-    VME_RETURN_IF_ERROR(fs::RemoveAllSync(tmp));
-  }
-  VME_RETURN_IF_ERROR(fs::FsyncDir(small_dir_));
-  VME_RETURN_IF_ERROR(fs::FsyncDir(big_dir_));
-  return fs::RemoveAllSync(txn_path);
+Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
+  VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(rows, opts_.dedup_interval_ms));
+  std::lock_guard<std::mutex> l(mu_);
+  inmemory_.push_back(PartEntry{std::move(part), false, NowMs()});
+  return Status::OK();
 }
 
-Status Partition::AddRows(const RawRow* rows, size_t n) {
+Status Partition::AddRows(const RawRow* rows, size_t n,
+                          const std::unordered_set<uint64_t>* deleted) {
   std::vector<RawRow> full;
+  bool convert_here = false;
   {
     std::lock_guard<std::mutex> l(raw_mu_);
+    if (!conversion_error_.ok()) {
+      Status st = conversion_error_;
+      conversion_error_ = Status::OK();
+      return st.WithContext("background conversion in partition " + name_);
+    }
     raw_rows_.insert(raw_rows_.end(), rows, rows + n);
     if (raw_rows_.size() < opts_.max_raw_rows) return Status::OK();
     full.swap(raw_rows_);
+    raw_rows_.reserve(std::min<size_t>(opts_.max_raw_rows, 1u << 20));
+    convert_here = opts_.workers == nullptr || pending_conversions_ >= 2 * opts_.workers->threads();
+    if (!convert_here) pending_conversions_++;
   }
-  VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(&full, opts_.dedup_interval_ms));
-  std::lock_guard<std::mutex> l(mu_);
-  inmemory_.push_back(PartEntry{std::move(part), false, false});
+  if (convert_here) {
+    VME_RETURN_IF_ERROR(ConvertRawRows(&full));
+  } else {
+    // Hand the full buffer to the arena and keep accepting rows (no writer stall).
+    auto buf = std::make_shared<std::vector<RawRow>>(std::move(full));
+    opts_.workers->Run([this, buf] {
+      Status st = ConvertRawRows(buf.get());
+      std::lock_guard<std::mutex> l(raw_mu_);
+      if (!st.ok() && conversion_error_.ok()) conversion_error_ = st;
+      pending_conversions_--;
+      raw_cv_.notify_all();
+    });
+  }
+  // Back-pressure (§3.6): too many small parts, so this writer helps merge.
+  if (SmallPartsCount() > opts_.max_small_parts) {
+    bool merged = false;
+    VME_RETURN_IF_ERROR(FlushInmemoryParts());
+    VME_RETURN_IF_ERROR(MergeOnce(MergeKind::kSmall, false, deleted, &merged));
+  }
   return Status::OK();
 }
 
 Status Partition::FlushRawRows() {
   std::vector<RawRow> rows;
   {
-    std::lock_guard<std::mutex> l(raw_mu_);
+    std::unique_lock<std::mutex> l(raw_mu_);
     rows.swap(raw_rows_);
+    raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
+    if (!conversion_error_.ok()) {
+      Status st = conversion_error_;
+      conversion_error_ = Status::OK();
+      return st.WithContext("background conversion in partition " + name_);
+    }
   }
   if (rows.empty()) return Status::OK();
-  VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(&rows, opts_.dedup_interval_ms));
-  std::lock_guard<std::mutex> l(mu_);
-  inmemory_.push_back(PartEntry{std::move(part), false, false});
-  return Status::OK();
+  return ConvertRawRows(&rows);
 }
 
-Status Partition::FlushInmemoryParts() {
-  std::lock_guard<std::mutex> ml(merge_mu_);
+Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
   std::vector<PartPtr> sources;
+  const int64_t now = NowMs();
   {
     std::lock_guard<std::mutex> l(mu_);
     for (auto& e : inmemory_) {
-      if (e.in_merge) continue;
+      if (e.in_merge || (min_age_ms > 0 && now - e.created_ms < min_age_ms)) continue;
       e.in_merge = true;
       sources.push_back(e.part);
     }
+    if (!sources.empty()) merges_in_flight_++;
   }
   if (sources.empty()) return Status::OK();
   Status st = MergeParts(sources, false, nullptr, nullptr);
   if (!st.ok()) ClearInMerge(sources);
+  std::lock_guard<std::mutex> l(mu_);
+  merges_in_flight_--;
+  merge_cv_.notify_all();
   return st;
 }
 
@@ -184,78 +248,101 @@ void Partition::ClearInMerge(const std::vector<PartPtr>& parts) {
       if (std::find(parts.begin(), parts.end(), e.part) != parts.end()) e.in_merge = false;
     }
   }
+  merge_cv_.notify_all();
 }
 
-Status Partition::MergeOnce(bool* merged, const std::unordered_set<uint64_t>* deleted) {
+size_t Partition::SmallPartsCount() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return small_.size() + inmemory_.size();
+}
+
+Status Partition::MergeOnce(MergeKind kind, bool final, const std::unordered_set<uint64_t>* deleted,
+                            bool* merged) {
   *merged = false;
-  std::lock_guard<std::mutex> ml(merge_mu_);
-  uint64_t free_bytes = kMaxBigPartBytes;
-  if (auto fr = fs::FreeSpace(small_dir_); fr.ok()) free_bytes = std::min(free_bytes, *fr);
-  for (bool big : {false, true}) {
-    std::vector<PartPtr> sources;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      auto& list = big ? big_ : small_;
-      std::vector<MergeCandidate> cands;
-      std::vector<size_t> idx;
-      for (size_t i = 0; i < list.size(); i++) {
-        if (list[i].in_merge) continue;
-        cands.push_back({list[i].part->size_bytes(), list[i].part->header().min_timestamp});
-        idx.push_back(i);
-      }
-      const auto chosen = AppendPartsToMerge(cands, kMaxPartsToMerge, free_bytes, true);
-      for (size_t c : chosen) {
-        list[idx[c]].in_merge = true;
-        sources.push_back(list[idx[c]].part);
-      }
-    }
-    if (sources.empty()) continue;
-    Status st = MergeParts(sources, big, deleted, nullptr);
-    if (!st.ok()) {
-      ClearInMerge(sources);
-      return st;
-    }
-    *merged = true;
-    return Status::OK();
+  uint64_t max_out = kMaxBigPartBytes;
+  if (auto fr = fs::FreeSpace(kind == MergeKind::kBig ? big_dir_ : small_dir_); fr.ok()) {
+    max_out = std::min(max_out, *fr / 2);
   }
-  return Status::OK();
+  std::vector<PartPtr> sources;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto& list = kind == MergeKind::kBig ? big_ : small_;
+    std::vector<MergeCandidate> cands;
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < list.size(); i++) {
+      if (list[i].in_merge) continue;
+      cands.push_back({list[i].part->size_bytes(), list[i].part->header().min_timestamp});
+      idx.push_back(i);
+    }
+    std::vector<size_t> chosen = AppendPartsToMerge(cands, kMaxPartsToMerge, max_out, true);
+    for (size_t m = kMaxPartsToMerge - 1; final && chosen.empty() && m >= kFinalPartsToMerge; m--) {
+      chosen = AppendPartsToMerge(cands, m, max_out, true);
+    }
+    for (size_t c : chosen) {
+      list[idx[c]].in_merge = true;
+      sources.push_back(list[idx[c]].part);
+    }
+    if (!sources.empty()) merges_in_flight_++;
+  }
+  if (sources.empty()) return Status::OK();
+  Status st = MergeParts(sources, kind == MergeKind::kBig, deleted, nullptr);
+  if (!st.ok()) ClearInMerge(sources);
+  std::lock_guard<std::mutex> l(mu_);
+  merges_in_flight_--;
+  merge_cv_.notify_all();
+  *merged = st.ok();
+  return st;
 }
 
 Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {
   VME_RETURN_IF_ERROR(FlushToDisk());
-  std::lock_guard<std::mutex> ml(merge_mu_);
   std::vector<PartPtr> round;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    std::unique_lock<std::mutex> l(mu_);
+    merge_cv_.wait(l, [&] { return merges_in_flight_ == 0; });
     for (auto* list : {&big_, &small_}) {
       for (auto& e : *list) {
+        if (e.in_merge) continue;
         e.in_merge = true;
         round.push_back(e.part);
       }
     }
+    merges_in_flight_++;
   }
-  // Groups of 15 (a single part is merged too, applying deletions and dedup), repeated until
-  // one part remains.
+  // Groups of 15 (a single part is merged too, applying deletions, retention and dedup),
+  // repeated until one part remains.
+  Status st = Status::OK();
   bool first = true;
-  while (first || round.size() > 1) {
+  while (st.ok() && !round.empty() && (first || round.size() > 1)) {
     first = false;
     std::vector<PartPtr> outputs;
-    for (size_t i = 0; i < round.size(); i += kMaxPartsToMerge) {
+    for (size_t i = 0; i < round.size() && st.ok(); i += kMaxPartsToMerge) {
       std::vector<PartPtr> group(round.begin() + i,
                                  round.begin() + std::min(round.size(), i + kMaxPartsToMerge));
       PartPtr out;
-      Status st = MergeParts(group, false, deleted, &out);
-      if (!st.ok()) {
-        ClearInMerge(round);
-        ClearInMerge(outputs);
-        return st;
+      st = MergeParts(group, false, deleted, &out);
+      if (st.ok() && out) {
+        std::lock_guard<std::mutex> l(mu_);
+        for (auto* list : {&small_, &big_}) {
+          for (auto& e : *list) {
+            if (e.part == out) e.in_merge = true;
+          }
+        }
+        outputs.push_back(std::move(out));
       }
-      if (out) outputs.push_back(std::move(out));
+    }
+    if (!st.ok()) {
+      ClearInMerge(round);
+      ClearInMerge(outputs);
+      break;
     }
     round = std::move(outputs);
   }
-  ClearInMerge(round);
-  return Status::OK();
+  if (st.ok()) ClearInMerge(round);
+  std::lock_guard<std::mutex> l(mu_);
+  merges_in_flight_--;
+  merge_cv_.notify_all();
+  return st;
 }
 
 Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big,
@@ -276,31 +363,91 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
     return hr.status().WithContext("merge in partition " + name_);
   }
   const PartHeader& h = *hr;
-  const std::string dst = h.rows_count > 0 ? fs::Join(dir, h.DirName(idx)) : std::string();
-  std::string txn;
+  TxnText txn;
+  txn.tmp = tmp;
+  txn.dst = h.rows_count > 0 ? fs::Join(dir, h.DirName(idx)) : std::string();
+  std::string text;
   for (const auto& p : sources) {
-    if (!p->is_inmemory()) txn += p->path() + "\n";
+    if (!p->is_inmemory()) text += p->path() + "\n";
   }
-  txn += tmp + " -> " + dst + "\n";
-  const std::string txn_path = fs::Join(fs::Join(dir, "txn"), Hex16(idx));
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(txn_path, txn));
-  VME_RETURN_IF_ERROR(RunTransaction(txn_path, txn));
+  text += tmp + " -> " + txn.dst + "\n";
+  auto txn_path = std::make_shared<std::string>(fs::Join(fs::Join(dir, "txn"), Hex16(idx)));
+  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(*txn_path, text));
+  VME_RETURN_IF_ERROR(CommitTmp(txn, small_dir_, big_dir_));
   PartPtr out;
-  if (!dst.empty()) {
-    VME_ASSIGN_OR_RETURN(out, Part::OpenFile(dst));
+  if (!txn.dst.empty()) {
+    VME_ASSIGN_OR_RETURN(out, Part::OpenFile(txn.dst));
   }
-  std::lock_guard<std::mutex> l(mu_);
-  for (auto* list : {&inmemory_, &small_, &big_}) {
-    list->erase(std::remove_if(list->begin(), list->end(),
-                               [&](const PartEntry& e) {
-                                 return std::find(sources.begin(), sources.end(), e.part) !=
-                                        sources.end();
-                               }),
-                list->end());
+  bool file_sources = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto* list : {&inmemory_, &small_, &big_}) {
+      list->erase(std::remove_if(list->begin(), list->end(),
+                                 [&](const PartEntry& e) {
+                                   return std::find(sources.begin(), sources.end(), e.part) !=
+                                          sources.end();
+                                 }),
+                  list->end());
+    }
+    // Source directories go when the last search or snapshot releases them.
+    for (const auto& p : sources) {
+      if (p->is_inmemory()) continue;
+      obsolete_.push_back(Obsolete{p, txn_path});
+      file_sources = true;
+    }
+    if (result != nullptr) *result = out;
+    if (out) (big ? big_ : small_).push_back(PartEntry{std::move(out), false, NowMs()});
   }
-  if (result != nullptr) *result = out;
-  if (out) (big ? big_ : small_).push_back(PartEntry{std::move(out), false, big});
-  return Status::OK();
+  if (!file_sources) return fs::RemoveAllSync(*txn_path);
+  return RemoveObsoleteParts();
+}
+
+Status Partition::RemoveObsoleteParts() {
+  std::vector<Obsolete> ready;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = std::partition(obsolete_.begin(), obsolete_.end(),
+                             [](const Obsolete& o) { return o.part.use_count() > 1; });
+    ready.assign(std::make_move_iterator(it), std::make_move_iterator(obsolete_.end()));
+    obsolete_.erase(it, obsolete_.end());
+  }
+  Status st = Status::OK();
+  for (auto& o : ready) {
+    const std::string path = o.part->path();
+    o.part.reset();
+    Status s = fs::RemoveAllSync(path);
+    if (st.ok()) st = s;
+    // The last Obsolete of a transaction deletes its txn file.
+    std::shared_ptr<std::string> txn = std::move(o.txn_path);
+    if (txn && txn.use_count() == 1) {
+      Status s2 = fs::RemoveAllSync(*txn);
+      if (st.ok()) st = s2;
+    }
+  }
+  return st;
+}
+
+Status Partition::DropStaleParts(int64_t deadline) {
+  std::vector<PartPtr> stale;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto* list : {&inmemory_, &small_, &big_}) {
+      for (auto it = list->begin(); it != list->end();) {
+        if (!it->in_merge && it->part->header().max_timestamp < deadline) {
+          stale.push_back(it->part);
+          it = list->erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (const auto& p : stale) {
+      if (!p->is_inmemory()) obsolete_.push_back(Obsolete{p, nullptr});
+    }
+  }
+  if (stale.empty()) return Status::OK();
+  stale.clear();
+  return RemoveObsoleteParts();
 }
 
 std::vector<PartPtr> Partition::Parts() const {
@@ -318,11 +465,13 @@ PartitionStats Partition::Stats() const {
   {
     std::lock_guard<std::mutex> l(raw_mu_);
     s.raw_rows = raw_rows_.size();
+    s.pending_conversions = static_cast<uint64_t>(pending_conversions_);
   }
   std::lock_guard<std::mutex> l(mu_);
   s.inmemory_parts = inmemory_.size();
   s.small_parts = small_.size();
   s.big_parts = big_.size();
+  s.obsolete_parts = obsolete_.size();
   for (const auto* list : {&inmemory_, &small_, &big_}) {
     for (const auto& e : *list) {
       s.rows += e.part->header().rows_count;

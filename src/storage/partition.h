@@ -1,18 +1,26 @@
 // Partition: one month of data (reference §3.6, §6, lib/storage/partition.go).
 //
 // Directories: <data>/small/YYYY_MM and <data>/big/YYYY_MM, each with tmp/ and txn/ and one
-// directory per file part. Rows flow raw rows -> in-memory parts (FlushRawRows) -> small file
-// parts (FlushInmemoryParts) -> merged small or big file parts (MergeOnce). Every file part is
-// produced by the transaction flow of §6.6: the merge writes into tmp/<idx>, a txn file
-// txn/<idx> lists the source part directories to delete and `tmp -> dst`, the txn is run
-// (sources removed, tmp renamed, both partition directories fsync'ed), then the txn file is
-// deleted. Opening replays leftover txn files, then recreates tmp/ and txn/.
+// directory per file part. Rows flow raw rows -> in-memory parts -> small file parts ->
+// merged small or big file parts:
+//   - AddRows buffers rows; a full buffer is handed to the background arena, which converts
+//     it to an in-memory part while the writer goes on (at most 2 x threads conversions are
+//     pending; beyond that the writer converts itself);
+//   - FlushRawRows converts the buffer; FlushInmemoryParts writes in-memory parts to disk;
+//   - MergeOnce runs one merge chosen by the §6.5 policy.
+// Every file part comes from the transaction flow of §6.6: the merge writes tmp/<idx>, a txn
+// file txn/<idx> lists the source part directories and `tmp -> dst`; tmp is renamed to dst
+// and both sides are fsync'ed. Source directories are removed only when the last reference
+// to their part is released (searches and snapshots pin parts); then the txn file is deleted.
+// Opening replays leftover txn files (removing listed sources at once), then recreates tmp/
+// and txn/.
 //
-// Thread-safety: all public methods may be called concurrently. Parts are reference counted
-// (PartPtr); a part replaced by a merge stays readable by searches that still hold it.
+// Thread-safety: all public methods may be called concurrently; merges of disjoint part sets
+// run in parallel (parts being merged are flagged in_merge).
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,6 +28,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/background.h"
 #include "storage/inmemory_part.h"
 #include "storage/merge.h"
 #include "storage/part.h"
@@ -31,59 +40,72 @@ namespace vme::storage {
 struct PartitionOptions {
   int64_t dedup_interval_ms = 0;
   int64_t retention_ms = 0;       // 0 = keep everything; else merges drop older rows
-  size_t max_raw_rows = 500'000;  // raw rows per partition before a synchronous flush
+  size_t max_raw_rows = 500'000;  // raw rows buffered before a handoff to the arena
   uint64_t max_small_part_bytes = 10'000'000;
+  size_t max_small_parts = 256;          // above it a writer helps merge (§3.6)
+  BackgroundWorkers* workers = nullptr;  // null: conversions run in the writer
 };
 
 struct PartitionStats {
   uint64_t inmemory_parts = 0, small_parts = 0, big_parts = 0;
-  uint64_t rows = 0, blocks = 0, size_bytes = 0, raw_rows = 0;
+  uint64_t rows = 0, blocks = 0, size_bytes = 0, raw_rows = 0, pending_conversions = 0;
+  uint64_t obsolete_parts = 0;
 };
+
+enum class MergeKind { kSmall, kBig };
 
 class Partition {
  public:
-  // Opens (creating directories as needed) the partition `name` (YYYY_MM) under small_root and
-  // big_root, replaying txn files and opening every part.
   static Result<std::shared_ptr<Partition>> Open(const std::string& small_root,
                                                  const std::string& big_root,
                                                  const std::string& name,
                                                  const PartitionOptions& opts);
+  ~Partition();
 
   const std::string& name() const { return name_; }
   const TimeRange& range() const { return range_; }
+  const std::string& small_dir() const { return small_dir_; }
+  const std::string& big_dir() const { return big_dir_; }
 
-  // Buffers rows (all inside range()). Converts the buffer to an in-memory part when full.
-  Status AddRows(const RawRow* rows, size_t n);
-  // Raw rows -> one in-memory part.
+  Status AddRows(const RawRow* rows, size_t n, const std::unordered_set<uint64_t>* deleted);
+  // Converts the raw-row buffer and waits for handed-off conversions.
   Status FlushRawRows();
-  // All in-memory parts -> one small (or big) file part.
-  Status FlushInmemoryParts();
-  // Raw rows and in-memory parts -> file parts.
+  // Writes in-memory parts to disk. With min_age_ms > 0 only parts at least that old.
+  Status FlushInmemoryParts(int64_t min_age_ms = 0);
   Status FlushToDisk();
-  // One merge of file parts chosen by the §6.5 policy; *merged tells whether one ran.
-  Status MergeOnce(bool* merged, const std::unordered_set<uint64_t>* deleted);
-  // Merges every part into one (§6.10).
+  // One merge of `kind` parts chosen by §6.5 (final: fan-in down to 3); *merged says if it ran.
+  Status MergeOnce(MergeKind kind, bool final, const std::unordered_set<uint64_t>* deleted,
+                   bool* merged);
+  // Merges every file part into one (§6.10), after in-flight merges finish.
   Status ForceMerge(const std::unordered_set<uint64_t>* deleted);
+  // Drops parts whose rows are all older than deadline (the stale parts remover, §6.9).
+  Status DropStaleParts(int64_t deadline);
+  // Removes directories of merged-away parts nobody references any more.
+  Status RemoveObsoleteParts();
 
   // All current parts (in-memory, small, big), pinned by the returned references.
   std::vector<PartPtr> Parts() const;
   PartitionStats Stats() const;
+  size_t SmallPartsCount() const;
 
  private:
   struct PartEntry {
     PartPtr part;
     bool in_merge = false;
-    bool big = false;
+    int64_t created_ms = 0;
+  };
+  struct Obsolete {
+    PartPtr part;
+    std::shared_ptr<std::string> txn_path;  // deleted once no Obsolete shares it
   };
 
   Partition(std::string small_dir, std::string big_dir, std::string name, TimeRange range,
             const PartitionOptions& opts);
 
   Status OpenSide(const std::string& dir, bool big);
-  // Merges `sources` (flagged in_merge by the caller) into one file part (§6.6).
+  Status ConvertRawRows(std::vector<RawRow>* rows);
   Status MergeParts(const std::vector<PartPtr>& sources, bool force_big,
                     const std::unordered_set<uint64_t>* deleted, PartPtr* result);
-  Status RunTransaction(const std::string& txn_path, const std::string& text);
   void ClearInMerge(const std::vector<PartPtr>& parts);
 
   const std::string small_dir_;
@@ -94,13 +116,23 @@ class Partition {
   std::atomic<uint64_t> merge_idx_;
 
   mutable std::mutex raw_mu_;
+  std::condition_variable raw_cv_;
   std::vector<RawRow> raw_rows_;
+  int pending_conversions_ = 0;
+  Status conversion_error_;
 
   mutable std::mutex mu_;
+  std::condition_variable merge_cv_;
   std::vector<PartEntry> inmemory_;
   std::vector<PartEntry> small_;
   std::vector<PartEntry> big_;
-  std::mutex merge_mu_;  // serializes merges and flushes to disk in this partition
+  std::vector<Obsolete> obsolete_;
+  int merges_in_flight_ = 0;
 };
+
+// Replays one txn file of a partition (startup recovery): removes the listed source part
+// directories and renames tmp to dst. Paths must lie under small_dir or big_dir.
+Status ReplayPartitionTransaction(const std::string& small_dir, const std::string& big_dir,
+                                  const std::string& txn_path);
 
 }  // namespace vme::storage

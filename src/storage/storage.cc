@@ -112,15 +112,29 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
 
   const uint64_t mem = SystemMemory();
   const uint64_t allowed = mem / 10 * 6;
+  const bool background = opts.background && !opts.read_only;
+  const int threads =
+      opts.background_threads > 0 ? opts.background_threads : DefaultBackgroundThreads();
+  if (background) s->workers_ = std::make_unique<BackgroundWorkers>(threads);
   PartitionOptions popts;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
   popts.retention_ms = opts.retention_ms;
-  popts.max_raw_rows = std::clamp<uint64_t>(allowed / 256 / 56, 10'000, 500'000);
+  popts.max_raw_rows = opts.max_raw_rows_per_shard > 0
+                           ? opts.max_raw_rows_per_shard
+                           : std::clamp<uint64_t>(allowed / 256 / 56, 10'000, 500'000);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
+  popts.max_small_parts = opts.max_small_parts;
+  popts.workers = s->workers_.get();
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
-  if (opts.background && !opts.read_only)
-    s->bg_ = std::thread([p = s.get()] { p->BackgroundLoop(); });
+  const int cpus = DefaultBackgroundThreads();
+  s->merge_workers_[0] = opts.small_merge_workers > 0 ? opts.small_merge_workers : (cpus + 1) / 2;
+  s->merge_workers_[1] = opts.big_merge_workers > 0 ? opts.big_merge_workers : (cpus + 1) / 2;
+  s->next_rotation_ms_ = s->NextRotationMs(NowMs());
+  if (background) {
+    s->timer_running_ = true;
+    s->workers_->Run([p = s.get()] { p->TimerLoop(); });
+  }
   return s;
 }
 
@@ -214,6 +228,7 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
                         const int64_t* ts, const double* values, size_t n, uint32_t account_id,
                         uint32_t project_id, AddRowsResult* result) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   if (opts_.read_only) {
     return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
   }
@@ -330,7 +345,7 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
   }
 
   r.rows_added = rows.size();
-  VME_RETURN_IF_ERROR(table_->AddRows(&rows));
+  VME_RETURN_IF_ERROR(table_->AddRows(&rows, nullptr));
   rows_added_ += r.rows_added;
   rejected_invalid_labels_ += r.rejected_invalid_labels;
   rejected_nan_ += r.rejected_nan;
@@ -365,11 +380,13 @@ Status Storage::FlushLocked() {
 
 Status Storage::Flush() {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   return FlushLocked();
 }
 
 Status Storage::ForceMerge(std::string_view partition_prefix) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   VME_RETURN_IF_ERROR(FlushLocked());
   std::unordered_set<uint64_t> deleted;
   {
@@ -379,12 +396,14 @@ Status Storage::ForceMerge(std::string_view partition_prefix) {
   for (const auto& p : table_->Partitions()) {
     if (p->name().compare(0, partition_prefix.size(), partition_prefix) != 0) continue;
     VME_RETURN_IF_ERROR(p->ForceMerge(&deleted));
+    VME_RETURN_IF_ERROR(p->RemoveObsoleteParts());
   }
   return idb_curr_->table().MergeAll();
 }
 
 Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   if (q.filters.filters().empty()) {
     return Status::InvalidArgument("delete series: the query needs at least one matcher");
   }
@@ -431,7 +450,7 @@ Status Storage::Close() {
     bg_stop_ = true;
   }
   bg_cv_.notify_all();
-  if (bg_.joinable() && bg_.get_id() != std::this_thread::get_id()) bg_.join();
+  if (workers_) workers_->Wait();  // the timer loop and every merge have ended
   std::unique_lock<std::shared_mutex> l(close_mu_);
   if (closed_.load()) return Status::OK();
   closed_ = true;
@@ -440,7 +459,12 @@ Status Storage::Close() {
     lock_.reset();
     return Status::OK();
   }
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   Status st = FlushLocked();
+  for (const auto& p : table_->Partitions()) {
+    Status s2 = p->RemoveObsoleteParts();
+    if (st.ok()) st = s2;
+  }
   if (idb_curr_) {
     Status s2 = idb_curr_->table().Close();
     if (st.ok()) st = s2;
@@ -454,46 +478,199 @@ Status Storage::Close() {
   return st;
 }
 
-void Storage::BackgroundLoop() {
-  auto last_inmemory_flush = std::chrono::steady_clock::now();
+std::unordered_set<uint64_t> Storage::DeletedCopy() {
+  std::lock_guard<std::mutex> l(deleted_mu_);
+  return deleted_;
+}
+
+int64_t Storage::NextRotationMs(int64_t now) const {
+  if (opts_.retention_ms <= 0) return INT64_MAX;
+  const int64_t days = (opts_.retention_ms + kMsecPerDay - 1) / kMsecPerDay;
+  const int64_t r = days * kMsecPerDay;
+  return (now / r + 1) * r + 4 * 3'600'000;
+}
+
+void Storage::TimerLoop() {
+  using clock = std::chrono::steady_clock;
+  const auto raw_every =
+      std::chrono::milliseconds(std::max<int64_t>(1, opts_.raw_rows_flush_interval_ms));
+  const auto inmem_every =
+      std::chrono::milliseconds(std::max<int64_t>(1, opts_.inmemory_parts_flush_interval_ms));
+  auto next_raw = clock::now() + raw_every;
+  auto next_inmem = clock::now() + inmem_every;
   std::unique_lock<std::mutex> l(bg_mu_);
+  last_merge_ = clock::now();
+  next_merge_try_[0] = next_merge_try_[1] = clock::now();
   while (!bg_stop_) {
-    bg_cv_.wait_for(l, std::chrono::seconds(1));
+    auto wake = std::min(next_raw, next_inmem);
+    for (int k = 0; k < 2; k++) {
+      if (merges_in_flight_[k] < merge_workers_[k]) wake = std::min(wake, next_merge_try_[k]);
+    }
+    bg_cv_.wait_until(l, wake);
     if (bg_stop_) break;
+    const auto now = clock::now();
+    const bool raw_due = now >= next_raw;
+    const bool inmem_due = now >= next_inmem;
+    if (raw_due) next_raw = now + raw_every;
+    if (inmem_due) next_inmem = now + inmem_every;
+    if (raw_due || inmem_due) {
+      l.unlock();
+      Status st = TimerTick(raw_due, inmem_due);
+      l.lock();
+      if (!st.ok() && st.code() != Code::kClosed) {
+        background_errors_.fetch_add(1);
+        bg_last_error_ = st.ToString();
+      }
+      // New parts may be mergeable now.
+      next_merge_try_[0] = next_merge_try_[1] = clock::now();
+      merge_backoff_[0] = merge_backoff_[1] = std::chrono::milliseconds(10);
+    }
     l.unlock();
-    Status st = [&]() -> Status {
-      VME_ASSIGN_OR_RETURN(auto guard, Enter());
-      // The index goes first, so that durable data never references missing index entries.
-      VME_RETURN_IF_ERROR(FlushIndexDB());
-      const auto parts = table_->Partitions();
-      for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushRawRows());
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_inmemory_flush >= std::chrono::seconds(5)) {
-        last_inmemory_flush = now;
-        for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
-      }
-      std::unordered_set<uint64_t> deleted;
-      {
-        std::lock_guard<std::mutex> dl(deleted_mu_);
-        deleted = deleted_;
-      }
-      for (const auto& p : parts) {
-        bool merged = true;
-        for (int i = 0; i < 4 && merged; i++) VME_RETURN_IF_ERROR(p->MergeOnce(&merged, &deleted));
-      }
-      bool merged = false;
-      return idb_curr_->table().MergeOnce(false, &merged);
-    }();
+    ScheduleMerges();
     l.lock();
+  }
+  timer_running_ = false;
+  bg_cv_.notify_all();
+}
+
+Status Storage::TimerTick(bool raw_due, bool inmemory_due) {
+  VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  if (opts_.retention_ms > 0 && NowMs() >= next_rotation_ms_) {
+    VME_RETURN_IF_ERROR(RotateIndexDB());
+  }
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
+  const auto parts = table_->Partitions();
+  if (raw_due) {
+    // The index goes first, so that durable data never references missing index entries.
+    VME_RETURN_IF_ERROR(FlushIndexDB());
+    for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushRawRows());
+    for (const auto& p : parts) VME_RETURN_IF_ERROR(p->RemoveObsoleteParts());
+    VME_RETURN_IF_ERROR(ApplyRetention());
+  }
+  if (inmemory_due) {
+    for (const auto& p : parts) {
+      VME_RETURN_IF_ERROR(p->FlushInmemoryParts(opts_.inmemory_parts_flush_interval_ms));
+    }
+  }
+  return Status::OK();
+}
+
+Status Storage::ApplyRetention() {
+  if (opts_.retention_ms <= 0) return Status::OK();
+  const int64_t deadline = NowMs() - opts_.retention_ms;
+  size_t dropped = 0;
+  VME_RETURN_IF_ERROR(table_->DropPartitionsBefore(deadline, &dropped));
+  partitions_dropped_ += dropped;
+  for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->DropStaleParts(deadline));
+  return Status::OK();
+}
+
+void Storage::ScheduleMerges() {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> l(bg_mu_);
+  if (bg_stop_) return;
+  for (int k = 0; k < 2; k++) {
+    while (merges_in_flight_[k] < merge_workers_[k] && now >= next_merge_try_[k]) {
+      merges_in_flight_[k]++;
+      const MergeKind kind = k == 0 ? MergeKind::kSmall : MergeKind::kBig;
+      workers_->Run([this, kind] { RunMergeTask(kind); });
+    }
+  }
+  if (!idb_merge_in_flight_) {
+    idb_merge_in_flight_ = true;
+    workers_->Run([this] {
+      Status st = [&]() -> Status {
+        VME_ASSIGN_OR_RETURN(auto guard, Enter());
+        std::shared_lock<std::shared_mutex> il(idb_rw_);
+        bool merged = false;
+        return idb_curr_->table().MergeOnce(false, &merged);
+      }();
+      std::lock_guard<std::mutex> l2(bg_mu_);
+      idb_merge_in_flight_ = false;
+      if (!st.ok() && st.code() != Code::kClosed) {
+        background_errors_.fetch_add(1);
+        bg_last_error_ = st.ToString();
+      }
+    });
+  }
+}
+
+void Storage::RunMergeTask(MergeKind kind) {
+  bool merged = false;
+  const int k = kind == MergeKind::kSmall ? 0 : 1;
+  bool final = false;
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    final =
+        opts_.final_merge_delay_ms > 0 && std::chrono::steady_clock::now() - last_merge_ >=
+                                              std::chrono::milliseconds(opts_.final_merge_delay_ms);
+  }
+  Status st = [&]() -> Status {
+    VME_ASSIGN_OR_RETURN(auto guard, Enter());
+    const auto deleted = DeletedCopy();
+    for (const auto& p : table_->Partitions()) {
+      VME_RETURN_IF_ERROR(p->MergeOnce(kind, final, &deleted, &merged));
+      if (merged) break;
+    }
+    return Status::OK();
+  }();
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    merges_in_flight_[k]--;
+    const auto now = std::chrono::steady_clock::now();
+    if (merged) {
+      merges_done_.fetch_add(1);
+      last_merge_ = now;
+      merge_backoff_[k] = std::chrono::milliseconds(10);
+      next_merge_try_[k] = now;
+    } else {
+      merge_backoff_[k] = std::min(merge_backoff_[k] * 2, std::chrono::milliseconds(10'000));
+      next_merge_try_[k] = now + merge_backoff_[k];
+    }
     if (!st.ok() && st.code() != Code::kClosed) {
       background_errors_.fetch_add(1);
       bg_last_error_ = st.ToString();
     }
   }
+  bg_cv_.notify_all();
+}
+
+Status Storage::RotateIndexDB() {
+  std::unique_lock<std::shared_mutex> il(idb_rw_);
+  VME_RETURN_IF_ERROR(FlushIndexDB());
+  const std::string dir = fs::Join(path_, "indexdb");
+  const uint64_t last = std::stoull(idb_curr_->name(), nullptr, 16);
+  const uint64_t next = std::max<uint64_t>(static_cast<uint64_t>(NowNs()), last + 1);
+  VME_ASSIGN_OR_RETURN(auto fresh, IndexDB::Open(fs::Join(dir, Hex16(next))));
+  std::shared_ptr<IndexDB> old_prev = std::move(idb_prev_);
+  idb_prev_ = std::move(idb_curr_);
+  idb_curr_ = std::move(fresh);
+  VME_RETURN_IF_ERROR(fs::FsyncDir(dir));
+  VME_RETURN_IF_ERROR(old_prev->table().Close());
+  VME_RETURN_IF_ERROR(fs::RemoveAllSync(old_prev->table().path()));
+  {
+    std::lock_guard<std::mutex> l(create_mu_);
+    created_.clear();
+    flushing_.clear();
+  }
+  tsid_cache_.Clear();
+  {
+    std::lock_guard<std::mutex> l(date_mu_);
+    date_metric_ids_.clear();
+  }
+  next_rotation_ms_ = NextRotationMs(NowMs());
+  indexdb_rotations_.fetch_add(1);
+  return Status::OK();
 }
 
 Status Storage::GetMetricName(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
                               MetricName* out) {
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
+  return GetMetricNameLocked(account_id, project_id, metric_id, out);
+}
+
+Status Storage::GetMetricNameLocked(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
+                                    MetricName* out) {
   {
     std::lock_guard<std::mutex> l(name_cache_mu_);
     auto it = name_cache_.find(metric_id);
@@ -555,6 +732,7 @@ Status Storage::SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids) {
 
 Result<std::unique_ptr<SeriesIterator>> Storage::Search(const SearchQuery& q) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   TimeRange tr = q.tr;
   if (opts_.retention_ms > 0) {
     tr.min_timestamp = std::max(tr.min_timestamp, NowMs() - opts_.retention_ms);
@@ -596,6 +774,7 @@ Status Storage::FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* i
 
 Status Storage::SeriesCount(const SearchQuery* q, uint64_t* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   SearchQuery all;
   all.account_id = opts_.account_id;
   all.project_id = opts_.project_id;
@@ -609,6 +788,7 @@ Status Storage::SeriesCount(const SearchQuery* q, uint64_t* out) {
 
 Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   std::unordered_set<std::string> names;
   bool has_deleted;
   {
@@ -631,7 +811,7 @@ Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) 
     if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
     MetricName mn;
     for (uint64_t id : ids) {
-      Status st = GetMetricName(acc, proj, id, &mn);
+      Status st = GetMetricNameLocked(acc, proj, id, &mn);
       if (st.code() == Code::kNotFound) continue;
       VME_RETURN_IF_ERROR(st);
       if (!mn.metric_group.empty()) names.insert("");
@@ -647,6 +827,7 @@ Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) 
 Status Storage::LabelValues(std::string_view name, const SearchQuery* q,
                             std::vector<std::string>* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   const std::string key = name == "__name__" ? std::string() : std::string(name);
   std::unordered_set<std::string> values;
   bool has_deleted;
@@ -670,7 +851,7 @@ Status Storage::LabelValues(std::string_view name, const SearchQuery* q,
     if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
     MetricName mn;
     for (uint64_t id : ids) {
-      Status st = GetMetricName(acc, proj, id, &mn);
+      Status st = GetMetricNameLocked(acc, proj, id, &mn);
       if (st.code() == Code::kNotFound) continue;
       VME_RETURN_IF_ERROR(st);
       if (key.empty()) {
@@ -691,6 +872,7 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   auto add = [&](std::string name, double v) { out->emplace_back(std::move(name), v); };
   auto guard = Enter();
   if (!guard.ok()) return;
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
   uint64_t rows = 0, blocks = 0, parts = 0, raw = 0;
   const auto partitions = table_->Partitions();
   add("partitions", static_cast<double>(partitions.size()));
@@ -718,6 +900,7 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   const auto ip = idb_prev_->table().Stats();
   add("indexdb_parts", static_cast<double>(ic.parts + ip.parts));
   add("indexdb_items", static_cast<double>(ic.items + ip.items));
+  il.unlock();
   guard->unlock();
   uint64_t series = 0;
   if (SeriesCount(nullptr, &series).ok()) add("series", static_cast<double>(series));
@@ -729,6 +912,9 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   add("rows_rejected_too_far_future", static_cast<double>(rejected_too_far_future_.load()));
   add("rows_rejected_invalid_timestamp", static_cast<double>(rejected_invalid_timestamp_.load()));
   add("background_errors", static_cast<double>(background_errors_.load()));
+  add("merges", static_cast<double>(merges_done_.load()));
+  add("partitions_dropped", static_cast<double>(partitions_dropped_.load()));
+  add("indexdb_rotations", static_cast<double>(indexdb_rotations_.load()));
 }
 
 }  // namespace vme::storage

@@ -17,17 +17,18 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "storage/background.h"
 #include "storage/index_db.h"
 #include "storage/metric_name.h"
 #include "storage/table.h"
@@ -45,8 +46,16 @@ struct StorageOptions {
   uint32_t project_id = 0;
   uint64_t cache_bytes = 256ull << 20;
   int64_t dedup_interval_ms = 0;
-  bool background = true;  // run the flush/merge thread
-  bool read_only = false;  // reject ingest with Misuse; nothing new is written
+  bool background = true;                     // run background flushes and merges
+  bool read_only = false;                     // reject ingest with Misuse; nothing new is written
+  int background_threads = 0;                 // 0 = hardware threads
+  int64_t raw_rows_flush_interval_ms = 1000;  // §6.2
+  int64_t inmemory_parts_flush_interval_ms = 5000;  // §6.3
+  int small_merge_workers = 0;                      // 0 = (CPUs+1)/2 (§6.4)
+  int big_merge_workers = 0;
+  size_t max_raw_rows_per_shard = 0;  // 0 = clamp(Allowed/256/56, 1e4, 5e5) (§3.6)
+  size_t max_small_parts = 256;       // assisted merges above it (§3.6)
+  int64_t final_merge_delay_ms = 0;   // 0 = no final merges (§6.4)
 };
 
 struct AddRowsResult {
@@ -99,7 +108,8 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status DeleteSnapshot(const std::string& name);
   void Stats(std::vector<std::pair<std::string, double>>* out);
 
-  // For SeriesIterator: canonical name of a MetricID (cache, then curr, then prev).
+  // For SeriesIterator: canonical name of a MetricID (cache, then curr, then prev). Takes the
+  // indexdb lock itself.
   Status GetMetricName(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
                        MetricName* out);
   // Shared lock that keeps Close() out while held; fails with Closed after Close().
@@ -119,7 +129,18 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids);
   Status FlushIndexDB();
   Status FlushLocked();
-  void BackgroundLoop();
+  // Background work (all in workers_): the timer loop schedules flushes, merges, retention
+  // and indexdb rotation; merge tasks report back through bg_mu_/bg_cv_.
+  void TimerLoop();
+  Status TimerTick(bool raw_due, bool inmemory_due);
+  void ScheduleMerges();
+  void RunMergeTask(MergeKind kind);
+  Status ApplyRetention();
+  Status RotateIndexDB();
+  int64_t NextRotationMs(int64_t now) const;
+  Status GetMetricNameLocked(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
+                             MetricName* out);
+  std::unordered_set<uint64_t> DeletedCopy();
 
   const std::string path_;
   const StorageOptions opts_;
@@ -128,6 +149,10 @@ class Storage : public std::enable_shared_from_this<Storage> {
   std::shared_ptr<IndexDB> idb_curr_;
   std::unique_ptr<Table> table_;
   int64_t min_timestamp_for_composite_index_ = 0;
+
+  // Guards idb_curr_/idb_prev_ against rotation: users hold it shared, RotateIndexDB unique.
+  mutable std::shared_mutex idb_rw_;
+  int64_t next_rotation_ms_ = INT64_MAX;
 
   mutable std::shared_mutex close_mu_;
   std::atomic<bool> closed_{false};
@@ -163,12 +188,21 @@ class Storage : public std::enable_shared_from_this<Storage> {
       rejected_out_of_retention_{0}, rejected_too_far_future_{0}, rejected_invalid_timestamp_{0},
       new_series_{0}, background_errors_{0};
 
-  // Background flusher.
-  std::thread bg_;
+  // Background work.
+  std::unique_ptr<BackgroundWorkers> workers_;
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
   bool bg_stop_ = false;
+  bool timer_running_ = false;
+  int merges_in_flight_[2] = {0, 0};
+  int merge_workers_[2] = {1, 1};
+  std::chrono::milliseconds merge_backoff_[2] = {std::chrono::milliseconds(10),
+                                                 std::chrono::milliseconds(10)};
+  std::chrono::steady_clock::time_point next_merge_try_[2];
+  std::chrono::steady_clock::time_point last_merge_;
+  bool idb_merge_in_flight_ = false;
   std::string bg_last_error_;
+  std::atomic<uint64_t> merges_done_{0}, partitions_dropped_{0}, indexdb_rotations_{0};
 };
 
 }  // namespace vme::storage

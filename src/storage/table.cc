@@ -50,7 +50,7 @@ Result<std::shared_ptr<Partition>> Table::GetOrCreatePartition(int64_t ts) {
   return p;
 }
 
-Status Table::AddRows(std::vector<RawRow>* rows) {
+Status Table::AddRows(std::vector<RawRow>* rows, const std::unordered_set<uint64_t>* deleted) {
   if (rows->empty()) return Status::OK();
   // Fast path: every row in the partition of the first row.
   VME_ASSIGN_OR_RETURN(auto first, GetOrCreatePartition(rows->front().timestamp));
@@ -62,12 +62,34 @@ Status Table::AddRows(std::vector<RawRow>* rows) {
       break;
     }
   }
-  if (all_in) return first->AddRows(rows->data(), rows->size());
+  if (all_in) return first->AddRows(rows->data(), rows->size(), deleted);
   std::map<std::string, std::vector<RawRow>> buckets;
   for (const RawRow& row : *rows) buckets[PartitionName(row.timestamp)].push_back(row);
   for (auto& [name, bucket] : buckets) {
     VME_ASSIGN_OR_RETURN(auto p, GetOrCreatePartition(bucket.front().timestamp));
-    VME_RETURN_IF_ERROR(p->AddRows(bucket.data(), bucket.size()));
+    VME_RETURN_IF_ERROR(p->AddRows(bucket.data(), bucket.size(), deleted));
+  }
+  return Status::OK();
+}
+
+Status Table::DropPartitionsBefore(int64_t deadline, size_t* dropped) {
+  *dropped = 0;
+  std::vector<std::shared_ptr<Partition>> gone;
+  {
+    std::unique_lock<std::shared_mutex> l(mu_);
+    for (auto it = partitions_.begin(); it != partitions_.end();) {
+      if (it->second->range().max_timestamp < deadline) {
+        gone.push_back(it->second);
+        it = partitions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& p : gone) {
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(p->small_dir()));
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(p->big_dir()));
+    (*dropped)++;
   }
   return Status::OK();
 }

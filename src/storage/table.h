@@ -10,6 +10,7 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "storage/partition.h"
@@ -23,7 +24,11 @@ class Table {
                                              const PartitionOptions& opts);
 
   // Routes rows to their monthly partitions, creating partitions as needed.
-  Status AddRows(std::vector<RawRow>* rows);
+  Status AddRows(std::vector<RawRow>* rows, const std::unordered_set<uint64_t>* deleted);
+  // Detaches partitions whose whole month is older than deadline and removes their
+  // directories (§6.9 retention watcher). Parts still pinned stay readable through their open
+  // files. *dropped gets the number of partitions dropped.
+  Status DropPartitionsBefore(int64_t deadline, size_t* dropped);
 
   // Partitions whose month intersects tr (all if tr is null), in name order.
   std::vector<std::shared_ptr<Partition>> Partitions(const TimeRange* tr = nullptr) const;

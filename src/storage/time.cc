@@ -1,5 +1,6 @@
 #include "storage/time.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -67,7 +68,14 @@ bool ParsePartitionName(const std::string& name, TimeRange* range) {
   return true;
 }
 
+namespace {
+std::atomic<int64_t> now_for_testing{0};
+}  // namespace
+
+void SetNowMsForTesting(int64_t ms) { now_for_testing.store(ms); }
+
 int64_t NowMs() {
+  if (const int64_t t = now_for_testing.load(); t != 0) return t;
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();

@@ -16,7 +16,11 @@ TimeRange PartitionRange(int64_t ts);
 // Parses `YYYY_MM`; false if malformed.
 bool ParsePartitionName(const std::string& name, TimeRange* range);
 
+// Wall clock in ms, or the value set by SetNowMsForTesting.
 int64_t NowMs();
+// Makes NowMs() return ms process-wide (0 restores the wall clock). For tests of retention
+// and indexdb rotation.
+void SetNowMsForTesting(int64_t ms);
 int64_t NowNs();
 
 }  // namespace vme::storage

@@ -1,0 +1,46 @@
+// BackgroundWorkers: the oneTBB task arena that runs all background work of one Storage
+// (architecture §4): raw-rows conversions handed off by writers, flushes, merges, retention.
+//
+// The arena has `threads` slots for work plus one for the storage's timer loop, which sleeps
+// between ticks. A global_control keeps oneTBB's worker pool at least that large for the
+// lifetime of the object. Wait() blocks until every task submitted so far has finished.
+//
+// Thread-safety: Run() and Wait() may be called from any thread; the destructor waits.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
+
+namespace vme::storage {
+
+class BackgroundWorkers {
+ public:
+  explicit BackgroundWorkers(int threads);
+  ~BackgroundWorkers();
+
+  int threads() const { return threads_; }
+  void Run(std::function<void()> fn);
+  void Wait();
+  // Tasks submitted and not finished yet.
+  int pending() const { return pending_.load(); }
+
+ private:
+  const int threads_;
+  std::unique_ptr<tbb::global_control> parallelism_;
+  tbb::task_arena arena_;
+  tbb::task_group group_;
+  std::atomic<int> pending_{0};
+};
+
+// Default number of background threads: the hardware threads.
+int DefaultBackgroundThreads();
+
+// Ends oneTBB's worker threads (vme_library_shutdown). Safe to call when none run.
+void ShutdownTaskScheduler();
+
+}  // namespace vme::storage
