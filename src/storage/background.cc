@@ -10,7 +10,7 @@ int DefaultBackgroundThreads() {
 }
 
 BackgroundWorkers::BackgroundWorkers(int threads)
-    : threads_(std::max(1, threads)), arena_(threads_ + 1) {
+    : threads_(std::max(1, threads)), arena_(threads_ + 1, /*reserved_for_masters=*/0) {
   const size_t current =
       tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
   // The calling thread never joins the arena, so oneTBB must own threads_ + 1 workers
@@ -26,17 +26,25 @@ BackgroundWorkers::BackgroundWorkers(int threads)
 BackgroundWorkers::~BackgroundWorkers() { Wait(); }
 
 void BackgroundWorkers::Run(std::function<void()> fn) {
-  pending_.fetch_add(1);
-  arena_.execute([this, f = std::move(fn)]() mutable {
-    group_.run([this, f = std::move(f)] {
-      f();
-      pending_.fetch_sub(1);
-    });
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    pending_++;
+  }
+  arena_.enqueue([this, f = std::move(fn)] {
+    f();
+    std::lock_guard<std::mutex> l(mu_);
+    if (--pending_ == 0) idle_cv_.notify_all();
   });
 }
 
 void BackgroundWorkers::Wait() {
-  arena_.execute([this] { group_.wait(); });
+  std::unique_lock<std::mutex> l(mu_);
+  idle_cv_.wait(l, [this] { return pending_ == 0; });
+}
+
+int BackgroundWorkers::pending() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return pending_;
 }
 
 void ShutdownTaskScheduler() {

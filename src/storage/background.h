@@ -2,19 +2,21 @@
 // (architecture §4): raw-rows conversions handed off by writers, flushes, merges, retention.
 //
 // The arena has `threads` slots for work plus one for the storage's timer loop, which sleeps
-// between ticks. A global_control keeps oneTBB's worker pool at least that large for the
-// lifetime of the object. Wait() blocks until every task submitted so far has finished.
+// between ticks; no slot is reserved for callers, which never join it: Run() enqueues and
+// returns at once, so a writer handing off work never waits for a busy arena. A
+// global_control keeps oneTBB's worker pool at least that large for the lifetime of the
+// object. Wait() blocks until every task submitted so far has finished.
 //
 // Thread-safety: Run() and Wait() may be called from any thread; the destructor waits.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
-#include <oneapi/tbb/task_group.h>
 
 namespace vme::storage {
 
@@ -27,14 +29,15 @@ class BackgroundWorkers {
   void Run(std::function<void()> fn);
   void Wait();
   // Tasks submitted and not finished yet.
-  int pending() const { return pending_.load(); }
+  int pending() const;
 
  private:
   const int threads_;
   std::unique_ptr<tbb::global_control> parallelism_;
   tbb::task_arena arena_;
-  tbb::task_group group_;
-  std::atomic<int> pending_{0};
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;
+  int pending_ = 0;
 };
 
 // Default number of background threads: the hardware threads.

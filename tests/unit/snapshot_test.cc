@@ -1,0 +1,437 @@
+// Snapshots (reference §10): layout identical to VictoriaMetrics 1.72 (relative symlinks into
+// the per-table snapshot directories, hard-linked parts, copied metadata), a dereferenced copy
+// opens as a storage directory with the same rows, snapshots survive merges of the live db,
+// deletion removes exactly the four directories and rejects names that could escape.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include "test_util.h"
+#include "vmengine.h"
+
+namespace {
+
+namespace stdfs = std::filesystem;
+using Export = std::map<std::string, std::vector<std::pair<int64_t, double>>>;
+
+constexpr int64_t kT0 = 1704067200000;  // 2024-01-01
+constexpr int64_t kT1 = 1706745600000;  // 2024-02-01
+
+std::string Label(std::string_view k, std::string_view v) {
+  std::string out;
+  out.push_back(static_cast<char>(k.size() >> 8));
+  out.push_back(static_cast<char>(k.size()));
+  out.append(k);
+  out.push_back(static_cast<char>(v.size() >> 8));
+  out.push_back(static_cast<char>(v.size()));
+  out.append(v);
+  return out;
+}
+
+void Check(vme_status st, vme_error* err, const char* what) {
+  if (st != VME_OK) {
+    std::string msg = err ? vme_error_message(err) : "";
+    vme_error_free(err);
+    fail_msg("%s: status %d: %s", what, st, msg.c_str());
+  }
+}
+
+vme_db* Open(const std::string& path, bool background) {
+  vme_options* o = vme_options_create();
+  vme_error* err = nullptr;
+  Check(vme_options_set(o, "background", background ? "1" : "0", &err), err, "options");
+  vme_db* db = nullptr;
+  Check(vme_open(path.c_str(), o, &db, &err), err, "vme_open");
+  vme_options_destroy(o);
+  return db;
+}
+
+void Close(vme_db* db) {
+  vme_error* err = nullptr;
+  Check(vme_close(db, &err), err, "vme_close");
+}
+
+// Adds `per_series` samples (step 15 s from t0) to each of `series` series.
+void Ingest(vme_db* db, int series, int per_series, int64_t t0, const std::string& tag = "a") {
+  std::string keys;
+  std::vector<uint32_t> offsets;
+  std::vector<int64_t> ts;
+  std::vector<double> values;
+  for (int s = 0; s < series; s++) {
+    for (int i = 0; i < per_series; i++) {
+      offsets.push_back(static_cast<uint32_t>(keys.size()));
+      keys += Label("__name__", "metric_" + std::to_string(s % 5));
+      keys += Label("instance", "host" + std::to_string(s));
+      keys += Label("tag", tag);
+      ts.push_back(t0 + int64_t{i} * 15000);
+      values.push_back(s * 1000.0 + i);
+    }
+  }
+  offsets.push_back(static_cast<uint32_t>(keys.size()));
+  vme_error* err = nullptr;
+  vme_add_result r;
+  Check(vme_add_rows(db, reinterpret_cast<const uint8_t*>(keys.data()), keys.size(), offsets.data(),
+                     ts.data(), values.data(), ts.size(), &r, &err),
+        err, "vme_add_rows");
+  assert_int_equal(r.rows_added, ts.size());
+}
+
+Export ExportAll(vme_db* db) {
+  Export out;
+  vme_error* err = nullptr;
+  vme_query* q = vme_query_create(0, INT64_MAX);
+  Check(vme_query_add_selector(q, "{__name__=~\".+\"}", &err), err, "selector");
+  vme_series_iter* it = nullptr;
+  Check(vme_search(db, q, &it, &err), err, "vme_search");
+  vme_status st;
+  while ((st = vme_series_iter_next(it, &err)) == VME_OK) {
+    const int64_t* t;
+    const double* v;
+    const size_t n = vme_series_iter_samples(it, &t, &v);
+    auto& dst = out[vme_series_iter_name(it)];
+    for (size_t i = 0; i < n; i++) dst.emplace_back(t[i], v[i]);
+  }
+  if (st != VME_DONE) Check(st, err, "vme_series_iter_next");
+  vme_series_iter_close(it);
+  vme_query_destroy(q);
+  return out;
+}
+
+std::string CreateSnapshot(vme_db* db) {
+  vme_error* err = nullptr;
+  char* name = nullptr;
+  Check(vme_snapshot_create(db, &name, &err), err, "vme_snapshot_create");
+  std::string s = name;
+  vme_free(name);
+  return s;
+}
+
+std::vector<std::string> ListSnapshots(vme_db* db) {
+  vme_error* err = nullptr;
+  vme_strlist* l = nullptr;
+  Check(vme_snapshot_list(db, &l, &err), err, "vme_snapshot_list");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < vme_strlist_count(l); i++)
+    out.emplace_back(vme_strlist_get(l, i, nullptr));
+  vme_strlist_free(l);
+  return out;
+}
+
+// Copies the snapshot following its symlinks, opens the copy and exports it.
+Export ExportSnapshot(const std::string& db_path, const std::string& name) {
+  vme::test::TempDir copy;
+  const std::string dst = copy.path() + "/db";
+  std::error_code ec;
+  stdfs::copy(db_path + "/snapshots/" + name, dst, stdfs::copy_options::recursive, ec);
+  if (ec) fail_msg("copy snapshot %s: %s", name.c_str(), ec.message().c_str());
+  assert_false(stdfs::is_symlink(dst + "/indexdb"));
+  vme_db* db = Open(dst, false);
+  Export e = ExportAll(db);
+  Close(db);
+  return e;
+}
+
+std::string ReadLink(const std::string& p) {
+  std::error_code ec;
+  const auto t = stdfs::read_symlink(p, ec);
+  if (ec) fail_msg("readlink %s: %s", p.c_str(), ec.message().c_str());
+  return t.string();
+}
+
+std::string Slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool ValidName(const std::string& s) {
+  if (s.size() != 31 || s[14] != '-') return false;
+  for (size_t i = 0; i < 14; i++) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  for (size_t i = 15; i < s.size(); i++) {
+    if (!std::isxdigit(static_cast<unsigned char>(s[i])) || std::islower(s[i])) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(dir, ec)) out.push_back(e.path().filename());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void TestCreateListExportLayout(void**) {
+  vme::test::TempDir dir;
+  const std::string path = dir.path();
+  vme_db* db = Open(path, false);
+  Ingest(db, 20, 50, kT0);
+  Ingest(db, 10, 30, kT1);
+  vme_error* err = nullptr;
+  Check(vme_flush(db, &err), err, "vme_flush");
+  Ingest(db, 20, 10, kT0 + 3600000, "b");  // a second part in 2024_01 (flushed by the snapshot)
+  assert_true(ListSnapshots(db).empty());
+
+  const std::string name = CreateSnapshot(db);
+  assert_true(ValidName(name));
+  const auto names = ListSnapshots(db);
+  assert_int_equal(names.size(), 1);
+  assert_string_equal(names[0].c_str(), name.c_str());
+  const Export live = ExportAll(db);
+  assert_int_equal(live.size(), 40);
+
+  // Layout: same entries and relative symlink targets as VictoriaMetrics' own snapshot.
+  const std::string snap = path + "/snapshots/" + name;
+  assert_true(Entries(snap) == (std::vector<std::string>{"data", "indexdb", "metadata"}));
+  assert_true(Entries(snap + "/data") == (std::vector<std::string>{"big", "small"}));
+  assert_true(stdfs::is_symlink(snap + "/data/small"));
+  assert_true(stdfs::is_symlink(snap + "/data/big"));
+  assert_true(stdfs::is_symlink(snap + "/indexdb"));
+  assert_false(stdfs::is_symlink(snap + "/metadata"));
+  const std::string vm = std::string(VME_TESTDATA_DIR) + "/vm172/small/storage/snapshots";
+  const auto vm_names = Entries(vm);
+  assert_int_equal(vm_names.size(), 1);
+  const std::string vm_snap = vm + "/" + vm_names[0];
+  for (const char* link : {"data/small", "data/big", "indexdb"}) {
+    std::string expected = ReadLink(vm_snap + "/" + link);
+    expected.replace(expected.find(vm_names[0]), vm_names[0].size(), name);
+    assert_string_equal(ReadLink(snap + "/" + link).c_str(), expected.c_str());
+  }
+  assert_true(Entries(snap) == Entries(vm_snap));
+  assert_true(Entries(snap + "/metadata") == Entries(vm_snap + "/metadata"));
+  assert_true(Slurp(snap + "/metadata/minTimestampForCompositeIndex") ==
+              Slurp(path + "/metadata/minTimestampForCompositeIndex"));
+  assert_true(Entries(snap + "/data/small") == (std::vector<std::string>{"2024_01", "2024_02"}));
+  assert_true(Entries(snap + "/data/big") == (std::vector<std::string>{"2024_01", "2024_02"}));
+
+  // indexdb: both generations, each with the converted flag.
+  std::vector<std::string> live_idb;
+  for (const auto& n : Entries(path + "/indexdb")) {
+    if (n != "snapshots") live_idb.push_back(n);
+  }
+  assert_int_equal(live_idb.size(), 2);
+  assert_true(Entries(snap + "/indexdb") == live_idb);
+  for (const auto& n : live_idb) {
+    assert_true(stdfs::exists(snap + "/indexdb/" + n + "/converted-to-v1.28.0"));
+  }
+
+  // Hard links: every live part of 2024_01 is in the snapshot and shares its inodes.
+  const auto live_parts = Entries(path + "/data/small/2024_01");
+  int checked = 0;
+  for (const auto& p : live_parts) {
+    if (p == "tmp" || p == "txn" || p == "snapshots") continue;
+    for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"}) {
+      struct stat a, b;
+      assert_int_equal(::stat((path + "/data/small/2024_01/" + p + "/" + f).c_str(), &a), 0);
+      assert_int_equal(
+          ::stat((path + "/data/small/snapshots/" + name + "/2024_01/" + p + "/" + f).c_str(), &b),
+          0);
+      assert_true(a.st_ino == b.st_ino);
+      assert_true(a.st_nlink >= 2);
+      checked++;
+    }
+  }
+  assert_true(checked >= 8);  // at least two parts
+  assert_true(Entries(path + "/data/small/snapshots/" + name + "/2024_01") == [&] {
+    std::vector<std::string> v;
+    for (const auto& p : live_parts) {
+      if (p != "tmp" && p != "txn" && p != "snapshots") v.push_back(p);
+    }
+    return v;
+  }());
+
+  // The dereferenced copy opens as a storage directory with exactly the live rows.
+  assert_true(ExportSnapshot(path, name) == live);
+
+  // A force merge of the live db replaces the parts; the snapshot keeps its files.
+  Check(vme_force_merge(db, nullptr, &err), err, "vme_force_merge");
+  assert_true(ExportAll(db) == live);
+  for (const auto& p : live_parts) {
+    if (p == "tmp" || p == "txn" || p == "snapshots") continue;
+    assert_false(stdfs::exists(path + "/data/small/2024_01/" + p));
+    struct stat b;
+    assert_int_equal(
+        ::stat((path + "/data/small/snapshots/" + name + "/2024_01/" + p + "/values.bin").c_str(),
+               &b),
+        0);
+  }
+  assert_true(ExportSnapshot(path, name) == live);
+
+  // Later rows are not in the snapshot.
+  Ingest(db, 3, 5, kT1 + 7200000, "c");
+  Check(vme_flush(db, &err), err, "vme_flush");
+  assert_int_equal(ExportAll(db).size(), 43);
+  assert_true(ExportSnapshot(path, name) == live);
+  Close(db);
+
+  // The snapshot survives a reopen of the live db.
+  db = Open(path, false);
+  assert_true(ListSnapshots(db) == std::vector<std::string>{name});
+  Close(db);
+  assert_true(ExportSnapshot(path, name) == live);
+}
+
+void TestDeleteAndInvalidNames(void**) {
+  vme::test::TempDir dir;
+  const std::string path = dir.path();
+  vme_db* db = Open(path, false);
+  Ingest(db, 5, 10, kT0);
+  const std::string a = CreateSnapshot(db);
+  const std::string b = CreateSnapshot(db);
+  assert_true(a < b);
+  assert_true(ListSnapshots(db) == (std::vector<std::string>{a, b}));
+  const Export live = ExportAll(db);
+
+  const auto dirs = [&](const std::string& n) {
+    return std::vector<std::string>{path + "/data/small/snapshots/" + n,
+                                    path + "/data/big/snapshots/" + n,
+                                    path + "/indexdb/snapshots/" + n, path + "/snapshots/" + n};
+  };
+  for (const auto& d : dirs(a)) assert_true(stdfs::is_directory(d));
+
+  // A canary next to the db dir that a path escape would reach.
+  stdfs::create_directories(path + "/etc");
+  std::ofstream(path + "/etc/canary") << "x";
+  for (const char* bad :
+       {"../../etc", "foo", "", "20260101000000-XYZ", "/abs", "20260101000000-0/../..",
+        "20260101000000-", "2026010100000-0", "20260101000000-0/", ".", "..", "20260101000000_0"}) {
+    vme_error* err = nullptr;
+    assert_int_equal(vme_snapshot_delete(db, bad, &err), VME_ERR_INVALID_ARGUMENT);
+    assert_int_equal(vme_error_code(err), VME_ERR_INVALID_ARGUMENT);
+    vme_error_free(err);
+  }
+  assert_true(stdfs::exists(path + "/etc/canary"));
+  assert_true(ListSnapshots(db) == (std::vector<std::string>{a, b}));
+  for (const auto& n : {a, b}) {
+    for (const auto& d : dirs(n)) assert_true(stdfs::is_directory(d));
+  }
+
+  vme_error* err = nullptr;
+  assert_int_equal(vme_snapshot_delete(db, "20000101000000-0123456789ABCDEF", &err),
+                   VME_ERR_NOT_FOUND);
+  vme_error_free(err);
+  err = nullptr;
+  assert_int_equal(vme_snapshot_delete(db, nullptr, &err), VME_ERR_INVALID_ARGUMENT);
+  vme_error_free(err);
+  err = nullptr;
+
+  Check(vme_snapshot_delete(db, a.c_str(), &err), err, "vme_snapshot_delete");
+  for (const auto& d : dirs(a)) assert_false(stdfs::exists(d));
+  for (const auto& d : dirs(b)) assert_true(stdfs::is_directory(d));
+  assert_true(ListSnapshots(db) == std::vector<std::string>{b});
+  assert_int_equal(vme_snapshot_delete(db, a.c_str(), &err), VME_ERR_NOT_FOUND);
+  vme_error_free(err);
+  err = nullptr;
+  // The live db and the other snapshot are untouched.
+  assert_true(ExportAll(db) == live);
+  assert_true(ExportSnapshot(path, b) == live);
+  Check(vme_snapshot_delete(db, b.c_str(), &err), err, "vme_snapshot_delete");
+  assert_true(ListSnapshots(db).empty());
+  for (const auto& d : dirs(b)) assert_false(stdfs::exists(d));
+  // Only snapshot directories were removed.
+  assert_true(Entries(path + "/snapshots").empty());
+  assert_true(Entries(path + "/indexdb/snapshots").empty());
+  assert_true(stdfs::is_directory(path + "/data/small/2024_01"));
+
+  // Stray entries in snapshots/ are not listed.
+  stdfs::create_directories(path + "/snapshots/not-a-snapshot");
+  std::ofstream(path + "/snapshots/20240101000000-ABCD") << "file, not a dir";
+  assert_true(ListSnapshots(db).empty());
+
+  Close(db);
+}
+
+void TestNamesIncreaseAndClosed(void**) {
+  vme::test::TempDir dir;
+  vme_db* db = Open(dir.path(), false);
+  std::vector<std::string> names;
+  for (int i = 0; i < 5; i++) names.push_back(CreateSnapshot(db));  // empty db is fine
+  for (size_t i = 1; i < names.size(); i++) assert_true(names[i - 1] < names[i]);
+  assert_true(ListSnapshots(db) == names);
+  for (const auto& n : names) assert_true(ExportSnapshot(dir.path(), n).empty());
+  Close(db);
+  vme_error* err = nullptr;
+  char* name = nullptr;
+  assert_int_equal(vme_snapshot_create(db, &name, &err), VME_ERR_CLOSED);
+  vme_error_free(err);
+  assert_null(name);
+}
+
+void TestConcurrentWritesAndMerges(void**) {
+  vme::test::TempDir dir;
+  const std::string path = dir.path();
+  vme_db* db = Open(path, true);
+  Ingest(db, 50, 20, kT0);
+  std::atomic<bool> stop{false};
+  std::atomic<int> writer_errors{0}, merge_errors{0};
+  std::thread writer([&] {
+    for (int round = 0; !stop.load(); round++) {
+      std::string keys;
+      std::vector<uint32_t> offsets;
+      std::vector<int64_t> ts;
+      std::vector<double> values;
+      for (int s = 0; s < 200; s++) {
+        offsets.push_back(static_cast<uint32_t>(keys.size()));
+        keys += Label("__name__", "w");
+        keys += Label("series", std::to_string((round * 200 + s) % 3000));
+        ts.push_back(kT0 + int64_t{round} * 1000 + s);
+        values.push_back(round);
+      }
+      offsets.push_back(static_cast<uint32_t>(keys.size()));
+      if (vme_add_rows(db, reinterpret_cast<const uint8_t*>(keys.data()), keys.size(),
+                       offsets.data(), ts.data(), values.data(), ts.size(), nullptr,
+                       nullptr) != VME_OK) {
+        writer_errors++;
+      }
+      if (round % 5 == 0 && vme_flush(db, nullptr) != VME_OK) writer_errors++;
+    }
+  });
+  std::thread merger([&] {
+    while (!stop.load()) {
+      if (vme_force_merge(db, nullptr, nullptr) != VME_OK) merge_errors++;
+    }
+  });
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; i++) {
+    names.push_back(CreateSnapshot(db));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  writer.join();
+  merger.join();
+  assert_int_equal(writer_errors.load(), 0);
+  assert_int_equal(merge_errors.load(), 0);
+  for (size_t i = 1; i < names.size(); i++) assert_true(names[i - 1] < names[i]);
+  assert_true(ListSnapshots(db) == names);
+  for (const auto& n : names) {
+    const Export e = ExportSnapshot(path, n);
+    // The rows ingested (and flushed) before the first snapshot are all there.
+    size_t base = 0;
+    for (const auto& [k, v] : e) {
+      if (k.rfind("metric_", 0) == 0) base += v.size();
+    }
+    assert_int_equal(base, 50 * 20);
+  }
+  Close(db);
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(TestCreateListExportLayout),
+      cmocka_unit_test(TestDeleteAndInvalidNames),
+      cmocka_unit_test(TestNamesIncreaseAndClosed),
+      cmocka_unit_test(TestConcurrentWritesAndMerges),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
