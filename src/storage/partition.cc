@@ -94,7 +94,9 @@ Partition::Partition(std::string small_dir, std::string big_dir, std::string nam
       name_(std::move(name)),
       range_(range),
       opts_(opts),
-      merge_idx_(static_cast<uint64_t>(NowNs())) {}
+      merge_idx_(static_cast<uint64_t>(NowNs())),
+      shards_(new RawShard[std::max<size_t>(1, opts.raw_shards)]),
+      num_shards_(std::max<size_t>(1, opts.raw_shards)) {}
 
 Partition::~Partition() {
   // Waits for conversions handed to the arena: they reference this partition.
@@ -161,8 +163,6 @@ Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
 
 Status Partition::AddRows(const RawRow* rows, size_t n,
                           const std::unordered_set<uint64_t>* deleted) {
-  std::vector<RawRow> full;
-  bool convert_here = false;
   {
     std::lock_guard<std::mutex> l(raw_mu_);
     if (!conversion_error_.ok()) {
@@ -170,10 +170,19 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
       conversion_error_ = Status::OK();
       return st.WithContext("background conversion in partition " + name_);
     }
-    raw_rows_.insert(raw_rows_.end(), rows, rows + n);
-    if (raw_rows_.size() < opts_.max_raw_rows) return Status::OK();
-    full.swap(raw_rows_);
-    raw_rows_.reserve(std::min<size_t>(opts_.max_raw_rows, 1u << 20));
+  }
+  std::vector<RawRow> full;
+  {
+    RawShard& shard = shards_[next_shard_.fetch_add(1) % num_shards_];
+    std::lock_guard<std::mutex> l(shard.mu);
+    shard.rows.insert(shard.rows.end(), rows, rows + n);
+    if (shard.rows.size() < opts_.max_raw_rows) return Status::OK();
+    full.swap(shard.rows);
+    shard.rows.reserve(std::min<size_t>(opts_.max_raw_rows, 1u << 20));
+  }
+  bool convert_here;
+  {
+    std::lock_guard<std::mutex> l(raw_mu_);
     convert_here = opts_.workers == nullptr || pending_conversions_ >= 2 * opts_.workers->threads();
     if (!convert_here) pending_conversions_++;
   }
@@ -201,9 +210,17 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
 
 Status Partition::FlushRawRows() {
   std::vector<RawRow> rows;
+  for (size_t i = 0; i < num_shards_; i++) {
+    std::lock_guard<std::mutex> l(shards_[i].mu);
+    if (rows.empty()) {
+      rows.swap(shards_[i].rows);
+    } else {
+      rows.insert(rows.end(), shards_[i].rows.begin(), shards_[i].rows.end());
+      shards_[i].rows.clear();
+    }
+  }
   {
     std::unique_lock<std::mutex> l(raw_mu_);
-    rows.swap(raw_rows_);
     raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
     if (!conversion_error_.ok()) {
       Status st = conversion_error_;
@@ -462,9 +479,12 @@ std::vector<PartPtr> Partition::Parts() const {
 
 PartitionStats Partition::Stats() const {
   PartitionStats s;
+  for (size_t i = 0; i < num_shards_; i++) {
+    std::lock_guard<std::mutex> l(shards_[i].mu);
+    s.raw_rows += shards_[i].rows.size();
+  }
   {
     std::lock_guard<std::mutex> l(raw_mu_);
-    s.raw_rows = raw_rows_.size();
     s.pending_conversions = static_cast<uint64_t>(pending_conversions_);
   }
   std::lock_guard<std::mutex> l(mu_);

@@ -40,7 +40,8 @@ namespace vme::storage {
 struct PartitionOptions {
   int64_t dedup_interval_ms = 0;
   int64_t retention_ms = 0;       // 0 = keep everything; else merges drop older rows
-  size_t max_raw_rows = 500'000;  // raw rows buffered before a handoff to the arena
+  size_t raw_shards = 1;          // (CPUs + 7) / 8 (§3.6); AddRows picks one round-robin
+  size_t max_raw_rows = 500'000;  // rows per shard before a handoff to the arena
   uint64_t max_small_part_bytes = 10'000'000;
   size_t max_small_parts = 256;          // above it a writer helps merge (§3.6)
   BackgroundWorkers* workers = nullptr;  // null: conversions run in the writer
@@ -115,9 +116,17 @@ class Partition {
   const PartitionOptions opts_;
   std::atomic<uint64_t> merge_idx_;
 
+  // Raw-row shards (§3.6): each a buffer under its own lock.
+  struct RawShard {
+    std::mutex mu;
+    std::vector<RawRow> rows;
+  };
+  std::unique_ptr<RawShard[]> shards_;
+  size_t num_shards_;
+  std::atomic<size_t> next_shard_{0};
+  // Conversions handed to the arena, and the first error one of them hit.
   mutable std::mutex raw_mu_;
   std::condition_variable raw_cv_;
-  std::vector<RawRow> raw_rows_;
   int pending_conversions_ = 0;
   Status conversion_error_;
 

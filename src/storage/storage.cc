@@ -117,11 +117,13 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
       opts.background_threads > 0 ? opts.background_threads : DefaultBackgroundThreads();
   if (background) s->workers_ = std::make_unique<BackgroundWorkers>(threads);
   PartitionOptions popts;
+  popts.raw_shards = (static_cast<size_t>(DefaultBackgroundThreads()) + 7) / 8;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
   popts.retention_ms = opts.retention_ms;
-  popts.max_raw_rows = opts.max_raw_rows_per_shard > 0
-                           ? opts.max_raw_rows_per_shard
-                           : std::clamp<uint64_t>(allowed / 256 / 56, 10'000, 500'000);
+  popts.max_raw_rows =
+      opts.max_raw_rows_per_shard > 0
+          ? opts.max_raw_rows_per_shard
+          : std::clamp<uint64_t>(allowed / popts.raw_shards / 256 / 56, 10'000, 500'000);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
   popts.max_small_parts = opts.max_small_parts;
   popts.workers = s->workers_.get();
