@@ -39,6 +39,13 @@ inline bool GetVarint(const char** p, const char* end, int64_t* v) {
     ++*p;
     return true;
   }
+  if (end - *p >= 2 && static_cast<unsigned char>((*p)[1]) < 0x80) {
+    const uint64_t u = (static_cast<unsigned char>((*p)[0]) & 0x7fu) |
+                       (uint64_t{static_cast<unsigned char>((*p)[1])} << 7);
+    *v = UnZigZag64(u);
+    *p += 2;
+    return true;
+  }
   uint64_t u;
   const size_t k = DecodeVarUint64(*p, static_cast<size_t>(end - *p), &u);
   if (k == 0) return false;

@@ -73,10 +73,18 @@ Status SeriesIterator::Next(bool* done) {
       const size_t s = HeapPop();
       VME_RETURN_IF_ERROR(searches_[s]->ReadBlock(&block_));
       blocks++;
-      for (size_t i = 0; i < block_.timestamps.size(); i++) {
-        if (!timestamps_.empty() && block_.timestamps[i] < timestamps_.back()) sorted = false;
-        timestamps_.push_back(block_.timestamps[i]);
-        values_.push_back(block_.values[i]);
+      // Blocks are sorted inside; only a block starting before the previous one's end makes
+      // the series unsorted.
+      if (!block_.timestamps.empty() && !timestamps_.empty() &&
+          block_.timestamps.front() < timestamps_.back()) {
+        sorted = false;
+      }
+      if (timestamps_.empty()) {
+        timestamps_.swap(block_.timestamps);
+        values_.swap(block_.values);
+      } else {
+        timestamps_.insert(timestamps_.end(), block_.timestamps.begin(), block_.timestamps.end());
+        values_.insert(values_.end(), block_.values.begin(), block_.values.end());
       }
       if (searches_[s]->NextBlock()) {
         HeapPush(s);

@@ -1,0 +1,3 @@
+module github.com/vmengine/vmengine/bindings/go
+
+go 1.24
