@@ -224,6 +224,14 @@ def cmd_export(a):
     close_db(lib, db)
 
 
+def cmd_force_merge(a):
+    lib = load_lib(a.lib)
+    db = open_db(lib, a.dir)
+    err = ctypes.c_void_p()
+    check(lib, 'vme_force_merge', lib.vme_force_merge(db, None, ctypes.byref(err)), err)
+    close_db(lib, db)
+
+
 def cmd_norm(a):
     rows = []
     if a.plain:
@@ -274,6 +282,10 @@ def main():
     e.add_argument('dir')
     e.add_argument('out')
     e.set_defaults(fn=cmd_export)
+    fm = sub.add_parser('force-merge')
+    fm.add_argument('lib')
+    fm.add_argument('dir')
+    fm.set_defaults(fn=cmd_force_merge)
     n = sub.add_parser('norm')
     n.add_argument('--plain', action='store_true',
                    help='input is vmread output: metric,timestamp_ms,value_bits, no header')
