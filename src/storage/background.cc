@@ -1,5 +1,9 @@
 #include "storage/background.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -21,9 +25,22 @@ BackgroundWorkers::BackgroundWorkers(int threads)
         std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, want);
   }
   arena_.initialize();
+  observer_ = std::make_unique<NiceObserver>(arena_);
+  observer_->observe(true);
 }
 
-BackgroundWorkers::~BackgroundWorkers() { Wait(); }
+BackgroundWorkers::~BackgroundWorkers() {
+  Wait();
+  observer_->observe(false);
+}
+
+void BackgroundWorkers::NiceObserver::on_scheduler_entry(bool is_worker) {
+  if (is_worker) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
+}
+
+void BackgroundWorkers::NiceObserver::on_scheduler_exit(bool is_worker) {
+  if (is_worker) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 0);
+}
 
 void BackgroundWorkers::Run(std::function<void()> fn) {
   {
