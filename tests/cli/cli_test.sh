@@ -431,5 +431,210 @@ else
   fail "node_exporter capture exists at $NODE"
 fi
 
+# ------------------------------------------------------------------------------------------
+# Maintenance: force-merge, delete, snapshots
+
+for cmd in force-merge delete snapshot "snapshot create" "snapshot list" "snapshot delete"; do
+  # shellcheck disable=SC2086
+  run $cmd --help
+  if [ "$RC" -eq 0 ] && grep -q 'Usage' "$OUT"; then
+    pass "$cmd --help"
+  else
+    fail "$cmd --help" "exit status $RC: $(cat "$OUT" "$ERR")"
+  fi
+done
+
+# missing_dir_error NAME ARGS...: fails with one line naming the missing directory.
+missing_dir_error() {
+  local name=$1
+  shift
+  run "$@"
+  if [ "$RC" -ne 0 ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
+    grep -q "^vmengine: error: data directory .*d_missing does not exist" "$ERR"; then
+    pass "$name"
+  else
+    fail "$name" "exit status $RC: $(cat "$ERR")"
+  fi
+}
+missing_dir_error "force-merge of a missing data directory" force-merge --data "$TMP/d_missing"
+missing_dir_error "delete in a missing data directory" delete --data "$TMP/d_missing" up
+missing_dir_error "snapshot create in a missing data directory" \
+  snapshot create --data "$TMP/d_missing"
+missing_dir_error "snapshot list in a missing data directory" snapshot list --data "$TMP/d_missing"
+missing_dir_error "snapshot delete in a missing data directory" \
+  snapshot delete --data "$TMP/d_missing" 20260101000000-0123456789ABCDEF
+if [ -e "$TMP/d_missing" ]; then
+  fail "maintenance commands do not create a missing data directory"
+else
+  pass "maintenance commands do not create a missing data directory"
+fi
+
+# parts_per_partition STATS_JSON: "YYYY_MM=N" per partition, N = in-memory + small + big parts.
+parts_per_partition() {
+  python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+parts = {}
+for k, v in o.items():
+    f = k.split(".")
+    if len(f) == 3 and f[0] == "partition" and f[2] in ("inmemory_parts", "small_parts", "big_parts"):
+        parts[f[1]] = parts.get(f[1], 0) + v
+print(" ".join("%s=%d" % kv for kv in sorted(parts.items())))
+' "$1"
+}
+
+# Two imports of halves of the sample give a partition 2026_01 with at least two parts.
+grep -v '^#' "$TMP/sample.prom" | grep . >"$TMP/sample.lines"
+head -n 6 "$TMP/sample.lines" >"$TMP/sample_a.prom"
+tail -n +7 "$TMP/sample.lines" >"$TMP/sample_b.prom"
+FM=$TMP/d_force_merge
+run import --data "$FM" "$TMP/sample_a.prom"
+expect_ok "force-merge: import first half"
+run import --data "$FM" "$TMP/sample_b.prom"
+expect_ok "force-merge: import second half"
+run export --data "$FM"
+cp "$OUT" "$TMP/fm_before.csv"
+sorted_rows "$OUT" >"$TMP/got.sorted"
+expect_same_file "force-merge: both halves exported" "$TMP/got.sorted" "$TMP/expected.sorted"
+run stats --data "$FM" --format json
+before_parts=$(parts_per_partition "$OUT")
+case $before_parts in
+  2026_01=[2-9]* | 2026_01=[1-9][0-9]*) pass "force-merge: several parts before ($before_parts)" ;;
+  *) fail "force-merge: several parts before" "$before_parts" ;;
+esac
+run force-merge --data "$FM" --partition 2025
+expect_ok "force-merge of a partition prefix without partitions"
+expect_eq "force-merge --partition 2025: 2026_01 untouched" \
+  "$("$BIN" stats --data "$FM" --format json >"$TMP/stats.json" && parts_per_partition "$TMP/stats.json")" \
+  "$before_parts"
+run force-merge --data "$FM"
+expect_ok "force-merge"
+if grep -Eq '^force-merged all partitions: parts before: [0-9]+, after: 1$' "$OUT" &&
+  [ "$(wc -l <"$OUT")" -eq 1 ]; then
+  pass "force-merge: one-line summary"
+else
+  fail "force-merge: one-line summary" "$(cat "$OUT")"
+fi
+run export --data "$FM"
+expect_same_file "force-merge: export identical" "$OUT" "$TMP/fm_before.csv"
+run stats --data "$FM" --format json
+expect_eq "force-merge: one part per partition" "$(parts_per_partition "$OUT")" "2026_01=1"
+run force-merge --data "$FM" --partition 2026_01
+expect_ok "force-merge --partition 2026_01"
+expect_eq "force-merge --partition 2026_01: summary" "$(cat "$OUT")" \
+  "force-merged partitions 2026_01*: parts before: 1, after: 1"
+
+if [ -d "$TMP/d_node" ]; then
+  "$BIN" export --data "$TMP/d_node" >"$TMP/node_before.csv" 2>"$ERR"
+  run force-merge --data "$TMP/d_node"
+  expect_ok "node_exporter: force-merge"
+  "$BIN" export --data "$TMP/d_node" >"$TMP/node_after.csv" 2>"$ERR"
+  if cmp -s "$TMP/node_before.csv" "$TMP/node_after.csv"; then
+    pass "node_exporter: force-merge keeps the export identical"
+  else
+    fail "node_exporter: force-merge keeps the export identical"
+  fi
+  rm -f "$TMP/node_before.csv" "$TMP/node_after.csv"
+  run stats --data "$TMP/d_node" --format json
+  got=$(parts_per_partition "$OUT")
+  if [ -n "$got" ] && ! printf '%s\n' $got | grep -vq '=1$'; then
+    pass "node_exporter: one part per partition after force-merge"
+  else
+    fail "node_exporter: one part per partition after force-merge" "$got"
+  fi
+fi
+
+# delete
+DEL=$TMP/d_delete
+cp -r "$D" "$DEL"
+run delete --data "$DEL" 'test_gauge{host="a"}'
+expect_ok "delete"
+expect_eq "delete: one series deleted" "$(cat "$OUT")" "1"
+run export --data "$DEL"
+sorted_rows "$OUT" >"$TMP/got.sorted"
+grep -v '^"test_gauge{dc=""x"",host=""a""}"' "$TMP/expected.sorted" >"$TMP/want.sorted"
+expect_same_file "delete: series gone from export" "$TMP/got.sorted" "$TMP/want.sorted"
+run series-count --data "$DEL"
+expect_eq "delete: series-count" "$(cat "$OUT")" "6"
+run series-count --data "$DEL" 'test_gauge'
+expect_eq "delete: series-count test_gauge" "$(cat "$OUT")" "1"
+run delete --data "$DEL" 'test_gauge{host="a"}'
+expect_ok "delete again"
+expect_eq "delete again: nothing deleted" "$(cat "$OUT")" "0"
+run delete --data "$DEL" '{__name__=~"test_inf|test_small"}'
+expect_eq "delete with a regex: three series" "$(cat "$OUT")" "3"
+run force-merge --data "$DEL"
+expect_ok "delete: force-merge afterwards"
+run export --data "$DEL"
+sorted_rows "$OUT" >"$TMP/got.sorted"
+grep -Ev '^"?test_(gauge\{dc=""x"",host=""a""\}|inf|small)' "$TMP/expected.sorted" \
+  >"$TMP/want.sorted"
+expect_same_file "delete: export after force-merge" "$TMP/got.sorted" "$TMP/want.sorted"
+run series-count --data "$DEL"
+expect_eq "delete: series-count after force-merge" "$(cat "$OUT")" "3"
+run delete --data "$DEL" 'test_gauge{host="a"'
+expect_one_line_error "delete with a bad selector"
+run delete --data "$DEL"
+expect_one_line_error "delete without a selector"
+
+# snapshots
+SNAP=$TMP/d_snapshot
+cp -r "$D" "$SNAP"
+run snapshot --data "$SNAP"
+expect_one_line_error "snapshot without a subcommand"
+run snapshot delete --data "$SNAP" ../x
+expect_one_line_error "snapshot delete of an invalid name (../x)"
+run snapshot create --data "$SNAP"
+if [ "$RC" -ne 0 ] && grep -qi 'not implemented' "$ERR"; then
+  echo "skip snapshot checks: $(cat "$ERR")"
+else
+  expect_ok "snapshot create"
+  name=$(cat "$OUT")
+  if printf '%s\n' "$name" | grep -Eq '^[0-9]{14}-[0-9A-Fa-f]+$'; then
+    pass "snapshot create: prints the name ($name)"
+  else
+    fail "snapshot create: prints the name" "$name"
+  fi
+  if [ -n "$name" ] && [ -d "$SNAP/snapshots/$name" ]; then
+    pass "snapshot create: DIR/snapshots/NAME exists"
+  else
+    fail "snapshot create: DIR/snapshots/NAME exists" "$(ls -la "$SNAP/snapshots" 2>&1)"
+  fi
+  run snapshot create --data "$SNAP"
+  expect_ok "snapshot create, second"
+  name2=$(cat "$OUT")
+  run snapshot list --data "$SNAP"
+  expect_ok "snapshot list"
+  expect_eq "snapshot list: both names, sorted" "$(cat "$OUT")" \
+    "$(printf '%s\n' "$name" "$name2" | sort)"
+  if [ -n "$name" ] && [ -d "$SNAP/snapshots/$name" ]; then
+    cp -rL "$SNAP/snapshots/$name" "$TMP/d_from_snapshot"
+    run export --data "$TMP/d_from_snapshot"
+    sorted_rows "$OUT" >"$TMP/got.sorted"
+    expect_same_file "snapshot: a copy of it exports the data" "$TMP/got.sorted" \
+      "$TMP/expected.sorted"
+  fi
+  run snapshot delete --data "$SNAP" "$name"
+  expect_ok "snapshot delete"
+  expect_eq "snapshot delete: no output" "$(cat "$OUT")" ""
+  run snapshot list --data "$SNAP"
+  expect_eq "snapshot list after delete" "$(cat "$OUT")" "$name2"
+  if [ -e "$SNAP/snapshots/$name" ]; then
+    fail "snapshot delete: directory removed"
+  else
+    pass "snapshot delete: directory removed"
+  fi
+  run snapshot delete --data "$SNAP" "$name"
+  expect_one_line_error "snapshot delete of a deleted snapshot"
+  run snapshot delete --data "$SNAP" "$name2"
+  expect_ok "snapshot delete, second"
+  run snapshot list --data "$SNAP"
+  expect_ok "snapshot list, empty"
+  expect_eq "snapshot list: empty" "$(cat "$OUT")" ""
+  run export --data "$SNAP"
+  sorted_rows "$OUT" >"$TMP/got.sorted"
+  expect_same_file "snapshot: data directory unchanged" "$TMP/got.sorted" "$TMP/expected.sorted"
+fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_common.h"
 #include "export_command.h"
 #include "import_command.h"
 #include "info_commands.h"
+#include "maintenance_commands.h"
 
 namespace {
 
@@ -36,8 +38,12 @@ int main(int argc, char** argv) {
       vme::cli::AddImportCommand(&app),      vme::cli::AddQueryCommand(&app),
       vme::cli::AddExportCommand(&app),      vme::cli::AddLabelsCommand(&app),
       vme::cli::AddSeriesCountCommand(&app), vme::cli::AddStatsCommand(&app),
-      vme::cli::AddVersionCommand(&app),
+      vme::cli::AddVersionCommand(&app),     vme::cli::AddForceMergeCommand(&app),
+      vme::cli::AddDeleteCommand(&app),
   };
+  for (vme::cli::Command& command : vme::cli::AddSnapshotCommands(&app)) {
+    commands.push_back(std::move(command));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion& e) {
