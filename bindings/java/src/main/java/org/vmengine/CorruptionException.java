@@ -1,0 +1,11 @@
+package org.vmengine;
+
+/** A file on disk is malformed; the message names the file and offset (VME_ERR_CORRUPTION). */
+public class CorruptionException extends VmEngineException {
+  private static final long serialVersionUID = 1L;
+
+  /** Creates the exception with the message of the C error (code -3). */
+  public CorruptionException(String message) {
+    super(CORRUPTION, message);
+  }
+}

@@ -1,0 +1,11 @@
+package org.vmengine;
+
+/** A configured limit was exceeded, e.g. {@link Query#limit(long)} (VME_ERR_LIMIT). */
+public class LimitException extends VmEngineException {
+  private static final long serialVersionUID = 1L;
+
+  /** Creates the exception with the message of the C error (code -12). */
+  public LimitException(String message) {
+    super(LIMIT, message);
+  }
+}
