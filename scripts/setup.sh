@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzstd-dev zstd libtbb-dev libcmocka-dev libre2-dev libxxhash-dev
   libcli11-dev nlohmann-json3-dev clang-format python3 swig
+  openjdk-17-jdk-headless maven
 )
 
 missing=()
