@@ -40,8 +40,8 @@
  *          series needs a metric name: a key without "__name__" is rejected the same way.
  *
  * Source.  Each declaration names the VictoriaMetrics 1.72 function it follows; "§N" numbers
- *          refer to the sections of the on-disk format and algorithm notes in docs/format.md
- *          and docs/architecture.md (which name the VictoriaMetrics source files).
+ *          are the sections of our VictoriaMetrics 1.72 storage reference, mapped to
+ *          VictoriaMetrics source files in docs/architecture.md ("Section numbers").
  */
 #ifndef VMENGINE_H_
 #define VMENGINE_H_
@@ -103,7 +103,7 @@ typedef int32_t vme_status;
 #define VME_ERR_IO (-4)                 /* the OS refused an operation (disk full, permissions) */
 #define VME_ERR_NO_MEMORY (-5)          /* allocation failed */
 #define VME_ERR_CLOSED (-6)             /* the db (or the db of this child handle) is closed */
-#define VME_ERR_BUSY (-7)               /* the operation cannot run now; retry later */
+#define VME_ERR_BUSY (-7)               /* reserved: the operation cannot run now; retry later */
 #define VME_ERR_BUFFER_TOO_SMALL (-8)   /* a caller buffer is too small; the needed size is set */
 #define VME_ERR_MISUSE (-9)             /* API misuse, e.g. a handle used after it was freed */
 #define VME_ERR_INTERNAL (-10)          /* a bug in vmengine; please report it */
@@ -153,11 +153,12 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
                                                vme_error** err) VME_NOEXCEPT;
 /* Generic setter, for forward compatibility. Keys (values are decimal text unless noted):
  *   "retention_ms", "account_id", "project_id", "cache_bytes",
- *   "retention" (duration text such as "30d", "12h", "1y", "0" = keep all),
- *   "retention" accepts a number with a unit ms, s, m, h, d, w or y (e.g. "30d"); a bare
- *   number means months of 31 days, as VictoriaMetrics' -retentionPeriod,
+ *   "retention" (a number with a unit ms, s, m, h, d, w or y, e.g. "30d"; "0" keeps all; a
+ *   bare number means months of 31 days, as VictoriaMetrics' -retentionPeriod),
  *   "dedup_interval_ms" (minimum scrape interval for deduplication; 0 = off),
- *   "read_only" ("0"/"1": ingest returns VME_ERR_MISUSE; no background flushes or merges),
+ *   "read_only" ("0"/"1": ingest, delete, force merge and snapshot create/delete return
+ *   VME_ERR_MISUSE and no background flushes or merges run; opening still takes the lock
+ *   and performs VictoriaMetrics' startup recovery: txn replay, tmp/ and txn/ cleanup),
  *   "background" ("0"/"1", default 1: run background flushes and merges; with 0, rows
  *   reach disk only through vme_flush() and vme_close()),
  *   "background_threads" (threads of the db's oneTBB task arena; default: hardware threads),
@@ -340,9 +341,9 @@ VME_API const char* vme_strlist_get(const vme_strlist* list, size_t i, size_t* l
 /* Frees a list. Accepts NULL. */
 VME_API void vme_strlist_free(vme_strlist* list) VME_NOEXCEPT;
 /* Number of distinct live (not deleted) series matching q (NULL = all), deduplicated across
- * indexdb generations. When q's time range spans at most 40 days, only series with samples on
- * the days it touches are counted (per-day index, §8.3); wider ranges count every matching
- * series. */
+ * indexdb generations. When q's time range touches at most 41 UTC days (last day - first day
+ * <= 40), only series with samples on those days are counted (per-day index, §8.3); wider
+ * ranges count every matching series. */
 VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out,
                                     vme_error** err) VME_NOEXCEPT;
 
@@ -351,7 +352,7 @@ VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* ou
 
 /* Merges all parts of every partition whose name (YYYY_MM) starts with partition_prefix (NULL
  * or "" = all partitions) into one part per partition, applying deletions, retention and
- * deduplication; then merges the indexdb. Blocks until done. Needs free disk space about the
+ * deduplication; then merges the current indexdb generation. Blocks until done. Needs free disk space about the
  * size of the largest partition. Errors: VME_ERR_CLOSED, VME_ERR_IO (e.g. disk full: nothing
  * already stored is lost). Source: Storage.ForceMergePartitions (reference §6.10). */
 VME_API vme_status vme_force_merge(vme_db* db, const char* partition_prefix,

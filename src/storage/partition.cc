@@ -199,12 +199,6 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
       raw_cv_.notify_all();
     });
   }
-  // Back-pressure (§3.6): too many small parts, so this writer helps merge.
-  if (SmallPartsCount() > opts_.max_small_parts) {
-    bool merged = false;
-    VME_RETURN_IF_ERROR(FlushInmemoryParts());
-    VME_RETURN_IF_ERROR(MergeOnce(MergeKind::kSmall, false, deleted, &merged));
-  }
   return Status::OK();
 }
 

@@ -125,7 +125,6 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
           ? opts.max_raw_rows_per_shard
           : std::clamp<uint64_t>(allowed / popts.raw_shards / 256 / 56, 10'000, 500'000);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
-  popts.max_small_parts = opts.max_small_parts;
   popts.workers = s->workers_.get();
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
@@ -348,6 +347,16 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
 
   r.rows_added = rows.size();
   VME_RETURN_IF_ERROR(table_->AddRows(&rows, nullptr));
+  // Back-pressure (§3.6): above max_small_parts parts in a partition this writer helps
+  // merge. The index is flushed first so that no part on disk references missing entries.
+  for (const auto& p : table_->Partitions()) {
+    if (p->SmallPartsCount() <= opts_.max_small_parts) continue;
+    VME_RETURN_IF_ERROR(FlushIndexDB());
+    VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
+    bool merged = false;
+    const auto deleted = DeletedCopy();
+    VME_RETURN_IF_ERROR(p->MergeOnce(MergeKind::kSmall, false, &deleted, &merged));
+  }
   rows_added_ += r.rows_added;
   rejected_invalid_labels_ += r.rejected_invalid_labels;
   rejected_nan_ += r.rejected_nan;
@@ -388,6 +397,9 @@ Status Storage::Flush() {
 
 Status Storage::ForceMerge(std::string_view partition_prefix) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  if (opts_.read_only) {
+    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
+  }
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   VME_RETURN_IF_ERROR(FlushLocked());
   std::unordered_set<uint64_t> deleted;
@@ -550,6 +562,7 @@ Status Storage::TimerTick(bool raw_due, bool inmemory_due) {
     VME_RETURN_IF_ERROR(ApplyRetention());
   }
   if (inmemory_due) {
+    if (!raw_due) VME_RETURN_IF_ERROR(FlushIndexDB());  // index before data, always
     for (const auto& p : parts) {
       VME_RETURN_IF_ERROR(p->FlushInmemoryParts(opts_.inmemory_parts_flush_interval_ms));
     }
