@@ -1,10 +1,8 @@
 #include "storage/background.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 namespace vme::storage {
@@ -13,33 +11,36 @@ int DefaultBackgroundThreads() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-BackgroundWorkers::BackgroundWorkers(int threads)
-    : threads_(std::max(1, threads)), arena_(threads_ + 1, /*reserved_for_masters=*/0) {
-  const size_t current =
-      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-  // The calling thread never joins the arena, so oneTBB must own threads_ + 1 workers
-  // (+1 because its pool counts the main thread).
-  const size_t want = static_cast<size_t>(threads_) + 2;
-  if (current < want) {
-    parallelism_ =
+namespace {
+
+// The process-wide worker pool size: the sum of the slots of every live arena, plus one
+// because oneTBB counts the main thread in max_allowed_parallelism.
+std::mutex pool_mu;
+size_t pool_slots = 0;
+std::unique_ptr<tbb::global_control> pool_control;
+
+void ResizePool(long delta) {
+  std::lock_guard<std::mutex> l(pool_mu);
+  pool_slots = static_cast<size_t>(static_cast<long>(pool_slots) + delta);
+  pool_control.reset();
+  if (pool_slots > 0) {
+    const size_t want = std::max<size_t>(pool_slots + 1, std::thread::hardware_concurrency());
+    pool_control =
         std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, want);
   }
+}
+
+}  // namespace
+
+BackgroundWorkers::BackgroundWorkers(int threads)
+    : threads_(std::max(1, threads)), arena_(threads_ + 1, /*reserved_for_masters=*/0) {
+  ResizePool(threads_ + 1);
   arena_.initialize();
-  observer_ = std::make_unique<NiceObserver>(arena_);
-  observer_->observe(true);
 }
 
 BackgroundWorkers::~BackgroundWorkers() {
   Wait();
-  observer_->observe(false);
-}
-
-void BackgroundWorkers::NiceObserver::on_scheduler_entry(bool is_worker) {
-  if (is_worker) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
-}
-
-void BackgroundWorkers::NiceObserver::on_scheduler_exit(bool is_worker) {
-  if (is_worker) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 0);
+  ResizePool(-(threads_ + 1));
 }
 
 void BackgroundWorkers::Run(std::function<void()> fn) {

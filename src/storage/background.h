@@ -3,11 +3,11 @@
 //
 // The arena has `threads` slots for work plus one for the storage's timer loop, which sleeps
 // between ticks; no slot is reserved for callers, which never join it: Run() enqueues and
-// returns at once, so a writer handing off work never waits for a busy arena. A
-// global_control keeps oneTBB's worker pool at least that large for the lifetime of the
-// object. Wait() blocks until every task submitted so far has finished. Worker threads run
-// the arena's tasks at a lower CPU priority (nice +5, restored when they leave the arena), so
-// that on a busy machine the writers' threads win the CPU and ingest latency stays low.
+// returns at once, so a writer handing off work never waits for a busy arena. oneTBB's worker
+// pool is kept large enough for every live BackgroundWorkers of the process at once (one
+// process-wide global_control, resized as storages open and close), so one storage's timer
+// loop can never starve another storage's tasks. Wait() blocks until every task submitted so far
+// has finished.
 //
 // Thread-safety: Run() and Wait() may be called from any thread; the destructor waits.
 #pragma once
@@ -19,7 +19,6 @@
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
-#include <oneapi/tbb/task_scheduler_observer.h>
 
 namespace vme::storage {
 
@@ -35,17 +34,8 @@ class BackgroundWorkers {
   int pending() const;
 
  private:
-  class NiceObserver : public tbb::task_scheduler_observer {
-   public:
-    explicit NiceObserver(tbb::task_arena& arena) : tbb::task_scheduler_observer(arena) {}
-    void on_scheduler_entry(bool is_worker) override;
-    void on_scheduler_exit(bool is_worker) override;
-  };
-
   const int threads_;
-  std::unique_ptr<tbb::global_control> parallelism_;
   tbb::task_arena arena_;
-  std::unique_ptr<NiceObserver> observer_;
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
   int pending_ = 0;

@@ -162,7 +162,7 @@ Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
 }
 
 Status Partition::AddRows(const RawRow* rows, size_t n,
-                          const std::unordered_set<uint64_t>* deleted) {
+                          const std::unordered_set<uint64_t>* /*deleted*/) {
   {
     std::lock_guard<std::mutex> l(raw_mu_);
     if (!conversion_error_.ok()) {
@@ -213,17 +213,27 @@ Status Partition::FlushRawRows() {
       shards_[i].rows.clear();
     }
   }
-  {
-    std::unique_lock<std::mutex> l(raw_mu_);
-    raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
-    if (!conversion_error_.ok()) {
-      Status st = conversion_error_;
-      conversion_error_ = Status::OK();
-      return st.WithContext("background conversion in partition " + name_);
+  // Conversions by any thread (handoffs and concurrent flushes) count as pending, so that a
+  // flush returns only when every row buffered before it is in an in-memory part.
+  Status own = Status::OK();
+  if (!rows.empty()) {
+    {
+      std::lock_guard<std::mutex> l(raw_mu_);
+      pending_conversions_++;
     }
+    own = ConvertRawRows(&rows);
+    std::lock_guard<std::mutex> l(raw_mu_);
+    pending_conversions_--;
+    raw_cv_.notify_all();
   }
-  if (rows.empty()) return Status::OK();
-  return ConvertRawRows(&rows);
+  std::unique_lock<std::mutex> l(raw_mu_);
+  raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
+  if (!conversion_error_.ok()) {
+    Status st = conversion_error_;
+    conversion_error_ = Status::OK();
+    return st.WithContext("background conversion in partition " + name_);
+  }
+  return own;
 }
 
 Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
@@ -249,7 +259,32 @@ Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
 
 Status Partition::FlushToDisk() {
   VME_RETURN_IF_ERROR(FlushRawRows());
-  return FlushInmemoryParts();
+  // Every in-memory part that exists now must reach disk before this returns, including
+  // parts a concurrent background flush is writing at this moment.
+  std::vector<PartPtr> must;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& e : inmemory_) must.push_back(e.part);
+  }
+  while (!must.empty()) {
+    VME_RETURN_IF_ERROR(FlushInmemoryParts());
+    std::unique_lock<std::mutex> l(mu_);
+    merge_cv_.wait(l, [&] {
+      must.erase(std::remove_if(must.begin(), must.end(),
+                                [&](const PartPtr& p) {
+                                  return std::none_of(
+                                      inmemory_.begin(), inmemory_.end(),
+                                      [&](const PartEntry& e) { return e.part == p; });
+                                }),
+                 must.end());
+      // Done, or some part is free to be flushed by this thread.
+      return must.empty() ||
+             std::any_of(inmemory_.begin(), inmemory_.end(), [&](const PartEntry& e) {
+               return !e.in_merge && std::find(must.begin(), must.end(), e.part) != must.end();
+             });
+    });
+  }
+  return Status::OK();
 }
 
 void Partition::ClearInMerge(const std::vector<PartPtr>& parts) {

@@ -1,0 +1,8 @@
+//! Adds the rpath of the library found by vmengine-sys (`DEP_VMENGINE_LIB_DIR`) to this
+//! crate's test, example and bench binaries, so that `cargo test` / `cargo run --example`
+//! find libvmengine.so in a build tree without LD_LIBRARY_PATH.
+fn main() {
+    if let Ok(dir) = std::env::var("DEP_VMENGINE_LIB_DIR") {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+    }
+}
