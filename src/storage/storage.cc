@@ -733,13 +733,34 @@ Status Storage::SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids) {
   }
   tsids->clear();
   tsids->reserve(ids.size());
-  for (uint64_t id : ids) {
+  std::vector<uint64_t> missing;
+  {
+    std::lock_guard<std::mutex> l(tsid_by_id_mu_);
+    for (uint64_t id : ids) {
+      auto it = tsid_by_id_.find(id);
+      if (it != tsid_by_id_.end() && it->second.account_id == q.account_id &&
+          it->second.project_id == q.project_id) {
+        tsids->push_back(it->second);
+      } else {
+        missing.push_back(id);
+      }
+    }
+  }
+  std::vector<TSID> found;
+  for (uint64_t id : missing) {
     TSID t;
     Status st = idb_curr_->GetTSID(q.account_id, q.project_id, id, &t);
     if (st.code() == Code::kNotFound) st = idb_prev_->GetTSID(q.account_id, q.project_id, id, &t);
     if (st.code() == Code::kNotFound) continue;  // index entry lost in a crash: skip (§9.3)
     VME_RETURN_IF_ERROR(st);
     tsids->push_back(t);
+    found.push_back(t);
+  }
+  if (!found.empty()) {
+    std::lock_guard<std::mutex> l(tsid_by_id_mu_);
+    // Budget: 1/16 of cache_bytes, as VictoriaMetrics' metricIDCache; ~64 bytes an entry.
+    if ((tsid_by_id_.size() + found.size()) * 64 > opts_.cache_bytes / 16) tsid_by_id_.clear();
+    for (const TSID& t : found) tsid_by_id_.emplace(t.metric_id, t);
   }
   std::sort(tsids->begin(), tsids->end());
   return Status::OK();

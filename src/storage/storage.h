@@ -169,6 +169,10 @@ class Storage : public std::enable_shared_from_this<Storage> {
   // TSID cache: tenant + series key -> TSID (§8.7 tsidCache).
   TSIDCache tsid_cache_;
 
+  // MetricID -> TSID (§8.7 metricIDCache).
+  std::mutex tsid_by_id_mu_;
+  std::unordered_map<uint64_t, TSID> tsid_by_id_;
+
   // MetricID -> canonical MetricName bytes (§8.7 metricNameCache).
   std::mutex name_cache_mu_;
   std::unordered_map<uint64_t, std::string> name_cache_;
