@@ -183,7 +183,7 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
   bool convert_here;
   {
     std::lock_guard<std::mutex> l(raw_mu_);
-    convert_here = opts_.workers == nullptr || pending_conversions_ >= 2 * opts_.workers->threads();
+    convert_here = opts_.workers == nullptr || pending_conversions_ >= opts_.workers->threads();
     if (!convert_here) pending_conversions_++;
   }
   if (convert_here) {

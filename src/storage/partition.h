@@ -4,7 +4,7 @@
 // directory per file part. Rows flow raw rows -> in-memory parts -> small file parts ->
 // merged small or big file parts:
 //   - AddRows buffers rows; a full buffer is handed to the background arena, which converts
-//     it to an in-memory part while the writer goes on (at most 2 x threads conversions are
+//     it to an in-memory part while the writer goes on (at most `threads` conversions are
 //     pending; beyond that the writer converts itself);
 //   - FlushRawRows converts the buffer; FlushInmemoryParts writes in-memory parts to disk;
 //   - MergeOnce runs one merge chosen by the §6.5 policy.
