@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <regex>
 
 #include "encoding/decimal.h"
@@ -822,10 +823,12 @@ Status Storage::SeriesCount(const SearchQuery* q, uint64_t* out) {
   return Status::OK();
 }
 
-Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) {
-  VME_ASSIGN_OR_RETURN(auto guard, Enter());
-  std::shared_lock<std::shared_mutex> il(idb_rw_);
-  std::unordered_set<std::string> names;
+// Label names or values (key set) of the series matching q: from the tag rows of both indexdb
+// generations when nothing narrows them (no matchers, all time, no deletions), else from the
+// names of the matching series. `collect` adds what one MetricName contributes.
+Status Storage::CollectLabels(const SearchQuery* q,
+                              const std::function<Status(IndexDB&, uint32_t, uint32_t)>& scan,
+                              const std::function<void(const MetricName&)>& collect) {
   bool has_deleted;
   {
     std::lock_guard<std::mutex> l(deleted_mu_);
@@ -836,24 +839,38 @@ Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) 
   const bool all_time =
       q == nullptr || (q->tr.min_timestamp <= 0 && q->tr.max_timestamp == INT64_MAX);
   if ((q == nullptr || (q->filters.filters().empty() && all_time)) && !has_deleted) {
-    VME_RETURN_IF_ERROR(idb_curr_->AppendLabelNames(acc, proj, &names));
-    VME_RETURN_IF_ERROR(idb_prev_->AppendLabelNames(acc, proj, &names));
-  } else {
-    SearchQuery all;
-    all.account_id = acc;
-    all.project_id = proj;
-    std::vector<uint64_t> ids;
-    VME_RETURN_IF_ERROR(SearchMetricIDs(q ? *q : all, &ids));
-    if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
-    MetricName mn;
-    for (uint64_t id : ids) {
-      Status st = GetMetricNameLocked(acc, proj, id, &mn);
-      if (st.code() == Code::kNotFound) continue;
-      VME_RETURN_IF_ERROR(st);
-      if (!mn.metric_group.empty()) names.insert("");
-      for (const Tag& t : mn.tags) names.insert(t.key);
-    }
+    VME_RETURN_IF_ERROR(scan(*idb_curr_, acc, proj));
+    return scan(*idb_prev_, acc, proj);
   }
+  SearchQuery all;
+  all.account_id = acc;
+  all.project_id = proj;
+  std::vector<uint64_t> ids;
+  VME_RETURN_IF_ERROR(SearchMetricIDs(q ? *q : all, &ids));
+  if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
+  MetricName mn;
+  for (uint64_t id : ids) {
+    Status st = GetMetricNameLocked(acc, proj, id, &mn);
+    if (st.code() == Code::kNotFound) continue;
+    VME_RETURN_IF_ERROR(st);
+    collect(mn);
+  }
+  return Status::OK();
+}
+
+Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) {
+  VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
+  std::unordered_set<std::string> names;
+  VME_RETURN_IF_ERROR(CollectLabels(
+      q,
+      [&](IndexDB& idb, uint32_t acc, uint32_t proj) {
+        return idb.AppendLabelNames(acc, proj, &names);
+      },
+      [&](const MetricName& mn) {
+        if (!mn.metric_group.empty()) names.insert("");
+        for (const Tag& t : mn.tags) names.insert(t.key);
+      }));
   out->clear();
   for (const auto& n : names) out->push_back(n.empty() ? "__name__" : n);
   std::sort(out->begin(), out->end());
@@ -866,39 +883,20 @@ Status Storage::LabelValues(std::string_view name, const SearchQuery* q,
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   const std::string key = name == "__name__" ? std::string() : std::string(name);
   std::unordered_set<std::string> values;
-  bool has_deleted;
-  {
-    std::lock_guard<std::mutex> l(deleted_mu_);
-    has_deleted = !deleted_.empty();
-  }
-  const uint32_t acc = q ? q->account_id : opts_.account_id;
-  const uint32_t proj = q ? q->project_id : opts_.project_id;
-  const bool all_time =
-      q == nullptr || (q->tr.min_timestamp <= 0 && q->tr.max_timestamp == INT64_MAX);
-  if ((q == nullptr || (q->filters.filters().empty() && all_time)) && !has_deleted) {
-    VME_RETURN_IF_ERROR(idb_curr_->AppendLabelValues(acc, proj, key, &values));
-    VME_RETURN_IF_ERROR(idb_prev_->AppendLabelValues(acc, proj, key, &values));
-  } else {
-    SearchQuery all;
-    all.account_id = acc;
-    all.project_id = proj;
-    std::vector<uint64_t> ids;
-    VME_RETURN_IF_ERROR(SearchMetricIDs(q ? *q : all, &ids));
-    if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
-    MetricName mn;
-    for (uint64_t id : ids) {
-      Status st = GetMetricNameLocked(acc, proj, id, &mn);
-      if (st.code() == Code::kNotFound) continue;
-      VME_RETURN_IF_ERROR(st);
-      if (key.empty()) {
-        if (!mn.metric_group.empty()) values.insert(mn.metric_group);
-        continue;
-      }
-      for (const Tag& t : mn.tags) {
-        if (t.key == key && !t.value.empty()) values.insert(t.value);
-      }
-    }
-  }
+  VME_RETURN_IF_ERROR(CollectLabels(
+      q,
+      [&](IndexDB& idb, uint32_t acc, uint32_t proj) {
+        return idb.AppendLabelValues(acc, proj, key, &values);
+      },
+      [&](const MetricName& mn) {
+        if (key.empty()) {
+          if (!mn.metric_group.empty()) values.insert(mn.metric_group);
+          return;
+        }
+        for (const Tag& t : mn.tags) {
+          if (t.key == key && !t.value.empty()) values.insert(t.value);
+        }
+      }));
   out->assign(values.begin(), values.end());
   std::sort(out->begin(), out->end());
   return Status::OK();

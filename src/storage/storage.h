@@ -20,6 +20,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -125,6 +126,9 @@ class Storage : public std::enable_shared_from_this<Storage> {
                          bool* bad_labels);
   Status SearchMetricIDs(const SearchQuery& q, std::vector<uint64_t>* ids);
   Status SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids);
+  Status CollectLabels(const SearchQuery* q,
+                       const std::function<Status(IndexDB&, uint32_t, uint32_t)>& scan,
+                       const std::function<void(const MetricName&)>& collect);
   // Keeps the ids with a per-day entry in q.tr when it spans at most 40 days (§8.3).
   Status FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids);
   Status FlushIndexDB();
