@@ -162,19 +162,21 @@ Status Table::AddItems(const std::string_view* items, size_t n) {
   }
   std::vector<InmemoryBlock> to_flush;
   {
-    std::lock_guard<std::mutex> l(buf_mu_);
+    RawShard& shard = shards_[next_shard_.fetch_add(1) % num_shards_];
+    std::lock_guard<std::mutex> l(shard.mu);
+    // Checked under the shard lock: Close sets closed_ before it flushes the shards.
     if (closed_) return Status::Closed("mergeset table " + path_ + " is closed");
     for (size_t i = 0; i < n; i++) {
-      if (buf_.empty() || !buf_.back().Fits(items[i].size())) {
-        buf_.emplace_back();
-        buf_.back().Reserve(kMaxInmemoryBlockSize, 0);
+      if (shard.blocks.empty() || !shard.blocks.back().Fits(items[i].size())) {
+        shard.blocks.emplace_back();
+        shard.blocks.back().Reserve(kMaxInmemoryBlockSize, 0);
       }
-      buf_.back().Append(items[i]);
-      buf_bytes_ += items[i].size() + sizeof(uint32_t);
+      shard.blocks.back().Append(items[i]);
+      shard.bytes += items[i].size() + sizeof(uint32_t);
     }
-    if (buf_bytes_ >= kMaxBufferedBytes) {
-      to_flush.swap(buf_);
-      buf_bytes_ = 0;
+    if (shard.bytes >= kMaxBufferedBytes) {
+      to_flush.swap(shard.blocks);
+      shard.bytes = 0;
     }
   }
   if (to_flush.empty()) return Status::OK();
@@ -182,12 +184,19 @@ Status Table::AddItems(const std::string_view* items, size_t n) {
   return AssistedMerges();
 }
 
+Table::Table(std::string path, TableOptions opts)
+    : path_(std::move(path)),
+      opts_(std::move(opts)),
+      shards_(new RawShard[std::max(1u, std::thread::hardware_concurrency())]),
+      num_shards_(std::max(1u, std::thread::hardware_concurrency())) {}
+
 Status Table::Flush() {
   std::vector<InmemoryBlock> blocks;
-  {
-    std::lock_guard<std::mutex> l(buf_mu_);
-    blocks.swap(buf_);
-    buf_bytes_ = 0;
+  for (size_t i = 0; i < num_shards_; i++) {
+    std::lock_guard<std::mutex> l(shards_[i].mu);
+    for (auto& b : shards_[i].blocks) blocks.push_back(std::move(b));
+    shards_[i].blocks.clear();
+    shards_[i].bytes = 0;
   }
   return FlushBlocks(&blocks);
 }
@@ -230,10 +239,10 @@ Status Table::WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n) {
   if (!st.ok()) {
     fs::RemoveAllSync(tmp).IgnoreError();
     // Keep the items buffered so that a later flush can retry.
-    std::lock_guard<std::mutex> l(buf_mu_);
+    std::lock_guard<std::mutex> l(shards_[0].mu);
     for (auto& b : *blocks) {
-      buf_bytes_ += b.data_size();
-      buf_.push_back(std::move(b));
+      shards_[0].bytes += b.data_size();
+      shards_[0].blocks.push_back(std::move(b));
     }
     return st.WithContext("cannot flush mergeset table " + path_);
   }
@@ -372,7 +381,7 @@ Status Table::AssistedMerges() {
 
 Status Table::Close() {
   {
-    std::lock_guard<std::mutex> l(buf_mu_);
+    std::lock_guard<std::mutex> l(close_mu_);
     if (closed_) return Status::OK();
     closed_ = true;
   }

@@ -82,7 +82,7 @@ class Table : public std::enable_shared_from_this<Table> {
     bool in_merge = false;
   };
 
-  Table(std::string path, TableOptions opts) : path_(std::move(path)), opts_(std::move(opts)) {}
+  Table(std::string path, TableOptions opts);
   Status Init();
   uint64_t NextMergeIdx() { return merge_idx_.fetch_add(1); }
   Status FlushBlocks(std::vector<InmemoryBlock>* blocks);
@@ -106,9 +106,17 @@ class Table : public std::enable_shared_from_this<Table> {
   std::vector<PartWrapper> parts_;
   int active_ops_ = 0;
 
-  std::mutex buf_mu_;
-  std::vector<InmemoryBlock> buf_;
-  size_t buf_bytes_ = 0;
+  // Raw items shards (§7.2): AddItems picks one round-robin; each buffers inmemoryBlocks
+  // under its own lock and is flushed on its own when it holds kMaxBufferedBytes.
+  struct RawShard {
+    std::mutex mu;
+    std::vector<InmemoryBlock> blocks;
+    size_t bytes = 0;
+  };
+  std::unique_ptr<RawShard[]> shards_;
+  size_t num_shards_ = 1;
+  std::atomic<size_t> next_shard_{0};
+  std::mutex close_mu_;
 
   std::shared_mutex snapshot_mu_;
 };
