@@ -7,24 +7,22 @@
  * Usage: soak DIR [--seconds S] [--series N] [--readers R] [--loops-per-gen L]
  *   DIR must not exist or be empty; it is left in place.
  *
- * Loop L of generation G writes W1's 1,000 time-major steps at T0 + (L*1000 + i)*10,000 ms,
+ * Loop L of generation G writes W1's 1,000 time-major steps at W1_T0 + (L*1000 + i)*10,000 ms,
  * i = 0..999, in 10,000-row batches, continuing each series' random walk. Timestamps stay
- * below the wall clock at start: once loop L would pass it, a new generation starts at T0 again
+ * below the wall clock at start: once loop L would pass it, a new generation starts at W1_T0 again
  * with a fresh series set (metric names get the suffix "_g<G>"). --loops-per-gen overrides the
  * number of loops per generation (to exercise the wrap quickly).
  *
  * Readers run, round-robin, on the current generation's names:
- *   q1 __name__="cpu_usage_0",host="host-0000"    [T0, start time]
+ *   q1 __name__="cpu_usage_0",host="host-0000"    [W1_T0, start time]
  *   q2 __name__="cpu_usage_3"                       1 h window of the last completed loop
- *   q3 __name__="cpu_usage_1",host=~"host-00.*"     [T0, start time]
+ *   q3 __name__="cpu_usage_1",host=~"host-00.*"     [W1_T0, start time]
  *   q4 __name__=~".+"                               the last completed loop only
  * and check every result: series and sample counts within bounds, timestamps strictly
  * increasing and inside the range, q1's values bit-exact against what was written. q2 and q4
  * over a loop completed >= 5 s before the query must be complete ("late" otherwise: a warning,
  * not a failure, since flush timing depends on the machine's load). */
 #define _GNU_SOURCE
-#include <dirent.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -36,95 +34,21 @@
 #include <unistd.h>
 
 #include "vmengine.h"
+#include "w1_common.h"
 
-#define T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
-#define STEP_MS 10000
 #define STEPS_PER_LOOP 1000
-#define LOOP_MS ((int64_t)STEPS_PER_LOOP * STEP_MS)
-#define BATCH_ROWS 10000
-#define MAX_KEY_LEN 128
+#define LOOP_MS ((int64_t)STEPS_PER_LOOP * W1_STEP_MS)
 #define REPORT_EVERY_S 10
 #define COMPLETE_AFTER_S 5.0
 #define S0_CAP (size_t)(16u << 20) /* steps of series 0 recorded for q1 (lazily touched) */
 #define MAX_READERS 64
 
-/* ---- generator (workloads.md §1) ------------------------------------------------------------ */
-
-typedef struct gen {
-  uint64_t x;
-  double v;
-} gen;
-
-static void gen_init(gen* g, uint64_t k) {
-  g->x = (k + 1) * UINT64_C(0x9E3779B97F4A7C15);
-  g->v = 100.0;
-}
-
-static double gen_next(gen* g) {
-  uint64_t x = g->x;
-  double step;
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  g->x = x;
-  step = (double)((int64_t)(x >> 11) - (INT64_C(1) << 52)) / 4503599627370496.0;
-  g->v = g->v + step;
-  return round(g->v * 100.0) / 100.0;
-}
-
-static int check_generator(void) {
-  static const double k0[5] = {100.72, 100.51, 100.47, 99.85, 99.2};
-  static const double k9999[5] = {99.64, 99.12, 99.11, 98.5, 98.38};
-  gen g;
-  int j;
-  gen_init(&g, 0);
-  for (j = 0; j < 5; j++) {
-    if (gen_next(&g) != k0[j]) return 0;
-  }
-  for (j = 5; j < 999; j++) gen_next(&g);
-  if (gen_next(&g) != 92.23) return 0;
-  gen_init(&g, 9999);
-  for (j = 0; j < 5; j++) {
-    if (gen_next(&g) != k9999[j]) return 0;
-  }
-  return 1;
-}
-
 /* ---- helpers --------------------------------------------------------------------------------- */
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int64_t wall_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void* xmalloc(size_t n) {
-  void* p = malloc(n ? n : 1);
-  if (p == NULL) {
-    fprintf(stderr, "out of memory\n");
-    exit(1);
-  }
-  return p;
-}
-
-static int cmp_double(const void* a, const void* b) {
-  double x = *(const double*)a, y = *(const double*)b;
-  return x < y ? -1 : x > y;
-}
-
-static double percentile(const double* sorted, size_t n, double p) {
-  size_t idx;
-  if (n == 0) return 0;
-  idx = (size_t)ceil(p * (double)n);
-  if (idx > 0) idx--;
-  if (idx >= n) idx = n - 1;
-  return sorted[idx];
 }
 
 static double rss_mib(void) {
@@ -134,22 +58,6 @@ static double rss_mib(void) {
   if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
   fclose(f);
   return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
-}
-
-static int dir_is_empty_or_missing(const char* dir) {
-  DIR* d = opendir(dir);
-  struct dirent* e;
-  int empty = 1;
-  if (d == NULL) return errno == ENOENT;
-  while ((e = readdir(d)) != NULL) {
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-  }
-  closedir(d);
-  return empty;
-}
-
-static size_t clamp_sz(long long v, long long lo, long long hi) {
-  return (size_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -211,70 +119,32 @@ static void report_anomaly(soak* s, const char* fmt, const char* qid, uint64_t a
   pthread_mutex_unlock(&s->mu);
 }
 
-static void name_for(char* out, size_t cap, unsigned m, uint32_t g) {
-  if (g == 0) {
-    snprintf(out, cap, "cpu_usage_%u", m);
-  } else {
-    snprintf(out, cap, "cpu_usage_%u_g%u", m, g);
-  }
-}
-
 /* ---- writer ---------------------------------------------------------------------------------- */
-
-static void kb_label(uint8_t** p, const char* name, const char* value) {
-  size_t nl = strlen(name), vl = strlen(value);
-  (*p)[0] = (uint8_t)(nl >> 8);
-  (*p)[1] = (uint8_t)nl;
-  memcpy(*p + 2, name, nl);
-  *p += 2 + nl;
-  (*p)[0] = (uint8_t)(vl >> 8);
-  (*p)[1] = (uint8_t)vl;
-  memcpy(*p + 2, value, vl);
-  *p += 2 + vl;
-}
-
-static void build_keys(size_t n_series, uint32_t g, uint8_t* keys, uint32_t* offs,
-                       size_t* keys_len) {
-  uint8_t* p = keys;
-  size_t k;
-  offs[0] = 0;
-  for (k = 0; k < n_series; k++) {
-    char name[48], host[32], region[16];
-    name_for(name, sizeof name, (unsigned)(k / 1000), g);
-    snprintf(host, sizeof host, "host-%04zu", k % 1000);
-    snprintf(region, sizeof region, "r%zu", (k % 1000) % 10);
-    kb_label(&p, "__name__", name);
-    kb_label(&p, "host", host);
-    kb_label(&p, "region", region);
-    offs[k + 1] = (uint32_t)(p - keys);
-  }
-  *keys_len = (size_t)(p - keys);
-}
 
 static void* writer_main(void* arg) {
   soak* s = (soak*)arg;
   const size_t n = s->n_series;
   const uint64_t loop_rows = (uint64_t)n * STEPS_PER_LOOP;
-  uint8_t* keys = (uint8_t*)xmalloc(n * MAX_KEY_LEN);
-  uint32_t* offs = (uint32_t*)xmalloc((n + 1) * sizeof(uint32_t));
-  uint8_t* scratch = (uint8_t*)xmalloc((size_t)BATCH_ROWS * MAX_KEY_LEN);
-  uint32_t* scratch_offs = (uint32_t*)xmalloc((BATCH_ROWS + 1) * sizeof(uint32_t));
-  int64_t* ts = (int64_t*)xmalloc(BATCH_ROWS * sizeof(int64_t));
-  double* vals = (double*)xmalloc(BATCH_ROWS * sizeof(double));
-  gen* gens = (gen*)xmalloc(n * sizeof(gen));
+  uint8_t* keys = (uint8_t*)w1_xmalloc(n * W1_MAX_KEY_LEN);
+  uint32_t* offs = (uint32_t*)w1_xmalloc((n + 1) * sizeof(uint32_t));
+  uint8_t* scratch = (uint8_t*)w1_xmalloc((size_t)W1_BATCH_ROWS * W1_MAX_KEY_LEN);
+  uint32_t* scratch_offs = (uint32_t*)w1_xmalloc((W1_BATCH_ROWS + 1) * sizeof(uint32_t));
+  int64_t* ts = (int64_t*)w1_xmalloc(W1_BATCH_ROWS * sizeof(int64_t));
+  double* vals = (double*)w1_xmalloc(W1_BATCH_ROWS * sizeof(double));
+  w1_gen* gens = (w1_gen*)w1_xmalloc(n * sizeof(w1_gen));
   size_t keys_len = 0, k;
   uint32_t g = 0;
   uint64_t loop = 0, gen_base = 0;
 
-  for (k = 0; k < n; k++) gen_init(&gens[k], k);
-  build_keys(n, g, keys, offs, &keys_len);
+  for (k = 0; k < n; k++) w1_gen_init(&gens[k], k);
+  keys_len = w1_build_keys(n, g, keys, offs, NULL);
   while (!LOAD(&s->stop)) {
     uint64_t r0 = 0;
     if (loop == s->loops_per_gen) {
       gen_base += (uint64_t)loop * STEPS_PER_LOOP;
       loop = 0;
       g++;
-      build_keys(n, g, keys, offs, &keys_len);
+      keys_len = w1_build_keys(n, g, keys, offs, NULL);
       pthread_mutex_lock(&s->mu);
       s->prog.gen = g;
       s->prog.loops_done = 0;
@@ -284,8 +154,7 @@ static void* writer_main(void* arg) {
       STORE(&s->rows_in_gen, 0);
     }
     while (r0 < loop_rows && !LOAD(&s->stop)) {
-      size_t nb = (size_t)(loop_rows - r0 < BATCH_ROWS ? loop_rows - r0 : BATCH_ROWS), j;
-      size_t k0 = (size_t)(r0 % n);
+      size_t nb = (size_t)(loop_rows - r0 < W1_BATCH_ROWS ? loop_rows - r0 : W1_BATCH_ROWS), j;
       const uint8_t* bkeys;
       const uint32_t* boffs;
       size_t bkeys_len;
@@ -297,35 +166,20 @@ static void* writer_main(void* arg) {
       for (j = 0; j < nb; j++) {
         uint64_t r = r0 + j, i = r / n, step = gen_base + loop * STEPS_PER_LOOP + i;
         k = (size_t)(r % n);
-        ts[j] = T0 + (int64_t)(loop * STEPS_PER_LOOP + i) * STEP_MS;
-        vals[j] = gen_next(&gens[k]);
+        ts[j] = W1_T0 + (int64_t)(loop * STEPS_PER_LOOP + i) * W1_STEP_MS;
+        vals[j] = w1_gen_next(&gens[k]);
         if (k == 0 && step < S0_CAP) s->s0_vals[step] = vals[j];
       }
-      if (k0 + nb <= n) {
-        bkeys = keys;
-        bkeys_len = keys_len;
-        boffs = &offs[k0];
-      } else {
-        size_t len = 0;
-        scratch_offs[0] = 0;
-        for (j = 0; j < nb; j++) {
-          size_t kk = (size_t)((r0 + j) % n), kl = offs[kk + 1] - offs[kk];
-          memcpy(scratch + len, keys + offs[kk], kl);
-          len += kl;
-          scratch_offs[j + 1] = (uint32_t)len;
-        }
-        bkeys = scratch;
-        bkeys_len = len;
-        boffs = scratch_offs;
-      }
+      w1_batch_keys(keys, keys_len, offs, n, r0, nb, scratch, scratch_offs, &bkeys, &bkeys_len,
+                    &boffs);
       steps_seen = (r0 + nb + n - 1) / n;
       pthread_mutex_lock(&s->mu);
       s->prog.s0_published = gen_base + loop * STEPS_PER_LOOP + steps_seen;
       pthread_mutex_unlock(&s->mu);
       memset(&res, 0, sizeof res);
-      t = now_s();
+      t = w1_now_s();
       st = vme_add_rows(s->db, bkeys, bkeys_len, boffs, ts, vals, nb, &res, &err);
-      t = now_s() - t;
+      t = w1_now_s() - t;
       if (st != VME_OK) report_error(s, &s->write_errors, "vme_add_rows", st, err);
       ADD(&s->rejected, res.rejected_invalid_labels + res.rejected_nan +
                             res.rejected_out_of_retention + res.rejected_too_far_future +
@@ -342,7 +196,7 @@ static void* writer_main(void* arg) {
       s->lat[s->n_lat++] = t;
       if (r0 == loop_rows) {
         s->prog.loops_done = loop + 1;
-        s->prog.loop_done_at = now_s();
+        s->prog.loop_done_at = w1_now_s();
       }
       pthread_mutex_unlock(&s->mu);
     }
@@ -395,32 +249,32 @@ static void run_query(soak* s, int qi) {
   pthread_mutex_lock(&s->mu);
   p0 = s->prog;
   pthread_mutex_unlock(&s->mu);
-  started = now_s();
+  started = w1_now_s();
   loop_c = p0.loops_done > 0 ? p0.loops_done - 1 : 0;
   switch (qi) {
     case 0:
-      min_ts = T0;
+      min_ts = W1_T0;
       max_ts = s->ts_cap;
       max_series = 1;
       max_samples = 0;
       break;
     case 1:
-      min_ts = T0 + (int64_t)loop_c * LOOP_MS + 3600000;
+      min_ts = W1_T0 + (int64_t)loop_c * LOOP_MS + 3600000;
       max_ts = min_ts + 3599999;
-      max_series = clamp_sz((long long)n - 3000, 0, 1000);
+      max_series = w1_clamp_sz((long long)n - 3000, 0, 1000);
       max_samples = 360;
       want_series = max_series;
       want_samples = max_series * 360;
       break;
     case 2:
-      min_ts = T0;
+      min_ts = W1_T0;
       max_ts = s->ts_cap;
-      max_series = clamp_sz((long long)n - 1000, 0, 100);
+      max_series = w1_clamp_sz((long long)n - 1000, 0, 100);
       max_samples = 0;
       break;
     default:
-      min_ts = T0 + (int64_t)loop_c * LOOP_MS;
-      max_ts = min_ts + LOOP_MS - STEP_MS;
+      min_ts = W1_T0 + (int64_t)loop_c * LOOP_MS;
+      max_ts = min_ts + LOOP_MS - W1_STEP_MS;
       /* Earlier generations wrote every loop, so their series share this range. */
       max_series = (uint64_t)n * (p0.gen + 1);
       max_samples = STEPS_PER_LOOP;
@@ -434,14 +288,14 @@ static void run_query(soak* s, int qi) {
   q = vme_query_create(min_ts, max_ts);
   if (q == NULL) exit(1);
   if (qi == 0) {
-    name_for(name, sizeof name, 0, p0.gen);
+    w1_metric_name(name, sizeof name, 0, p0.gen);
     ok = add_matcher(s, q, VME_MATCH_EQ, "__name__", name) &&
          add_matcher(s, q, VME_MATCH_EQ, "host", "host-0000");
   } else if (qi == 1) {
-    name_for(name, sizeof name, 3, p0.gen);
+    w1_metric_name(name, sizeof name, 3, p0.gen);
     ok = add_matcher(s, q, VME_MATCH_EQ, "__name__", name);
   } else if (qi == 2) {
-    name_for(name, sizeof name, 1, p0.gen);
+    w1_metric_name(name, sizeof name, 1, p0.gen);
     ok = add_matcher(s, q, VME_MATCH_EQ, "__name__", name) &&
          add_matcher(s, q, VME_MATCH_RE, "host", "host-00.*");
   } else {
@@ -476,7 +330,7 @@ static void run_query(soak* s, int qi) {
       p1 = s->prog;
       pthread_mutex_unlock(&s->mu);
       for (j = 0; j < m && p1.gen == p0.gen; j++) {
-        uint64_t step = p0.gen_base + (uint64_t)((tsv[j] - T0) / STEP_MS);
+        uint64_t step = p0.gen_base + (uint64_t)((tsv[j] - W1_T0) / W1_STEP_MS);
         if (step >= S0_CAP) break;
         if (step >= p1.s0_published) {
           report_anomaly(s, "sample at step %" PRIu64 " was not written yet (%" PRIu64 ")",
@@ -494,7 +348,7 @@ static void run_query(soak* s, int qi) {
   if (st != VME_DONE) report_error(s, &s->query_errors, kQid[qi], st, err);
   vme_series_iter_close(it);
   vme_query_destroy(q);
-  t = now_s() - started;
+  t = w1_now_s() - started;
   pthread_mutex_lock(&s->mu);
   p1 = s->prog;
   pthread_mutex_unlock(&s->mu);
@@ -516,7 +370,7 @@ static void run_query(soak* s, int qi) {
     s->q_empty[qi]++;
   } else {
     s->q_time[qi] += t;
-    if (s->q_first_hit[qi] == 0) s->q_first_hit[qi] = now_s() - s->t_start;
+    if (s->q_first_hit[qi] == 0) s->q_first_hit[qi] = w1_now_s() - s->t_start;
   }
   if (t > s->q_max[qi]) s->q_max[qi] = t;
   if (exact && st == VME_DONE) {
@@ -649,41 +503,41 @@ int main(int argc, char** argv) {
       s.n_readers > MAX_READERS) {
     usage();
   }
-  if (!dir_is_empty_or_missing(dir)) {
+  if (!w1_dir_is_empty_or_missing(dir)) {
     fprintf(stderr, "%s exists and is not empty\n", dir);
     return 2;
   }
-  if (!check_generator()) {
+  if (!w1_check_generator(0)) {
     fprintf(stderr, "generator: test vectors do not match\n");
     return 1;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
 
   s.ts_cap = wall_ms();
-  if (s.ts_cap < T0 + LOOP_MS) {
+  if (s.ts_cap < W1_T0 + LOOP_MS) {
     fprintf(stderr,
             "the clock is before 2026-01-01 + 1 loop: W1 timestamps would be in the future\n");
     return 2;
   }
-  s.loops_per_gen = (uint64_t)((s.ts_cap - T0 - (LOOP_MS - STEP_MS)) / LOOP_MS) + 1;
+  s.loops_per_gen = (uint64_t)((s.ts_cap - W1_T0 - (LOOP_MS - W1_STEP_MS)) / LOOP_MS) + 1;
   if (loops_per_gen_opt > 0 && loops_per_gen_opt < s.loops_per_gen) {
     s.loops_per_gen = loops_per_gen_opt;
   }
-  s.s0_vals = (double*)xmalloc(S0_CAP * sizeof(double));
+  s.s0_vals = (double*)w1_xmalloc(S0_CAP * sizeof(double));
   pthread_mutex_init(&s.mu, NULL);
   memset(halves, 0, sizeof halves);
   memset(&last, 0, sizeof last);
 
   printf("soak: %s, %.0f s, %zu series, %zu reader(s), %" PRIu64
          " loops of %d steps per generation, batches of %d rows\n",
-         dir, seconds, s.n_series, s.n_readers, s.loops_per_gen, STEPS_PER_LOOP, BATCH_ROWS);
+         dir, seconds, s.n_series, s.n_readers, s.loops_per_gen, STEPS_PER_LOOP, W1_BATCH_ROWS);
   st = vme_open(dir, NULL, &s.db, &err);
   if (st != VME_OK) {
     fprintf(stderr, "vme_open: %s: %s\n", vme_status_string(st), vme_error_message(err));
     return 1;
   }
 
-  t_start = now_s();
+  t_start = w1_now_s();
   s.t_start = t_start;
   t_prev_report = t_start;
   t_next_report = t_start + REPORT_EVERY_S;
@@ -702,7 +556,7 @@ int main(int argc, char** argv) {
     int h, stopping;
     struct timespec ts = {1, 0};
     nanosleep(&ts, NULL);
-    now = now_s();
+    now = w1_now_s();
     elapsed = now - t_start;
     stopping = elapsed >= seconds;
     rss = rss_mib();
@@ -736,12 +590,12 @@ int main(int argc, char** argv) {
       q_total = s.q_count[0] + s.q_count[1] + s.q_count[2] + s.q_count[3];
       p = s.prog;
       pthread_mutex_unlock(&s.mu);
-      qsort(ilat, n_ilat, sizeof(double), cmp_double);
+      qsort(ilat, n_ilat, sizeof(double), w1_cmp_double);
       qerr = LOAD(&s.query_errors) + LOAD(&s.anomalies);
       printf("%7.1f %12" PRIu64 " %9.3f %9.2f %9.1f %6.0f %6.0f %7.0f %5.0f %8" PRIu64 " %5" PRIu64
              " %4" PRIu64 "/%u %8.0f\n",
              elapsed, rows, (double)(rows - rows_prev) / (now - t_prev_report) / 1e6,
-             1e3 * percentile(ilat, n_ilat, 0.99), rss, last.parts, last.partition_max,
+             1e3 * w1_percentile(ilat, n_ilat, 0.99), rss, last.parts, last.partition_max,
              last.indexdb_parts, last.background_errors, q_total, qerr, p.loops_done, p.gen,
              last.merges);
       rows_prev = rows;
@@ -754,7 +608,7 @@ int main(int argc, char** argv) {
   STORE(&s.stop, 1);
   pthread_join(wt, NULL);
   for (i = 0; i < s.n_readers; i++) pthread_join(rt[i], NULL);
-  elapsed = now_s() - t_start;
+  elapsed = w1_now_s() - t_start;
   half_add_lat(&halves[1], s.lat, s.n_lat);
 
   {
@@ -763,37 +617,37 @@ int main(int argc, char** argv) {
     series_written = (uint64_t)s.n_series * p.gen + (in_gen < s.n_series ? in_gen : s.n_series);
   }
   {
-    double t = now_s();
+    double t = w1_now_s();
     st = vme_flush(s.db, &err);
-    t_flush = now_s() - t;
+    t_flush = w1_now_s() - t;
     if (st != VME_OK) report_error(&s, &s.other_errors, "vme_flush", st, err);
   }
   have_final = take_stats(&s, &final_stats);
   {
-    vme_query* q = vme_query_create(T0, s.ts_cap);
+    vme_query* q = vme_query_create(W1_T0, s.ts_cap);
     err = NULL;
     st = vme_series_count(s.db, q, &count_live, &err);
     if (st != VME_OK) report_error(&s, &s.other_errors, "vme_series_count", st, err);
     vme_query_destroy(q);
   }
   {
-    double t = now_s();
+    double t = w1_now_s();
     err = NULL;
     st = vme_close(s.db, &err);
-    t_close = now_s() - t;
+    t_close = w1_now_s() - t;
     if (st != VME_OK) report_error(&s, &s.other_errors, "vme_close", st, err);
     s.db = NULL;
   }
   {
-    double t = now_s();
+    double t = w1_now_s();
     vme_db* db = NULL;
     err = NULL;
     st = vme_open(dir, NULL, &db, &err);
-    t_reopen = now_s() - t;
+    t_reopen = w1_now_s() - t;
     if (st != VME_OK) {
       report_error(&s, &s.other_errors, "vme_open (reopen)", st, err);
     } else {
-      vme_query* q = vme_query_create(T0, s.ts_cap);
+      vme_query* q = vme_query_create(W1_T0, s.ts_cap);
       err = NULL;
       st = vme_series_count(db, q, &count_reopen, &err);
       if (st != VME_OK) report_error(&s, &s.other_errors, "vme_series_count (reopen)", st, err);
@@ -809,12 +663,12 @@ int main(int argc, char** argv) {
     uint64_t rows = s.rows_ingested;
     double* all;
     size_t n_all = halves[0].n_lat + halves[1].n_lat;
-    all = (double*)xmalloc((n_all ? n_all : 1) * sizeof(double));
+    all = (double*)w1_xmalloc((n_all ? n_all : 1) * sizeof(double));
     memcpy(all, halves[0].lat, halves[0].n_lat * sizeof(double));
     memcpy(all + halves[0].n_lat, halves[1].lat, halves[1].n_lat * sizeof(double));
-    qsort(all, n_all, sizeof(double), cmp_double);
-    qsort(halves[0].lat, halves[0].n_lat, sizeof(double), cmp_double);
-    qsort(halves[1].lat, halves[1].n_lat, sizeof(double), cmp_double);
+    qsort(all, n_all, sizeof(double), w1_cmp_double);
+    qsort(halves[0].lat, halves[0].n_lat, sizeof(double), w1_cmp_double);
+    qsort(halves[1].lat, halves[1].n_lat, sizeof(double), w1_cmp_double);
 
     printf("\nsummary after %.1f s\n", elapsed);
     printf("%-46s %" PRIu64 " (%" PRIu64 " loops of generation %u done, %" PRIu64
@@ -823,11 +677,11 @@ int main(int argc, char** argv) {
     printf("%-46s %.3f\n", "mean ingest rate, M rows/s", (double)rows / elapsed / 1e6);
     printf("%-46s %zu\n", "batches", n_all);
     printf("%-46s %.3f / %.3f / %.3f / %.3f\n", "batch latency p50 / p99 / p99.9 / max, ms",
-           1e3 * percentile(all, n_all, 0.5), 1e3 * percentile(all, n_all, 0.99),
-           1e3 * percentile(all, n_all, 0.999), 1e3 * (n_all ? all[n_all - 1] : 0));
+           1e3 * w1_percentile(all, n_all, 0.5), 1e3 * w1_percentile(all, n_all, 0.99),
+           1e3 * w1_percentile(all, n_all, 0.999), 1e3 * (n_all ? all[n_all - 1] : 0));
     printf("%-46s %.3f / %.3f\n", "batch latency p99 first / second half, ms",
-           1e3 * percentile(halves[0].lat, halves[0].n_lat, 0.99),
-           1e3 * percentile(halves[1].lat, halves[1].n_lat, 0.99));
+           1e3 * w1_percentile(halves[0].lat, halves[0].n_lat, 0.99),
+           1e3 * w1_percentile(halves[1].lat, halves[1].n_lat, 0.99));
     printf("%-46s %.1f / %.1f\n", "max RSS first / second half, MiB", halves[0].rss_max,
            halves[1].rss_max);
     printf("%-46s %.0f / %.0f\n", "max parts first / second half", halves[0].parts_max,

@@ -8,9 +8,6 @@
  *   DIR must not exist or be empty; it is left in place for inspection.
  *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads. */
 #define _GNU_SOURCE
-#include <dirent.h>
-#include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -18,97 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "vmengine.h"
+#include "w1_common.h"
 
-#define T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
-#define STEP_MS 10000
-#define BATCH_ROWS 10000
 #define QUEUE_SLOTS 8
 
-/* ---- generator ----------------------------------------------------------------------------- */
-
-typedef struct gen {
-  uint64_t x;
-  double v;
-} gen;
-
-static void gen_init(gen* g, uint64_t k) {
-  g->x = (k + 1) * UINT64_C(0x9E3779B97F4A7C15);
-  g->v = 100.0;
-}
-
-static double gen_next(gen* g) {
-  uint64_t x = g->x;
-  double step;
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  g->x = x;
-  step = (double)((int64_t)(x >> 11) - (INT64_C(1) << 52)) / 4503599627370496.0;
-  g->v = g->v + step;
-  return round(g->v * 100.0) / 100.0;
-}
-
-static int check_generator(void) {
-  static const struct {
-    uint64_t k;
-    double v[5];
-  } vec[] = {{0, {100.72, 100.51, 100.47, 99.85, 99.2}},
-             {1, {100.44, 101.03, 101.94, 102.83, 102.41}},
-             {9999, {99.64, 99.12, 99.11, 98.5, 98.38}}};
-  size_t i, j;
-  gen g;
-  int64_t sum = 0;
-  double mn = INFINITY, mx = -INFINITY;
-  uint64_t k;
-  for (i = 0; i < sizeof vec / sizeof vec[0]; i++) {
-    gen_init(&g, vec[i].k);
-    for (j = 0; j < 5; j++) {
-      double v = gen_next(&g);
-      if (v != vec[i].v[j]) {
-        fprintf(stderr, "generator: k=%" PRIu64 " i=%zu gives %.17g, want %.17g\n", vec[i].k, j, v,
-                vec[i].v[j]);
-        return 0;
-      }
-    }
-  }
-  gen_init(&g, 0);
-  for (j = 0; j < 999; j++) gen_next(&g);
-  if (gen_next(&g) != 92.23) {
-    fprintf(stderr, "generator: k=0 i=999 is not 92.23\n");
-    return 0;
-  }
-  for (k = 0; k < 10000; k++) {
-    gen_init(&g, k);
-    for (j = 0; j < 1000; j++) {
-      double v = gen_next(&g);
-      sum += (int64_t)llround(100.0 * v);
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-  }
-  if (sum != INT64_C(99944557274) || mn != 31.22 || mx != 182.28) {
-    fprintf(stderr,
-            "generator: checksum %" PRId64
-            " min %.17g max %.17g, want 99944557274 "
-            "31.22 182.28\n",
-            sum, mn, mx);
-    return 0;
-  }
-  return 1;
-}
-
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die_vme(const char* what, vme_status st, vme_error* err) {
   fprintf(stderr, "%s: %s: %s\n", what, vme_status_string(st), vme_error_message(err));
@@ -123,97 +36,6 @@ static void die_vme(const char* what, vme_status st, vme_error* err) {
     if (st_ != VME_OK) die_vme(what, st_, err_); \
   } while (0)
 #define ERRP (&err_)
-
-static void* xmalloc(size_t n) {
-  void* p = malloc(n ? n : 1);
-  if (p == NULL) {
-    fprintf(stderr, "out of memory\n");
-    exit(1);
-  }
-  return p;
-}
-
-static int cmp_double(const void* a, const void* b) {
-  double x = *(const double*)a, y = *(const double*)b;
-  return x < y ? -1 : x > y;
-}
-
-static double percentile(const double* sorted, size_t n, double p) {
-  size_t idx;
-  if (n == 0) return 0;
-  idx = (size_t)ceil(p * (double)n);
-  if (idx > 0) idx--;
-  if (idx >= n) idx = n - 1;
-  return sorted[idx];
-}
-
-static double peak_rss_mib(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_maxrss / 1024.0;
-}
-
-/* Sum of regular file sizes under a directory, hard links counted once, tmp/ and txn/ excluded. */
-typedef struct file_id {
-  dev_t dev;
-  ino_t ino;
-  off_t size;
-} file_id;
-static file_id* g_files;
-static size_t g_nfiles, g_capfiles, g_root_len;
-
-static int du_cb(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
-  (void)ftw;
-  if (flag != FTW_F || !S_ISREG(sb->st_mode)) return 0;
-  path += g_root_len; /* DIR itself may live under a tmp/ directory */
-  if (strstr(path, "/tmp/") != NULL || strstr(path, "/txn/") != NULL) return 0;
-  if (g_nfiles == g_capfiles) {
-    g_capfiles = g_capfiles ? 2 * g_capfiles : 1024;
-    g_files = (file_id*)realloc(g_files, g_capfiles * sizeof *g_files);
-    if (g_files == NULL) exit(1);
-  }
-  g_files[g_nfiles].dev = sb->st_dev;
-  g_files[g_nfiles].ino = sb->st_ino;
-  g_files[g_nfiles].size = sb->st_size;
-  g_nfiles++;
-  return 0;
-}
-
-static int cmp_file(const void* a, const void* b) {
-  const file_id* x = (const file_id*)a;
-  const file_id* y = (const file_id*)b;
-  if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
-  if (x->ino != y->ino) return x->ino < y->ino ? -1 : 1;
-  return 0;
-}
-
-static uint64_t disk_bytes(const char* dir, const char* sub) {
-  char path[4096];
-  uint64_t total = 0;
-  size_t i;
-  snprintf(path, sizeof path, "%s/%s", dir, sub);
-  g_nfiles = 0;
-  g_root_len = strlen(path);
-  nftw(path, du_cb, 32, FTW_PHYS);
-  qsort(g_files, g_nfiles, sizeof *g_files, cmp_file);
-  for (i = 0; i < g_nfiles; i++) {
-    if (i > 0 && cmp_file(&g_files[i - 1], &g_files[i]) == 0) continue;
-    total += (uint64_t)g_files[i].size;
-  }
-  return total;
-}
-
-static int dir_is_empty_or_missing(const char* dir) {
-  DIR* d = opendir(dir);
-  struct dirent* e;
-  int empty = 1;
-  if (d == NULL) return errno == ENOENT;
-  while ((e = readdir(d)) != NULL) {
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-  }
-  closedir(d);
-  return empty;
-}
 
 /* ---- workload ------------------------------------------------------------------------------ */
 
@@ -236,57 +58,29 @@ typedef struct workload {
   size_t keys_len;
   size_t max_key_len;
   uint32_t* key_offs; /* n_series + 1 */
-  gen* gens;
+  w1_gen* gens;
   uint64_t next_row;
   uint64_t total_rows;
 } workload;
 
-static void kb_label(uint8_t** p, const char* name, const char* value) {
-  size_t nl = strlen(name), vl = strlen(value);
-  (*p)[0] = (uint8_t)(nl >> 8);
-  (*p)[1] = (uint8_t)nl;
-  memcpy(*p + 2, name, nl);
-  *p += 2 + nl;
-  (*p)[0] = (uint8_t)(vl >> 8);
-  (*p)[1] = (uint8_t)vl;
-  memcpy(*p + 2, value, vl);
-  *p += 2 + vl;
-}
-
 static void workload_init(workload* w, size_t n_series, size_t n_samples) {
   size_t k;
-  uint8_t* p;
   memset(w, 0, sizeof *w);
   w->n_series = n_series;
   w->n_samples = n_samples;
-  w->keys = (uint8_t*)xmalloc(n_series * 96);
-  w->key_offs = (uint32_t*)xmalloc((n_series + 1) * sizeof(uint32_t));
-  w->gens = (gen*)xmalloc(n_series * sizeof(gen));
-  p = w->keys;
-  w->key_offs[0] = 0;
-  for (k = 0; k < n_series; k++) {
-    char name[32], host[32], region[16];
-    snprintf(name, sizeof name, "cpu_usage_%zu", k / 1000);
-    snprintf(host, sizeof host, "host-%04zu", k % 1000);
-    snprintf(region, sizeof region, "r%zu", (k % 1000) % 10);
-    kb_label(&p, "__name__", name);
-    kb_label(&p, "host", host);
-    kb_label(&p, "region", region);
-    w->key_offs[k + 1] = (uint32_t)(p - w->keys);
-    if (w->key_offs[k + 1] - w->key_offs[k] > w->max_key_len) {
-      w->max_key_len = w->key_offs[k + 1] - w->key_offs[k];
-    }
-    gen_init(&w->gens[k], k);
-  }
-  w->keys_len = (size_t)(p - w->keys);
+  w->keys = (uint8_t*)w1_xmalloc(n_series * W1_MAX_KEY_LEN);
+  w->key_offs = (uint32_t*)w1_xmalloc((n_series + 1) * sizeof(uint32_t));
+  w->gens = (w1_gen*)w1_xmalloc(n_series * sizeof(w1_gen));
+  w->keys_len = w1_build_keys(n_series, 0, w->keys, w->key_offs, &w->max_key_len);
+  for (k = 0; k < n_series; k++) w1_gen_init(&w->gens[k], k);
   w->total_rows = (uint64_t)n_series * n_samples;
 }
 
 static void batch_alloc(batch* b, const workload* w) {
-  b->ts = (int64_t*)xmalloc(BATCH_ROWS * sizeof(int64_t));
-  b->vals = (double*)xmalloc(BATCH_ROWS * sizeof(double));
-  b->scratch = (uint8_t*)xmalloc(BATCH_ROWS * w->max_key_len);
-  b->scratch_offs = (uint32_t*)xmalloc((BATCH_ROWS + 1) * sizeof(uint32_t));
+  b->ts = (int64_t*)w1_xmalloc(W1_BATCH_ROWS * sizeof(int64_t));
+  b->vals = (double*)w1_xmalloc(W1_BATCH_ROWS * sizeof(double));
+  b->scratch = (uint8_t*)w1_xmalloc(W1_BATCH_ROWS * w->max_key_len);
+  b->scratch_offs = (uint32_t*)w1_xmalloc((W1_BATCH_ROWS + 1) * sizeof(uint32_t));
 }
 
 static void batch_free(batch* b) {
@@ -299,36 +93,18 @@ static void batch_free(batch* b) {
 /* Fills the next batch of the time-major row stream; returns 0 when the stream is done. */
 static int next_batch(workload* w, batch* b) {
   uint64_t r0 = w->next_row;
-  size_t n, j, k0;
+  size_t n, j;
   if (r0 >= w->total_rows) return 0;
-  n = (size_t)(w->total_rows - r0 < BATCH_ROWS ? w->total_rows - r0 : BATCH_ROWS);
-  k0 = (size_t)(r0 % w->n_series);
+  n = (size_t)(w->total_rows - r0 < W1_BATCH_ROWS ? w->total_rows - r0 : W1_BATCH_ROWS);
   for (j = 0; j < n; j++) {
     uint64_t r = r0 + j;
     uint64_t i = r / w->n_series;
     size_t k = (size_t)(r % w->n_series);
-    b->ts[j] = T0 + (int64_t)i * STEP_MS;
-    b->vals[j] = gen_next(&w->gens[k]);
+    b->ts[j] = W1_T0 + (int64_t)i * W1_STEP_MS;
+    b->vals[j] = w1_gen_next(&w->gens[k]);
   }
-  if (k0 + n <= w->n_series) {
-    /* The rows are consecutive series: point into the shared key buffer. */
-    b->keys = w->keys;
-    b->keys_len = w->keys_len;
-    b->offs = &w->key_offs[k0];
-  } else {
-    size_t len = 0;
-    b->scratch_offs[0] = 0;
-    for (j = 0; j < n; j++) {
-      size_t k = (size_t)((r0 + j) % w->n_series);
-      size_t kl = w->key_offs[k + 1] - w->key_offs[k];
-      memcpy(b->scratch + len, w->keys + w->key_offs[k], kl);
-      len += kl;
-      b->scratch_offs[j + 1] = (uint32_t)len;
-    }
-    b->keys = b->scratch;
-    b->keys_len = len;
-    b->offs = b->scratch_offs;
-  }
+  w1_batch_keys(w->keys, w->keys_len, w->key_offs, w->n_series, r0, n, b->scratch, b->scratch_offs,
+                &b->keys, &b->keys_len, &b->offs);
   b->n = n;
   w->next_row = r0 + n;
   return 1;
@@ -338,10 +114,10 @@ static void add_batch(vme_db* db, batch* b, vme_add_result* total) {
   vme_add_result r;
   double t;
   memset(&r, 0, sizeof r);
-  t = now_s();
+  t = w1_now_s();
   VME_CHECK("vme_add_rows",
             vme_add_rows(db, b->keys, b->keys_len, b->offs, b->ts, b->vals, b->n, &r, ERRP));
-  b->latency = now_s() - t;
+  b->latency = w1_now_s() - t;
   total->rows_added += r.rows_added;
   total->rejected_invalid_labels += r.rejected_invalid_labels;
   total->rejected_nan += r.rejected_nan;
@@ -470,7 +246,7 @@ static double run_query(vme_db* db, int qi, const qspec* s) {
   vme_series_iter* it = NULL;
   vme_status st;
   size_t series = 0, samples = 0;
-  double sink = 0, t = now_s();
+  double sink = 0, t = w1_now_s();
   VME_CHECK(s->id, vme_search(db, q, &it, ERRP));
   while ((st = vme_series_iter_next(it, NULL)) == VME_OK) {
     const int64_t* ts;
@@ -480,7 +256,7 @@ static double run_query(vme_db* db, int qi, const qspec* s) {
     samples += n;
     series++;
   }
-  t = now_s() - t;
+  t = w1_now_s() - t;
   if (st != VME_DONE) {
     fprintf(stderr, "%s: iteration failed: %s\n", s->id, vme_status_string(st));
     exit(1);
@@ -531,7 +307,7 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
     char name[64], host[64], region[64];
     unsigned m, h;
     size_t k;
-    gen g;
+    w1_gen g;
     vme_series_iter_key(it, &key, &key_len);
     if (!parse_label(key, key_len, "__name__", name, sizeof name) ||
         !parse_label(key, key_len, "host", host, sizeof host) ||
@@ -552,13 +328,13 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
               n_samples);
       exit(1);
     }
-    gen_init(&g, k);
+    w1_gen_init(&g, k);
     for (j = 0; j < n; j++) {
-      double want = gen_next(&g);
-      if (ts[j] != T0 + (int64_t)j * STEP_MS || memcmp(&vs[j], &want, sizeof want) != 0) {
+      double want = w1_gen_next(&g);
+      if (ts[j] != W1_T0 + (int64_t)j * W1_STEP_MS || memcmp(&vs[j], &want, sizeof want) != 0) {
         fprintf(stderr,
                 "q4 verify: %s sample %zu: (%" PRId64 ", %.17g), want (%" PRId64 ", %.17g)\n",
-                vme_series_iter_name(it), j, ts[j], vs[j], T0 + (int64_t)j * STEP_MS, want);
+                vme_series_iter_name(it), j, ts[j], vs[j], W1_T0 + (int64_t)j * W1_STEP_MS, want);
         exit(1);
       }
     }
@@ -572,10 +348,6 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
   vme_series_iter_close(it);
   vme_query_destroy(q);
   free(seen);
-}
-
-static size_t clamp_sz(long long v, long long lo, long long hi) {
-  return (size_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -615,24 +387,24 @@ int main(int argc, char** argv) {
       writers > 64) {
     usage();
   }
-  if (!dir_is_empty_or_missing(dir)) {
+  if (!w1_dir_is_empty_or_missing(dir)) {
     fprintf(stderr, "%s exists and is not empty\n", dir);
     return 2;
   }
   is_default = n_series == 10000 && n_samples == 1000;
 
-  if (!check_generator()) return 1;
+  if (!w1_check_generator(1)) return 1;
   printf("generator: test vectors and checksum 99944557274 OK\n");
 
   workload_init(&w, n_series, n_samples);
-  n_batches = (size_t)((w.total_rows + BATCH_ROWS - 1) / BATCH_ROWS);
-  latencies = (double*)xmalloc(n_batches * sizeof(double));
+  n_batches = (size_t)((w.total_rows + W1_BATCH_ROWS - 1) / W1_BATCH_ROWS);
+  latencies = (double*)w1_xmalloc(n_batches * sizeof(double));
   memset(&total, 0, sizeof total);
 
   /* ---- ingest ---- */
-  t_open = now_s();
+  t_open = w1_now_s();
   VME_CHECK("vme_open", vme_open(dir, NULL, &db, ERRP));
-  t_start = now_s();
+  t_start = w1_now_s();
   t_open = t_start - t_open;
   if (writers == 1) {
     batch b;
@@ -644,7 +416,7 @@ int main(int argc, char** argv) {
     batch_free(&b);
   } else {
     queue q;
-    pthread_t prod, *wt = (pthread_t*)xmalloc(writers * sizeof(pthread_t));
+    pthread_t prod, *wt = (pthread_t*)w1_xmalloc(writers * sizeof(pthread_t));
     memset(&q, 0, sizeof q);
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
@@ -663,12 +435,12 @@ int main(int argc, char** argv) {
     pthread_cond_destroy(&q.cv);
     free(wt);
   }
-  t_added = now_s();
+  t_added = w1_now_s();
   VME_CHECK("vme_flush", vme_flush(db, ERRP));
   VME_CHECK("vme_close", vme_close(db, ERRP));
-  t_end = now_s();
+  t_end = w1_now_s();
   db = NULL;
-  rss_ingest = peak_rss_mib();
+  rss_ingest = w1_peak_rss_mib();
 
   if (total.rows_added != w.total_rows) {
     fprintf(stderr,
@@ -678,31 +450,31 @@ int main(int argc, char** argv) {
             total.rejected_out_of_retention, total.rejected_too_far_future);
     return 1;
   }
-  qsort(latencies, n_lat, sizeof(double), cmp_double);
-  data_bytes = disk_bytes(dir, "data");
-  index_bytes = disk_bytes(dir, "indexdb");
+  qsort(latencies, n_lat, sizeof(double), w1_cmp_double);
+  data_bytes = w1_disk_bytes(dir, "data");
+  index_bytes = w1_disk_bytes(dir, "indexdb");
 
   /* ---- queries after reopen ---- */
   {
-    int64_t full_max = T0 + (int64_t)(n_samples - 1) * STEP_MS;
-    size_t q2_per = clamp_sz((long long)(n_samples < 720 ? n_samples : 720) - 360, 0, 360);
-    size_t q2_series = q2_per ? clamp_sz((long long)n_series - 3000, 0, 1000) : 0;
-    size_t q3_series = clamp_sz((long long)n_series - 1000, 0, 100);
+    int64_t full_max = W1_T0 + (int64_t)(n_samples - 1) * W1_STEP_MS;
+    size_t q2_per = w1_clamp_sz((long long)(n_samples < 720 ? n_samples : 720) - 360, 0, 360);
+    size_t q2_series = q2_per ? w1_clamp_sz((long long)n_series - 3000, 0, 1000) : 0;
+    size_t q3_series = w1_clamp_sz((long long)n_series - 1000, 0, 100);
     qspec init[4] = {
-        {"q1", "__name__=\"cpu_usage_0\",host=\"host-0000\", full", T0, full_max, 1, n_samples,
+        {"q1", "__name__=\"cpu_usage_0\",host=\"host-0000\", full", W1_T0, full_max, 1, n_samples,
          1.36, 0.026},
-        {"q2", "__name__=\"cpu_usage_3\", 1 h", T0 + 3600000, T0 + 7199999, q2_series,
+        {"q2", "__name__=\"cpu_usage_3\", 1 h", W1_T0 + 3600000, W1_T0 + 7199999, q2_series,
          q2_series * q2_per, 15.1, 8.45},
-        {"q3", "__name__=\"cpu_usage_1\",host=~\"host-00.*\", full", T0, full_max, q3_series,
+        {"q3", "__name__=\"cpu_usage_1\",host=~\"host-00.*\", full", W1_T0, full_max, q3_series,
          q3_series * n_samples, 1.80, 1.07},
-        {"q4", "__name__=~\".+\", full", T0, full_max, n_series, n_series * n_samples, 124, 110},
+        {"q4", "__name__=~\".+\", full", W1_T0, full_max, n_series, n_series * n_samples, 124, 110},
     };
     memcpy(qs, init, sizeof qs);
   }
   {
-    double t_reopen = now_s(), first[4], warm[4][3];
+    double t_reopen = w1_now_s(), first[4], warm[4][3];
     VME_CHECK("vme_open (reopen)", vme_open(dir, NULL, &db, ERRP));
-    t_reopen = now_s() - t_reopen;
+    t_reopen = w1_now_s() - t_reopen;
     VME_CHECK("vme_series_count", vme_series_count(db, NULL, &series_count, ERRP));
     for (qi = 0; qi < 4; qi++) first[qi] = run_query(db, qi, &qs[qi]);
     for (i = 0; i < 3; i++) {
@@ -714,7 +486,7 @@ int main(int argc, char** argv) {
     printf("\nW1: %zu series x %zu samples = %" PRIu64
            " rows, %zu batches of <= %d rows, "
            "%zu writer(s)%s\n",
-           n_series, n_samples, w.total_rows, n_batches, BATCH_ROWS, writers,
+           n_series, n_samples, w.total_rows, n_batches, W1_BATCH_ROWS, writers,
            writers > 1 ? " + 1 producer" : " (generation inline)");
     printf("%-44s %14s %14s\n", "figure", "vmengine", is_default ? "VM 1.72" : "");
     printf("%-44s %14.3f\n", "vme_open (new dir), s", t_open);
@@ -727,10 +499,10 @@ int main(int argc, char** argv) {
            is_default ? (writers > 1 ? "3.73" : "2.89") : "");
     printf("%-44s %14.3f %14s\n", "rows/s add_rows phase, M",
            (double)w.total_rows / (t_added - t_start) / 1e6, is_default ? "3.11" : "");
-    printf("%-44s %14.3f %14s\n", "batch latency p50, ms", 1e3 * percentile(latencies, n_lat, 0.5),
-           is_default ? "1" : "");
-    printf("%-44s %14.3f %14s\n", "batch latency p99, ms", 1e3 * percentile(latencies, n_lat, 0.99),
-           is_default ? "97" : "");
+    printf("%-44s %14.3f %14s\n", "batch latency p50, ms",
+           1e3 * w1_percentile(latencies, n_lat, 0.5), is_default ? "1" : "");
+    printf("%-44s %14.3f %14s\n", "batch latency p99, ms",
+           1e3 * w1_percentile(latencies, n_lat, 0.99), is_default ? "97" : "");
     printf("%-44s %14.3f %14s\n", "batch latency max, ms", 1e3 * (n_lat ? latencies[n_lat - 1] : 0),
            "");
     printf("%-44s %14.1f %14s\n", "peak RSS after ingest, MiB", rss_ingest,
@@ -753,7 +525,7 @@ int main(int argc, char** argv) {
       double m[3];
       char vf[32] = "", vw[32] = "";
       memcpy(m, warm[qi], sizeof m);
-      qsort(m, 3, sizeof(double), cmp_double);
+      qsort(m, 3, sizeof(double), w1_cmp_double);
       if (is_default) {
         snprintf(vf, sizeof vf, "%.3f", qs[qi].vm_first_ms);
         snprintf(vw, sizeof vw, "%.3f", qs[qi].vm_warm_ms);
@@ -762,7 +534,7 @@ int main(int argc, char** argv) {
              1e3 * first[qi], 1e3 * m[1], vf, vw, qs[qi].want_series, qs[qi].want_samples);
     }
     printf("q4 bit-for-bit check against the generator: OK\n");
-    printf("%-44s %14.1f\n", "peak RSS at the end (ingest + queries), MiB", peak_rss_mib());
+    printf("%-44s %14.1f\n", "peak RSS at the end (ingest + queries), MiB", w1_peak_rss_mib());
     VME_CHECK("vme_close", vme_close(db, ERRP));
   }
   if (series_count != n_series) {
@@ -773,7 +545,6 @@ int main(int argc, char** argv) {
   free(w.keys);
   free(w.key_offs);
   free(w.gens);
-  free(g_files);
   vme_library_shutdown();
   return 0;
 }

@@ -549,6 +549,24 @@ static void test_bad_selectors_and_regexes(void** state) {
   }
 }
 
+/* Rows 0-5 of test_label_limits: a metric name plus a long label name (name_len bytes), a long
+ * value (value_len bytes) or extra_labels labels l00, l01, ... */
+typedef struct limit_case {
+  const char* metric;
+  size_t name_len;
+  size_t value_len;
+  int extra_labels;
+} limit_case;
+
+static const limit_case kLimitCases[6] = {
+    {"lim_ok_name", 256, 0, 0},     /* label name of 256 bytes: accepted */
+    {"lim_ok_value", 0, 16384, 0},  /* label value of 16384 bytes: accepted */
+    {"lim_ok_count", 0, 0, 29},     /* 30 labels including __name__: accepted */
+    {"lim_bad_name", 257, 0, 0},    /* label name of 257 bytes: rejected */
+    {"lim_bad_value", 0, 16385, 0}, /* label value of 16385 bytes: rejected */
+    {"lim_bad_count", 0, 0, 30},    /* 31 labels including __name__: rejected */
+};
+
 static void test_label_limits(void** state) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
@@ -568,38 +586,19 @@ static void test_label_limits(void** state) {
   big_value[16385] = '\0';
 
   offs[0] = 0;
-  /* 0: label name of 256 bytes: accepted. */
-  kb_label(&kb, "__name__", "lim_ok_name");
-  kb_label_n(&kb, big_name, 256, "x", 1);
-  offs[1] = (uint32_t)kb.len;
-  /* 1: label value of 16384 bytes: accepted. */
-  kb_label(&kb, "__name__", "lim_ok_value");
-  kb_label_n(&kb, "big", 3, big_value, 16384);
-  offs[2] = (uint32_t)kb.len;
-  /* 2: 30 labels including __name__: accepted. */
-  kb_label(&kb, "__name__", "lim_ok_count");
-  for (i = 0; i < 29; i++) {
-    char name[16];
-    snprintf(name, sizeof name, "l%02d", i);
-    kb_label(&kb, name, "v");
+  for (i = 0; i < 6; i++) {
+    const limit_case* c = &kLimitCases[i];
+    int j;
+    kb_label(&kb, "__name__", c->metric);
+    if (c->name_len > 0) kb_label_n(&kb, big_name, c->name_len, "x", 1);
+    if (c->value_len > 0) kb_label_n(&kb, "big", 3, big_value, c->value_len);
+    for (j = 0; j < c->extra_labels; j++) {
+      char name[16];
+      snprintf(name, sizeof name, "l%02d", j);
+      kb_label(&kb, name, "v");
+    }
+    offs[i + 1] = (uint32_t)kb.len;
   }
-  offs[3] = (uint32_t)kb.len;
-  /* 3: label name of 257 bytes: rejected. */
-  kb_label(&kb, "__name__", "lim_bad_name");
-  kb_label_n(&kb, big_name, 257, "x", 1);
-  offs[4] = (uint32_t)kb.len;
-  /* 4: label value of 16385 bytes: rejected. */
-  kb_label(&kb, "__name__", "lim_bad_value");
-  kb_label_n(&kb, "big", 3, big_value, 16385);
-  offs[5] = (uint32_t)kb.len;
-  /* 5: 31 labels including __name__: rejected. */
-  kb_label(&kb, "__name__", "lim_bad_count");
-  for (i = 0; i < 30; i++) {
-    char name[16];
-    snprintf(name, sizeof name, "l%02d", i);
-    kb_label(&kb, name, "v");
-  }
-  offs[6] = (uint32_t)kb.len;
   /* 6: no metric name: rejected. */
   kb_label(&kb, "job", "lim_bad_noname");
   offs[7] = (uint32_t)kb.len;

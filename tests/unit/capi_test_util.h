@@ -1,8 +1,9 @@
 // Helpers for unit tests that drive vmengine through its C API: check macros that return an
 // error message instead of aborting (so temp dirs and handles are released before the test
-// fails), owning handles, series-key packing, full exports as sorted (metric, timestamp_ms,
-// value_bits) rows, expected.csv parsing, stats, directory helpers and the W1 generator of
-// /work/shared/bench/workloads.md.
+// fails), owning handles, series-key packing and unpacking, full exports as sorted (metric,
+// timestamp_ms, value_bits) rows with a comparison naming the first difference, readers of the
+// golden sets' expected.csv and input.csv (Go-quoted metric names), stats, directory helpers and
+// the W1 generator of /work/shared/bench/workloads.md.
 //
 // Include it BEFORE test_util.h (which must come last). It needs no cmocka itself; only RUN()
 // expands to cmocka's fail_msg at the call site. Every check helper returns "" on success or
@@ -163,6 +164,25 @@ inline std::string PackKey(const Labels& labels) {
   std::string key;
   for (const auto& [n, v] : labels) AppendLabel(&key, n, v);
   return key;
+}
+
+// Inverse of PackKey; false on a truncated key.
+inline bool UnpackKey(const uint8_t* p, size_t n, Labels* labels) {
+  labels->clear();
+  size_t i = 0;
+  while (i < n) {
+    std::string kv[2];
+    for (auto& s : kv) {
+      if (i + 2 > n) return false;
+      const size_t len = (static_cast<size_t>(p[i]) << 8) | p[i + 1];
+      i += 2;
+      if (i + len > n) return false;
+      s.assign(reinterpret_cast<const char*>(p + i), len);
+      i += len;
+    }
+    labels->emplace_back(std::move(kv[0]), std::move(kv[1]));
+  }
+  return true;
 }
 
 // The Prometheus text form vme_series_iter_name() returns, for labels whose values need no
@@ -375,6 +395,162 @@ inline std::string ReadExpectedCsv(const std::string& path, std::vector<Row>* ro
     rows->push_back(r);
   }
   return "";
+}
+
+// input.csv of a golden set: batch,metric,timestamp_ms,value,value_bits (metric Go-quoted,
+// see ParseGoMetric). The value column is ignored; the value comes from value_bits.
+struct GoldenInputRow {
+  int batch;
+  std::string metric;
+  int64_t ts;
+  double value;
+};
+
+inline std::string ReadInputCsv(const std::string& path, std::vector<GoldenInputRow>* rows) {
+  std::ifstream in(path);
+  REQUIRE(in.good(), "cannot open %s", path.c_str());
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  REQUIRE(line == "batch,metric,timestamp_ms,value,value_bits", "%s: bad header", path.c_str());
+  size_t lineno = 1;
+  while (std::getline(in, line)) {
+    lineno++;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto f = ParseCsvLine(line);
+    REQUIRE(f.size() == 5, "%s:%zu: %zu fields", path.c_str(), lineno, f.size());
+    GoldenInputRow r;
+    r.batch = std::atoi(f[0].c_str());
+    r.metric = f[1];
+    r.ts = std::strtoll(f[2].c_str(), nullptr, 10);
+    r.value = BitsDouble(std::strtoull(f[4].c_str(), nullptr, 16));
+    rows->push_back(r);
+  }
+  return "";
+}
+
+// ---- Go-quoted metric names ------------------------------------------------------------------
+
+inline void AppendUtf8CodePoint(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+inline int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Reads a Go double-quoted string literal starting at s[*i] == '"' (strconv.Unquote rules) and
+// moves *i past it.
+inline bool ReadGoQuoted(std::string_view s, size_t* i, std::string* out) {
+  if (*i >= s.size() || s[*i] != '"') return false;
+  size_t p = *i + 1;
+  out->clear();
+  while (p < s.size() && s[p] != '"') {
+    const char c = s[p++];
+    if (c != '\\') {
+      out->push_back(c);
+      continue;
+    }
+    if (p >= s.size()) return false;
+    const char e = s[p++];
+    switch (e) {
+      case 'a':
+        out->push_back('\a');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'v':
+        out->push_back('\v');
+        break;
+      case '\\':
+      case '"':
+      case '\'':
+        out->push_back(e);
+        break;
+      case 'x':
+      case 'u':
+      case 'U': {
+        const int digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        uint32_t v = 0;
+        for (int k = 0; k < digits; k++) {
+          if (p >= s.size() || HexDigitValue(s[p]) < 0) return false;
+          v = v * 16 + static_cast<uint32_t>(HexDigitValue(s[p++]));
+        }
+        if (e == 'x') {
+          out->push_back(static_cast<char>(v));
+        } else {
+          AppendUtf8CodePoint(out, v);
+        }
+        break;
+      }
+      default: {
+        if (e < '0' || e > '7') return false;
+        uint32_t v = static_cast<uint32_t>(e - '0');
+        for (int k = 0; k < 2; k++) {
+          if (p >= s.size() || s[p] < '0' || s[p] > '7') return false;
+          v = v * 8 + static_cast<uint32_t>(s[p++] - '0');
+        }
+        out->push_back(static_cast<char>(v));
+        break;
+      }
+    }
+  }
+  if (p >= s.size()) return false;
+  *i = p + 1;
+  return true;
+}
+
+// Parses `name{k="v",...}` (values Go-quoted, as VM's golden input.csv writes them) into labels,
+// __name__ first.
+inline bool ParseGoMetric(const std::string& s, Labels* labels) {
+  labels->clear();
+  size_t i = 0;
+  while (i < s.size() && s[i] != '{') i++;
+  labels->emplace_back("__name__", s.substr(0, i));
+  if (i == s.size()) return !s.empty();
+  i++;
+  while (i < s.size() && s[i] != '}') {
+    const size_t eq = s.find('=', i);
+    if (eq == std::string::npos) return false;
+    std::string name = s.substr(i, eq - i);
+    i = eq + 1;
+    std::string value;
+    if (!ReadGoQuoted(s, &i, &value)) return false;
+    labels->emplace_back(std::move(name), std::move(value));
+    if (i < s.size() && s[i] == ',') i++;
+  }
+  return i + 1 == s.size();
 }
 
 #ifdef VME_TESTDATA_DIR

@@ -6,79 +6,21 @@
 
 #include <cinttypes>
 #include <cmath>
-#include <cstdarg>
-#include <cstring>
 #include <functional>
 #include <string>
-#include <tuple>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "capi_test_util.h"
 #include "test_util.h"
-#include "vmengine.h"
 
 namespace {
 
-std::string Format(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char buf[4096];
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  return buf;
-}
+using namespace vme::test;  // NOLINT
 
-// Each check returns "" on success or a message; the test fails after its scope (and the temp
-// dirs and db handles in it) is gone, so nothing leaks on failure.
-#define REQUIRE(cond, ...)                   \
-  do {                                       \
-    if (!(cond)) return Format(__VA_ARGS__); \
-  } while (0)
-
-#define REQUIRE_VME(call)                                                              \
-  do {                                                                                 \
-    vme_error* err = nullptr;                                                          \
-    vme_status st_ = (call);                                                           \
-    if (st_ != VME_OK) {                                                               \
-      std::string m_ =                                                                 \
-          Format("%s: %s: %s", #call, vme_status_string(st_), vme_error_message(err)); \
-      vme_error_free(err);                                                             \
-      return m_;                                                                       \
-    }                                                                                  \
-  } while (0)
-
-#define RETURN_IF_FAILED(expr)  \
-  do {                          \
-    std::string e_ = (expr);    \
-    if (!e_.empty()) return e_; \
-  } while (0)
-
-#define RUN(expr)                                \
-  do {                                           \
-    std::string e_ = (expr);                     \
-    if (!e_.empty()) fail_msg("%s", e_.c_str()); \
-  } while (0)
-
-struct DbCloser {
-  void operator()(vme_db* db) const { vme_close(db, nullptr); }
-};
-using DbPtr = std::unique_ptr<vme_db, DbCloser>;
-
-std::string OpenDb(const std::string& dir, DbPtr* out) {
-  vme_db* db = nullptr;
-  REQUIRE_VME(vme_open(dir.c_str(), nullptr, &db, &err));
-  REQUIRE(db != nullptr, "vme_open(%s) gave no handle", dir.c_str());
-  out->reset(db);
-  return "";
-}
-
-std::string CloseDb(DbPtr* db) {
-  REQUIRE_VME(vme_close(db->release(), &err));
-  return "";
-}
-
-using Labels = std::vector<std::pair<std::string, std::string>>;
+constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 
 // Reads a Prometheus text-format label value "..." (escapes \\, \", \n) at s[*i] == '"'.
 bool ReadQuoted(std::string_view s, size_t* i, std::string* out) {
@@ -140,60 +82,6 @@ bool ParseLine(std::string_view line, Sample* out, Labels* labels) {
   return *end2 == '\0';
 }
 
-// Our own canonical text of a label set: empty values dropped (the engine skips them), labels
-// sorted by name, values escaped. Both the input and the export go through it.
-std::string Canonical(Labels labels) {
-  std::string name;
-  Labels rest;
-  for (auto& [k, v] : labels) {
-    if (k == "__name__" || k.empty())
-      name = v;
-    else if (!v.empty())
-      rest.emplace_back(k, v);
-  }
-  std::stable_sort(rest.begin(), rest.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string out = name + "{";
-  for (size_t i = 0; i < rest.size(); i++) {
-    if (i > 0) out += ",";
-    out += rest[i].first + "=\"";
-    for (char c : rest[i].second) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
-
-bool DecodeKey(const uint8_t* p, size_t n, Labels* labels) {
-  labels->clear();
-  size_t i = 0;
-  while (i < n) {
-    std::string kv[2];
-    for (auto& s : kv) {
-      if (i + 2 > n) return false;
-      size_t len = (static_cast<size_t>(p[i]) << 8) | p[i + 1];
-      i += 2;
-      if (i + len > n) return false;
-      s.assign(reinterpret_cast<const char*>(p + i), len);
-      i += len;
-    }
-    labels->emplace_back(std::move(kv[0]), std::move(kv[1]));
-  }
-  return true;
-}
-
-void AppendKey(std::string* keys, const Labels& labels) {
-  for (const auto& [name, value] : labels) {
-    for (const std::string* s : {&name, &value}) {
-      keys->push_back(static_cast<char>(s->size() >> 8));
-      keys->push_back(static_cast<char>(s->size() & 0xff));
-      keys->append(*s);
-    }
-  }
-}
-
 // Streams the decompressed file line by line into fn (which returns "" or an error).
 std::string ForEachLine(const std::string& path,
                         const std::function<std::string(std::string_view)>& fn) {
@@ -237,12 +125,6 @@ struct ExportRow {
   }
 };
 
-uint64_t Bits(double v) {
-  uint64_t b;
-  std::memcpy(&b, &v, 8);
-  return b;
-}
-
 struct Input {
   std::unordered_map<std::string, int> ids;                      // canonical text -> series id
   std::vector<std::string> names;                                // series id -> canonical text
@@ -252,12 +134,12 @@ struct Input {
 
 // Full export mapped onto input series ids, in the engine's order.
 std::string Export(vme_db* db, const Input& input, std::vector<ExportRow>* rows) {
-  std::unique_ptr<vme_query, void (*)(vme_query*)> q(vme_query_create(0, INT64_MAX),
-                                                     vme_query_destroy);
+  QueryPtr q = MakeQuery(0, INT64_MAX);
+  REQUIRE(q != nullptr, "vme_query_create failed");
   REQUIRE_VME(vme_query_add_matcher(q.get(), VME_MATCH_RE, "__name__", 8, ".+", 2, &err));
   vme_series_iter* raw = nullptr;
   REQUIRE_VME(vme_search(db, q.get(), &raw, &err));
-  std::unique_ptr<vme_series_iter, void (*)(vme_series_iter*)> it(raw, vme_series_iter_close);
+  IterPtr it(raw);
   std::vector<bool> seen(input.names.size());
   while (true) {
     vme_error* err = nullptr;
@@ -272,13 +154,11 @@ std::string Export(vme_db* db, const Input& input, std::vector<ExportRow>* rows)
     size_t key_len = 0;
     vme_series_iter_key(it.get(), &key, &key_len);
     Labels labels;
-    REQUIRE(DecodeKey(key, key_len, &labels), "undecodable series key of %s",
+    REQUIRE(UnpackKey(key, key_len, &labels), "undecodable series key of %s",
             vme_series_iter_name(it.get()));
     REQUIRE(!labels.empty() && labels[0].first == "__name__",
-            "%s: key does not start with "
-            "__name__",
-            vme_series_iter_name(it.get()));
-    std::string canon = Canonical(labels);
+            "%s: key does not start with __name__", vme_series_iter_name(it.get()));
+    std::string canon = SeriesName(labels);
     auto found = input.ids.find(canon);
     REQUIRE(found != input.ids.end(), "exported series %s (%s) is not in the input", canon.c_str(),
             vme_series_iter_name(it.get()));
@@ -290,44 +170,36 @@ std::string Export(vme_db* db, const Input& input, std::vector<ExportRow>* rows)
     Sample dummy;
     std::string line = std::string(vme_series_iter_name(it.get())) + " 0 0";
     REQUIRE(ParseLine(line, &dummy, &from_name), "cannot parse series name %s", line.c_str());
-    REQUIRE(Canonical(from_name) == canon, "series name %s does not match its key %s",
+    REQUIRE(SeriesName(from_name) == canon, "series name %s does not match its key %s",
             vme_series_iter_name(it.get()), canon.c_str());
     const int64_t* ts = nullptr;
     const double* vs = nullptr;
     size_t n = vme_series_iter_samples(it.get(), &ts, &vs);
-    for (size_t i = 0; i < n; i++) rows->push_back(ExportRow{id, ts[i], Bits(vs[i])});
+    for (size_t i = 0; i < n; i++) rows->push_back(ExportRow{id, ts[i], DoubleBits(vs[i])});
   }
   return "";
 }
 
 std::string RealData() {
   const std::string path = std::string(VME_EXAMPLES_DATA_DIR) + "/node_exporter_1s_1200.prom.zst";
-  vme::test::TempDir tmp;
+  TempDir tmp;
   const std::string dir = tmp.path() + "/db";
   DbPtr db;
-  RETURN_IF_FAILED(OpenDb(dir, &db));
+  RETURN_IF_FAILED(OpenDb(dir, {}, &db));
 
   Input input;
-  std::string keys;
-  std::vector<uint32_t> offsets{0};
-  std::vector<int64_t> ts;
-  std::vector<double> values;
+  RowBatch batch;
   uint64_t nans = 0;
   auto flush_batch = [&]() -> std::string {
-    if (ts.empty()) return "";
+    if (batch.size() == 0) return "";
     vme_add_result res;
-    std::memset(&res, 0, sizeof res);
-    REQUIRE_VME(vme_add_rows(db.get(), reinterpret_cast<const uint8_t*>(keys.data()), keys.size(),
-                             offsets.data(), ts.data(), values.data(), ts.size(), &res, &err));
-    REQUIRE(res.rows_added + res.rejected_nan == ts.size() && res.rejected_nan == nans,
+    RETURN_IF_FAILED(AddBatch(db.get(), batch, &res));
+    REQUIRE(res.rows_added + res.rejected_nan == batch.size() && res.rejected_nan == nans,
             "batch: added %" PRIu64 " of %zu (nan %" PRIu64 ", labels %" PRIu64
             ", retention %" PRIu64 ", future %" PRIu64 ")",
-            res.rows_added, ts.size(), res.rejected_nan, res.rejected_invalid_labels,
+            res.rows_added, batch.size(), res.rejected_nan, res.rejected_invalid_labels,
             res.rejected_out_of_retention, res.rejected_too_far_future);
-    keys.clear();
-    offsets.assign(1, 0);
-    ts.clear();
-    values.clear();
+    batch.Clear();
     nans = 0;
     return "";
   };
@@ -336,23 +208,21 @@ std::string RealData() {
     Sample s;
     REQUIRE(ParseLine(line, &s, &labels), "cannot parse line %.*s", static_cast<int>(line.size()),
             line.data());
-    std::string canon = Canonical(labels);
+    std::string canon = SeriesName(labels);
     auto [it, inserted] = input.ids.emplace(canon, static_cast<int>(input.names.size()));
     if (inserted) {
       input.names.push_back(canon);
       input.samples.emplace_back();
     }
     input.rows++;
-    if (std::isnan(s.value) && Bits(s.value) != 0x7ff0000000000002ULL) {
+    if (std::isnan(s.value) && DoubleBits(s.value) != kStaleNaNBits) {
       nans++;
     } else {
       input.samples[it->second].emplace_back(s.ts, s.value);
     }
-    AppendKey(&keys, labels);  // as given, empty values included: the engine drops them
-    offsets.push_back(static_cast<uint32_t>(keys.size()));
-    ts.push_back(s.ts);
-    values.push_back(s.value);
-    if (ts.size() == 10000) RETURN_IF_FAILED(flush_batch());
+    // As given, empty values included: the engine drops them.
+    batch.Add(PackKey(labels), s.ts, s.value);
+    if (batch.size() == 10000) RETURN_IF_FAILED(flush_batch());
     return "";
   }));
   RETURN_IF_FAILED(flush_batch());
@@ -367,7 +237,7 @@ std::string RealData() {
   }
 
   uint64_t count = 0;
-  REQUIRE_VME(vme_series_count(db.get(), nullptr, &count, &err));
+  RETURN_IF_FAILED(SeriesCount(db.get(), nullptr, &count));
   REQUIRE(count == 507, "vme_series_count = %" PRIu64 ", want 507", count);
 
   std::vector<ExportRow> first;
@@ -389,9 +259,8 @@ std::string RealData() {
       const ExportRow& g = first[pos + i];
       REQUIRE(g.ts == want[i].first, "%s: sample %zu at %" PRId64 ", want %" PRId64,
               input.names[id].c_str(), i, g.ts, want[i].first);
-      double in = want[i].second, out;
-      std::memcpy(&out, &g.bits, 8);
-      if (g.bits == Bits(in)) continue;
+      const double in = want[i].second, out = BitsDouble(g.bits);
+      if (g.bits == DoubleBits(in)) continue;
       inexact++;
       // VM's own round-trip criterion for its decimal conversion (reference §15.3): about 12
       // significant digits, i.e. a relative error of at most ~1e-12. Integers below 2^53 must
@@ -413,8 +282,8 @@ std::string RealData() {
           bad, inexact, first_bad.c_str());
 
   RETURN_IF_FAILED(CloseDb(&db));
-  RETURN_IF_FAILED(OpenDb(dir, &db));
-  REQUIRE_VME(vme_series_count(db.get(), nullptr, &count, &err));
+  RETURN_IF_FAILED(OpenDb(dir, {}, &db));
+  RETURN_IF_FAILED(SeriesCount(db.get(), nullptr, &count));
   REQUIRE(count == 507, "after reopen: vme_series_count = %" PRIu64, count);
   std::vector<ExportRow> second;
   RETURN_IF_FAILED(Export(db.get(), input, &second));
@@ -437,24 +306,23 @@ void TestParseLine(void**) {
   assert_true(ParseLine("go_goroutines 7 1795236062122", &s, &l));
   assert_int_equal(l.size(), 1);
   assert_true(s.value == 7 && s.ts == 1795236062122);
-  assert_string_equal(Canonical(l).c_str(), "go_goroutines{}");
+  assert_string_equal(SeriesName(l).c_str(), "go_goroutines{}");
   assert_true(ParseLine("m{b=\"x y\",a=\"\",c=\"q\\\"\"} 1.8087e-05 1795236062122", &s, &l));
   assert_int_equal(l.size(), 4);
   assert_true(s.value == 1.8087e-05);
   assert_true(s.series == "m{b=\"x y\",a=\"\",c=\"q\\\"\"}");
-  assert_string_equal(Canonical(l).c_str(), "m{b=\"x y\",c=\"q\\\"\"}");
+  assert_string_equal(SeriesName(l).c_str(), "m{b=\"x y\",c=\"q\\\"\"}");
   assert_true(ParseLine("m{a=\"1\"} +Inf 5", &s, &l));
   assert_true(std::isinf(s.value) && s.value > 0);
   assert_true(ParseLine("m NaN 5", &s, &l));
   assert_true(std::isnan(s.value));
   assert_false(ParseLine("m{a=\"1} 1 5", &s, &l));
   assert_false(ParseLine("m 1", &s, &l));
-  std::string key;
-  AppendKey(&key, {{"__name__", "up"}, {"job", "a"}});
+  const std::string key = PackKey({{"__name__", "up"}, {"job", "a"}});
   Labels back;
-  assert_true(DecodeKey(reinterpret_cast<const uint8_t*>(key.data()), key.size(), &back));
+  assert_true(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size(), &back));
   assert_true(back == Labels({{"__name__", "up"}, {"job", "a"}}));
-  assert_false(DecodeKey(reinterpret_cast<const uint8_t*>(key.data()), key.size() - 1, &back));
+  assert_false(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size() - 1, &back));
 }
 
 void TestRealData(void**) { RUN(RealData()); }
