@@ -10,6 +10,10 @@ data=${DATA_DIR:-$(mktemp -d /tmp/vmengine-demo.XXXXXX)}
 capture="$root/examples/data/node_exporter_1s_1200.prom.zst"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+out=$(mktemp /tmp/vmengine-demo-out.XXXXXX)
+trap 'rm -f "$out"' EXIT
+# Runs a command into $out, then shows its first N lines (no SIGPIPE under pipefail).
+show() { local n=$1; shift; "$@" > "$out"; head -n "$n" "$out"; }
 
 step "import $(basename "$capture") into $data"
 "$vme" import --data "$data" "$capture"
@@ -18,20 +22,21 @@ step "series count"
 "$vme" series-count --data "$data"
 
 step "label names"
-"$vme" labels --data "$data" | head -20
+show 20 "$vme" labels --data "$data"
 
 step "query: node_cpu_seconds_total{mode=\"idle\"} (first 5 rows per format csv)"
-"$vme" query --data "$data" --format csv 'node_cpu_seconds_total{mode="idle"}' | head -6
+show 6 "$vme" query --data "$data" --format csv 'node_cpu_seconds_total{mode="idle"}'
 
 step "query: network series matching {__name__=~\"node_network_.*\",device=\"lo\"} (jsonl, first series, 200 chars)"
-"$vme" query --data "$data" --format jsonl '{__name__=~"node_network_.*",device="lo"}' | head -1 | cut -c1-200
+show 1 "$vme" query --data "$data" --format jsonl '{__name__=~"node_network_.*",device="lo"}' | cut -c1-200
 
 step "series count of node_network_.*"
 "$vme" series-count --data "$data" '{__name__=~"node_network_.*"}'
 
 step "query over a time window: node_load1, first 60 s of the capture"
-start=$("$vme" query --data "$data" --format csv 'node_load1' | sed -n 2p | cut -d, -f2)
-"$vme" query --data "$data" --start "$start" --end $((start + 60000)) --format csv 'node_load1' | head -8
+"$vme" query --data "$data" --format csv 'node_load1' > "$out"
+start=$(sed -n 2p "$out" | cut -d, -f2)
+show 8 "$vme" query --data "$data" --start "$start" --end $((start + 60000)) --format csv 'node_load1'
 
 step "stats"
 "$vme" stats --data "$data"
