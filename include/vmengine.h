@@ -96,19 +96,19 @@ VME_API void vme_library_shutdown(void) VME_NOEXCEPT;
 typedef int32_t vme_status;
 
 #define VME_OK 0
-#define VME_DONE 1                      /* an iteration has no more items */
-#define VME_ERR_INVALID_ARGUMENT (-1)   /* NULL or malformed argument, selector, regex, label */
-#define VME_ERR_NOT_FOUND (-2)          /* named snapshot, partition or file does not exist */
-#define VME_ERR_CORRUPTION (-3)         /* a file on disk is malformed; message names file+offset */
-#define VME_ERR_IO (-4)                 /* the OS refused an operation (disk full, permissions) */
-#define VME_ERR_NO_MEMORY (-5)          /* allocation failed */
-#define VME_ERR_CLOSED (-6)             /* the db (or the db of this child handle) is closed */
-#define VME_ERR_BUSY (-7)               /* reserved: the operation cannot run now; retry later */
-#define VME_ERR_BUFFER_TOO_SMALL (-8)   /* a caller buffer is too small; the needed size is set */
-#define VME_ERR_MISUSE (-9)             /* API misuse, e.g. a handle used after it was freed */
-#define VME_ERR_INTERNAL (-10)          /* a bug in vmengine; please report it */
-#define VME_ERR_LOCKED (-11)            /* another process holds the data directory's flock.lock */
-#define VME_ERR_LIMIT (-12)             /* a configured limit was exceeded (e.g. max series) */
+#define VME_DONE 1                    /* an iteration has no more items */
+#define VME_ERR_INVALID_ARGUMENT (-1) /* NULL or malformed argument, selector, regex, label */
+#define VME_ERR_NOT_FOUND (-2)        /* named snapshot, partition or file does not exist */
+#define VME_ERR_CORRUPTION (-3)       /* a file on disk is malformed; message names file+offset */
+#define VME_ERR_IO (-4)               /* the OS refused an operation (disk full, permissions) */
+#define VME_ERR_NO_MEMORY (-5)        /* allocation failed */
+#define VME_ERR_CLOSED (-6)           /* the db (or the db of this child handle) is closed */
+#define VME_ERR_BUSY (-7)             /* reserved: the operation cannot run now; retry later */
+#define VME_ERR_BUFFER_TOO_SMALL (-8) /* a caller buffer is too small; the needed size is set */
+#define VME_ERR_MISUSE (-9)           /* API misuse, e.g. a handle used after it was freed */
+#define VME_ERR_INTERNAL (-10)        /* a bug in vmengine; please report it */
+#define VME_ERR_LOCKED (-11)          /* another process holds the data directory's flock.lock */
+#define VME_ERR_LIMIT (-12)           /* a configured limit was exceeded (e.g. max series) */
 
 typedef struct vme_error vme_error;
 
@@ -204,12 +204,12 @@ VME_API vme_status vme_flush(vme_db* db, vme_error** err) VME_NOEXCEPT;
 
 /* Per-call ingest counters. A rejected row is never stored; every rejection is counted. */
 typedef struct vme_add_result {
-  uint64_t rows_added;                /* rows accepted into the raw-row buffers */
-  uint64_t rejected_invalid_labels;   /* malformed series key, over the label limits, no name */
-  uint64_t rejected_nan;              /* NaN values other than the Prometheus staleness marker */
-  uint64_t rejected_out_of_retention; /* timestamp older than now - retention */
-  uint64_t rejected_too_far_future;   /* timestamp later than now + 2 days (reference §3.2) */
-  uint64_t rejected_invalid_timestamp;/* timestamp < 0 */
+  uint64_t rows_added;                 /* rows accepted into the raw-row buffers */
+  uint64_t rejected_invalid_labels;    /* malformed series key, over the label limits, no name */
+  uint64_t rejected_nan;               /* NaN values other than the Prometheus staleness marker */
+  uint64_t rejected_out_of_retention;  /* timestamp older than now - retention */
+  uint64_t rejected_too_far_future;    /* timestamp later than now + 2 days (reference §3.2) */
+  uint64_t rejected_invalid_timestamp; /* timestamp < 0 */
 } vme_add_result;
 
 /* Adds n rows. Row i has the series key keys[key_offsets[i] .. key_offsets[i+1]) (so
@@ -352,9 +352,9 @@ VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* ou
 
 /* Merges all parts of every partition whose name (YYYY_MM) starts with partition_prefix (NULL
  * or "" = all partitions) into one part per partition, applying deletions, retention and
- * deduplication; then merges the current indexdb generation. Blocks until done. Needs free disk space about the
- * size of the largest partition. Errors: VME_ERR_CLOSED, VME_ERR_IO (e.g. disk full: nothing
- * already stored is lost). Source: Storage.ForceMergePartitions (reference §6.10). */
+ * deduplication; then merges the current indexdb generation. Blocks until done. Needs free disk
+ * space about the size of the largest partition. Errors: VME_ERR_CLOSED, VME_ERR_IO (e.g. disk
+ * full: nothing already stored is lost). Source: Storage.ForceMergePartitions (reference §6.10). */
 VME_API vme_status vme_force_merge(vme_db* db, const char* partition_prefix,
                                    vme_error** err) VME_NOEXCEPT;
 /* Deletes the series matching q's matchers (over all time; q's time range is ignored; q must
