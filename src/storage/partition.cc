@@ -331,7 +331,7 @@ Status Partition::MergeOnce(MergeKind kind, bool final, const std::unordered_set
     if (!sources.empty()) merges_in_flight_++;
   }
   if (sources.empty()) return Status::OK();
-  Status st = MergeParts(sources, kind == MergeKind::kBig, deleted, nullptr);
+  Status st = MergeParts(sources, kind == MergeKind::kBig, deleted, nullptr, true);
   if (!st.ok()) ClearInMerge(sources);
   std::lock_guard<std::mutex> l(mu_);
   merges_in_flight_--;
@@ -392,7 +392,8 @@ Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {
 }
 
 Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big,
-                             const std::unordered_set<uint64_t>* deleted, PartPtr* result) {
+                             const std::unordered_set<uint64_t>* deleted, PartPtr* result,
+                             bool stoppable) {
   uint64_t total = 0;
   for (const auto& p : sources) total += p->size_bytes();
   const bool big = force_big || total > opts_.max_small_part_bytes;
@@ -402,6 +403,7 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
   MergeOptions mo;
   mo.deleted_metric_ids = deleted;
   mo.dedup_interval_ms = opts_.dedup_interval_ms;
+  if (stoppable) mo.stop = opts_.stop;
   if (opts_.retention_ms > 0) mo.retention_deadline = NowMs() - opts_.retention_ms;
   auto hr = MergePartsToDir(sources, tmp, mo);
   if (!hr.ok()) {

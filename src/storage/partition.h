@@ -43,8 +43,9 @@ struct PartitionOptions {
   size_t raw_shards = 1;          // (CPUs + 7) / 8 (§3.6); AddRows picks one round-robin
   size_t max_raw_rows = 500'000;  // rows per shard before a handoff to the arena
   uint64_t max_small_part_bytes = 10'000'000;
-  size_t max_small_parts = 256;          // above it a writer helps merge (§3.6)
-  BackgroundWorkers* workers = nullptr;  // null: conversions run in the writer
+  size_t max_small_parts = 256;             // above it a writer helps merge (§3.6)
+  BackgroundWorkers* workers = nullptr;     // null: conversions run in the writer
+  const std::atomic<bool>* stop = nullptr;  // set at close: background merges give up
 };
 
 struct PartitionStats {
@@ -105,8 +106,11 @@ class Partition {
 
   Status OpenSide(const std::string& dir, bool big);
   Status ConvertRawRows(std::vector<RawRow>* rows);
+  // stoppable: a background merge, abandoned (Status::Busy, sources intact) once opts_.stop
+  // is set; flushes and force merges always finish.
   Status MergeParts(const std::vector<PartPtr>& sources, bool force_big,
-                    const std::unordered_set<uint64_t>* deleted, PartPtr* result);
+                    const std::unordered_set<uint64_t>* deleted, PartPtr* result,
+                    bool stoppable = false);
   void ClearInMerge(const std::vector<PartPtr>& parts);
 
   const std::string small_dir_;

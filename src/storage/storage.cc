@@ -127,6 +127,7 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
           : std::clamp<uint64_t>(allowed / popts.raw_shards / 256 / 56, 10'000, 500'000);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
   popts.workers = s->workers_.get();
+  popts.stop = &s->stopping_;
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
   const int cpus = DefaultBackgroundThreads();
@@ -460,6 +461,7 @@ Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
 }
 
 Status Storage::Close() {
+  stopping_ = true;  // running background merges are abandoned; their sources stay intact
   {
     std::lock_guard<std::mutex> l(bg_mu_);
     bg_stop_ = true;
@@ -643,7 +645,7 @@ void Storage::RunMergeTask(MergeKind kind) {
       merge_backoff_[k] = std::min(merge_backoff_[k] * 2, std::chrono::milliseconds(10'000));
       next_merge_try_[k] = now + merge_backoff_[k];
     }
-    if (!st.ok() && st.code() != Code::kClosed) {
+    if (!st.ok() && st.code() != Code::kClosed && !(st.code() == Code::kBusy && stopping_)) {
       background_errors_.fetch_add(1);
       bg_last_error_ = st.ToString();
     }

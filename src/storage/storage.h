@@ -160,6 +160,7 @@ class Storage : public std::enable_shared_from_this<Storage> {
 
   mutable std::shared_mutex close_mu_;
   std::atomic<bool> closed_{false};
+  std::atomic<bool> stopping_{false};  // set first thing in Close: background merges give up
 
   // Series creation (exactly once).
   std::mutex create_mu_;
