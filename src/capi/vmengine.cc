@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/background.h"
+#include "storage/part_header.h"
 #include "storage/search.h"
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
@@ -101,35 +102,20 @@ std::shared_ptr<vme::storage::Storage> Acquire(const vme_db* db, vme_error** err
   return db->storage;
 }
 
-bool ParseDurationMs(const char* s, int64_t* out) {
+// Retention text as VictoriaMetrics' -retentionPeriod: a bare number is months of 31 days,
+// otherwise a duration with units (ParseGoDuration: ms, s, m, h, d, w, y; compound forms).
+bool ParseRetentionMs(const char* s, int64_t* out) {
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(s, &end);
-  if (end == s || errno != 0 || v < 0 || !std::isfinite(v)) return false;
-  const std::string unit(end);
-  double mult;
-  if (unit.empty()) {
-    mult = 31.0 * 86400000;  // plain numbers are months of 31 days (-retentionPeriod)
-  } else if (unit == "ms") {
-    mult = 1;
-  } else if (unit == "s") {
-    mult = 1000;
-  } else if (unit == "m") {
-    mult = 60000;
-  } else if (unit == "h") {
-    mult = 3600000;
-  } else if (unit == "d") {
-    mult = 86400000;
-  } else if (unit == "w") {
-    mult = 7.0 * 86400000;
-  } else if (unit == "y") {
-    mult = 365.0 * 86400000;
-  } else {
-    return false;
+  if (end != s && *end == '\0') {
+    if (errno != 0 || v < 0 || !std::isfinite(v) || v * 31.0 * 86400000 > 9.2e18) return false;
+    *out = static_cast<int64_t>(v * 31.0 * 86400000);
+    return true;
   }
-  const double ms = v * mult;
-  if (ms > 9.2e18) return false;
-  *out = static_cast<int64_t>(ms);
+  int64_t ms = 0;
+  if (!vme::storage::ParseGoDuration(s, &ms).ok() || ms < 0) return false;
+  *out = ms;
   return true;
 }
 
@@ -263,7 +249,7 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
     opts->opts.retention_ms = static_cast<int64_t>(u);
   } else if (k == "retention") {
     int64_t ms;
-    if (!ParseDurationMs(value, &ms)) return bad();
+    if (!ParseRetentionMs(value, &ms)) return bad();
     opts->opts.retention_ms = ms;
   } else if (k == "account_id" || k == "project_id") {
     if (!ParseU64(value, &u) || u > UINT32_MAX) return bad();

@@ -195,12 +195,14 @@ Status Storage::GetOrCreateTSID(std::string_view cache_key, std::string_view ser
       found = true;
     }
     if (!found) {
-      std::unordered_set<uint64_t> deleted;
+      // Lock order: create_mu_, then deleted_mu_ (DeleteSeries never holds both).
+      Status st, pst2;
       {
         std::lock_guard<std::mutex> dl(deleted_mu_);
-        deleted = deleted_;
+        st = idb_curr_->GetTSIDByName(canonical, deleted_, tsid);
+        if (st.code() == Code::kNotFound)
+          pst2 = idb_prev_->GetTSIDByName(canonical, deleted_, tsid);
       }
-      Status st = idb_curr_->GetTSIDByName(canonical, deleted, tsid);
       if (st.ok()) {
         found = true;
       } else if (st.code() != Code::kNotFound) {
@@ -208,7 +210,6 @@ Status Storage::GetOrCreateTSID(std::string_view cache_key, std::string_view ser
       }
       if (!found) {
         std::vector<std::string> items;
-        Status pst2 = idb_prev_->GetTSIDByName(canonical, deleted, tsid);
         if (pst2.ok()) {
           // Reuse the TSID of the previous generation so MetricIDs survive rotation (§3.3).
         } else if (pst2.code() == Code::kNotFound) {
@@ -404,11 +405,7 @@ Status Storage::ForceMerge(std::string_view partition_prefix) {
   }
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   VME_RETURN_IF_ERROR(FlushLocked());
-  std::unordered_set<uint64_t> deleted;
-  {
-    std::lock_guard<std::mutex> l(deleted_mu_);
-    deleted = deleted_;
-  }
+  const std::unordered_set<uint64_t> deleted = DeletedCopy();
   for (const auto& p : table_->Partitions()) {
     if (p->name().compare(0, partition_prefix.size(), partition_prefix) != 0) continue;
     VME_RETURN_IF_ERROR(p->ForceMerge(&deleted));

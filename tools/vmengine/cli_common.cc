@@ -1,5 +1,7 @@
 #include "cli_common.h"
 
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
 
 #include "time_parse.h"
@@ -82,6 +84,25 @@ CommandStatus MakeQuery(const std::string& start, const std::string& end,
     if (st != VME_OK) return ApiError("adding the matcher __name__=~\".+\"", st, err);
   }
   return CommandStatus::Ok();
+}
+
+CommandStatus WriteOutput(const std::string& out) {
+  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+    return CommandStatus::Error("writing the output failed");
+  }
+  return CommandStatus::Ok();
+}
+
+CommandStatus WriteStrlist(const vme_strlist* list) {
+  std::string out;
+  const size_t n = vme_strlist_count(list);
+  for (size_t i = 0; i < n; ++i) {
+    size_t len = 0;
+    const char* s = vme_strlist_get(list, i, &len);
+    if (s != nullptr) out.append(s, len);
+    out.push_back('\n');
+  }
+  return WriteOutput(out);
 }
 
 }  // namespace vme::cli

@@ -51,6 +51,11 @@ struct Command {
 // name when there is no message). Frees err.
 CommandStatus ApiError(std::string_view context, vme_status status, vme_error* err);
 
+// Writes out to stdout and flushes; an error if the write fails (e.g. a closed pipe).
+CommandStatus WriteOutput(const std::string& out);
+// Writes each string of list on its own line (WriteOutput).
+CommandStatus WriteStrlist(const vme_strlist* list);
+
 struct DbCloser {
   void operator()(vme_db* db) const { vme_close(db, nullptr); }
 };

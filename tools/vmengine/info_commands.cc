@@ -49,18 +49,8 @@ CommandStatus RunLabels(const LabelsFlags& flags) {
     if (st != VME_OK) return ApiError("listing values of label " + flags.name, st, err);
   }
   StrlistPtr list(raw);
-  std::string out;
-  const size_t n = vme_strlist_count(list.get());
-  for (size_t i = 0; i < n; ++i) {
-    size_t len = 0;
-    const char* s = vme_strlist_get(list.get(), i, &len);
-    if (s != nullptr) out.append(s, len);
-    out.push_back('\n');
-  }
+  VME_CLI_RETURN_IF_ERROR(WriteStrlist(list.get()));
   list.reset();
-  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
-    return CommandStatus::Error("writing the output failed");
-  }
   return CloseDb(&db);
 }
 
@@ -127,9 +117,7 @@ CommandStatus RunStats(const StatsFlags& flags) {
     }
   }
   stats.reset();
-  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
-    return CommandStatus::Error("writing the output failed");
-  }
+  VME_CLI_RETURN_IF_ERROR(WriteOutput(out));
   return CloseDb(&db);
 }
 

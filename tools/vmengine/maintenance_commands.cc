@@ -57,13 +57,6 @@ CommandStatus OpenExistingDb(const DbFlags& flags, DbPtr* db) {
   return OpenDb(flags, db);
 }
 
-CommandStatus WriteOutput(const std::string& out) {
-  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
-    return CommandStatus::Error("writing the output failed");
-  }
-  return CommandStatus::Ok();
-}
-
 CommandStatus RunForceMerge(const ForceMergeFlags& flags) {
   DbPtr db;
   VME_CLI_RETURN_IF_ERROR(OpenExistingDb(flags.db, &db));
@@ -116,16 +109,8 @@ CommandStatus RunSnapshotList(const SnapshotFlags& flags) {
   const vme_status st = vme_snapshot_list(db.get(), &raw, &err);
   if (st != VME_OK) return ApiError("listing snapshots", st, err);
   StrlistPtr list(raw);
-  std::string out;
-  const size_t n = vme_strlist_count(list.get());
-  for (size_t i = 0; i < n; ++i) {
-    size_t len = 0;
-    const char* s = vme_strlist_get(list.get(), i, &len);
-    if (s != nullptr) out.append(s, len);
-    out.push_back('\n');
-  }
+  VME_CLI_RETURN_IF_ERROR(WriteStrlist(list.get()));
   list.reset();
-  VME_CLI_RETURN_IF_ERROR(WriteOutput(out));
   return CloseDb(&db);
 }
 
