@@ -355,55 +355,58 @@ func (it *SeriesIterator) Close() error {
 	return nil
 }
 
-// LabelNames returns the sorted label names of the series matching q (nil = every series of
-// the default tenant), "__name__" included; q's time range applies as in SeriesCount.
-// Wraps vme_label_names.
-func (db *DB) LabelNames(q *Query) ([]string, error) {
-	const op = "LabelNames"
+// withQuery converts q (nil = no query), takes the handle's read lock and runs fn with the
+// native handle and query; the query is destroyed afterwards.
+func (db *DB) withQuery(op string, q *Query, fn func(h *C.vme_db, cq *C.vme_query) error) error {
 	var cq *C.vme_query
 	if q != nil {
 		var err error
 		if cq, err = newQuery(op, q); err != nil {
-			return nil, err
+			return err
 		}
 		defer C.vme_query_destroy(cq)
 	}
 	h, err := db.acquire(op)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer db.mu.RUnlock()
-	var list *C.vme_strlist
-	var cerr *C.vme_error
-	if st := C.vme_label_names(h, cq, &list, &cerr); st != C.VME_OK {
-		return nil, newError(op, st, cerr)
-	}
-	return takeStrlist(list), nil
+	return fn(h, cq)
+}
+
+// LabelNames returns the sorted label names of the series matching q (nil = every series of
+// the default tenant), "__name__" included; q's time range applies as in SeriesCount.
+// Wraps vme_label_names.
+func (db *DB) LabelNames(q *Query) ([]string, error) {
+	const op = "LabelNames"
+	var out []string
+	err := db.withQuery(op, q, func(h *C.vme_db, cq *C.vme_query) error {
+		var list *C.vme_strlist
+		var cerr *C.vme_error
+		if st := C.vme_label_names(h, cq, &list, &cerr); st != C.VME_OK {
+			return newError(op, st, cerr)
+		}
+		out = takeStrlist(list)
+		return nil
+	})
+	return out, err
 }
 
 // LabelValues returns the sorted non-empty values of label name ("__name__" for metric
 // names) over the series matching q (nil = all). Wraps vme_label_values.
 func (db *DB) LabelValues(name string, q *Query) ([]string, error) {
 	const op = "LabelValues"
-	var cq *C.vme_query
-	if q != nil {
-		var err error
-		if cq, err = newQuery(op, q); err != nil {
-			return nil, err
+	var out []string
+	err := db.withQuery(op, q, func(h *C.vme_db, cq *C.vme_query) error {
+		var list *C.vme_strlist
+		var cerr *C.vme_error
+		if st := C.vme_label_values(h, cstr(name), C.size_t(len(name)), cq, &list, &cerr); st != C.VME_OK {
+			return newError(op, st, cerr)
 		}
-		defer C.vme_query_destroy(cq)
-	}
-	h, err := db.acquire(op)
-	if err != nil {
-		return nil, err
-	}
-	defer db.mu.RUnlock()
-	var list *C.vme_strlist
-	var cerr *C.vme_error
-	if st := C.vme_label_values(h, cstr(name), C.size_t(len(name)), cq, &list, &cerr); st != C.VME_OK {
-		return nil, newError(op, st, cerr)
-	}
-	return takeStrlist(list), nil
+		out = takeStrlist(list)
+		return nil
+	})
+	return out, err
 }
 
 // SeriesCount returns the number of distinct live series matching q (nil = all). When q's
@@ -412,25 +415,15 @@ func (db *DB) LabelValues(name string, q *Query) ([]string, error) {
 // vme_series_count.
 func (db *DB) SeriesCount(q *Query) (uint64, error) {
 	const op = "SeriesCount"
-	var cq *C.vme_query
-	if q != nil {
-		var err error
-		if cq, err = newQuery(op, q); err != nil {
-			return 0, err
-		}
-		defer C.vme_query_destroy(cq)
-	}
-	h, err := db.acquire(op)
-	if err != nil {
-		return 0, err
-	}
-	defer db.mu.RUnlock()
 	var out C.uint64_t
-	var cerr *C.vme_error
-	if st := C.vme_series_count(h, cq, &out, &cerr); st != C.VME_OK {
-		return 0, newError(op, st, cerr)
-	}
-	return uint64(out), nil
+	err := db.withQuery(op, q, func(h *C.vme_db, cq *C.vme_query) error {
+		var cerr *C.vme_error
+		if st := C.vme_series_count(h, cq, &out, &cerr); st != C.VME_OK {
+			return newError(op, st, cerr)
+		}
+		return nil
+	})
+	return uint64(out), err
 }
 
 // DeleteSeries deletes the series matching q's matchers and selector over all time (q's time
