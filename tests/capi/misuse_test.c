@@ -163,6 +163,13 @@ static void close_db(vme_db* db) {
   if (st != VME_OK) fail_msg("vme_close: %d %s", (int)st, vme_error_message(err));
 }
 
+/* Ends a test: frees its key buffer, closes its db and removes its directory. */
+static void finish(keybuf* kb, vme_db* db, char* dir) {
+  kb_free(kb);
+  close_db(db);
+  remove_temp_dir(dir);
+}
+
 /* Adds one row for the single-label series name{} */
 static vme_add_result add_one(vme_db* db, const char* metric, int64_t ts, double v) {
   keybuf kb = {0};
@@ -424,9 +431,7 @@ static void test_null_arguments(void** state) {
   }
 
   vme_query_destroy(q);
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 static void test_zero_rows_with_null_arrays(void** state) {
@@ -633,9 +638,7 @@ static void test_label_limits(void** state) {
   }
   free(big_name);
   free(big_value);
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 static void test_malformed_keys_and_offsets(void** state) {
@@ -697,9 +700,7 @@ static void test_malformed_keys_and_offsets(void** state) {
     assert_int_equal(count_series(db, "{__name__=~\".+\"}", 0, INT64_MAX, &samples), 1);
     assert_int_equal(samples, 1);
   }
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 static void test_second_open_locked(void** state) {
@@ -770,9 +771,7 @@ static void test_nan_and_staleness(void** state) {
   assert_int_equal(vme_series_iter_next(it, NULL), VME_DONE);
   vme_series_iter_close(it);
   vme_query_destroy(q);
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 static void test_retention_and_timestamps(void** state) {
@@ -815,9 +814,7 @@ static void test_retention_and_timestamps(void** state) {
   EXPECT_OK(vme_add_series(db, kb.p, kb.len, ts, vals, 2, &r, E));
   assert_int_equal(r.rows_added, 1);
   assert_int_equal(r.rejected_invalid_timestamp, 1);
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 static void test_copy_samples_buffer(void** state) {
@@ -874,9 +871,7 @@ static void test_copy_samples_buffer(void** state) {
   assert_int_equal(vme_series_iter_next(it, NULL), VME_DONE);
   vme_series_iter_close(it);
   vme_query_destroy(q);
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 static void test_read_only(void** state) {
@@ -899,9 +894,7 @@ static void test_read_only(void** state) {
   EXPECT_FAIL(VME_ERR_MISUSE, vme_add_rows(db, kb.p, kb.len, offs, &ts, &v, 1, NULL, E));
   EXPECT_FAIL(VME_ERR_MISUSE, vme_add_series(db, kb.p, kb.len, &ts, &v, 1, NULL, E));
   assert_int_equal(count_series(db, "ro_metric", 0, INT64_MAX, NULL), 1);
-  kb_free(&kb);
-  close_db(db);
-  remove_temp_dir(dir);
+  finish(&kb, db, dir);
 }
 
 int main(void) {
