@@ -140,7 +140,8 @@ VME_API vme_options* vme_options_create(void) VME_NOEXCEPT;
 /* Frees options. Accepts NULL. Options may be freed right after vme_open(). */
 VME_API void vme_options_destroy(vme_options* opts) VME_NOEXCEPT;
 /* Sets the retention in milliseconds; rows older than now - retention are rejected at ingest
- * (counted in vme_add_result.rejected_out_of_retention). 0 (the default) keeps everything.
+ * (counted in vme_add_result.rejected_out_of_retention). 0 (the default) keeps everything, and
+ * so does INT64_MAX (how bindings say "forever"; no deadline derived from it can overflow).
  * Returns VME_ERR_INVALID_ARGUMENT for a negative value. Source: reference §6.9. */
 VME_API vme_status vme_options_set_retention_ms(vme_options* opts, int64_t retention_ms,
                                                 vme_error** err) VME_NOEXCEPT;
@@ -198,6 +199,19 @@ VME_API vme_status vme_close(vme_db* db, vme_error** err) VME_NOEXCEPT;
  * disk, new index entries are written, and directories are fsync'ed. Source:
  * Storage.DebugFlush plus the in-memory-parts flush of §6.3. */
 VME_API vme_status vme_flush(vme_db* db, vme_error** err) VME_NOEXCEPT;
+/* Runs, in the calling thread, one round of the background work as if every interval had
+ * elapsed: writes new index entries, converts raw rows to in-memory parts and writes those to
+ * disk, drops partitions and parts past retention, rotates indexdb when its deadline has
+ * passed, then merges parts (small and big, in every partition, and indexdb) until the merge
+ * policy picks none, with final merges once "final_merge_delay_ms" has passed since the last
+ * merge. Meant for a db opened with "background" = 0, which it lets tests and applications
+ * drive deterministically; safe from any thread, also while background work runs. Errors:
+ * VME_ERR_INVALID_ARGUMENT (NULL db), VME_ERR_CLOSED, VME_ERR_MISUSE (a read-only db),
+ * VME_ERR_IO or VME_ERR_CORRUPTION from a flush or merge (the message names the part),
+ * VME_ERR_NO_MEMORY, VME_ERR_INTERNAL. Source: VictoriaMetrics lib/storage/partition.go
+ * (rawRowsFlusher, inmemoryPartsFlusher, mergeWorker) and storage.go (retention watcher,
+ * indexdb rotation). */
+VME_API vme_status vme_background_run_once(vme_db* db, vme_error** err) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Ingest                                                                                    */
@@ -385,8 +399,10 @@ typedef struct vme_stats vme_stats;
 
 /* Takes a point-in-time copy of the engine's statistics as (name, value) pairs, e.g.
  * "rows", "blocks", "parts", "series", "data_bytes", "indexdb_bytes", "partitions",
- * "rows_rejected_*", and per partition "partition.YYYY_MM.small_parts" etc. Free with
- * vme_stats_free(). */
+ * "rows_rejected_*", and per partition "partition.YYYY_MM.small_parts" etc. Background work
+ * never fails silently: "background_errors" counts its errors since open and
+ * "background_last_error" has the time of the last one (ms since the epoch, 0 = none) as
+ * value and its message as text (vme_stats_text()). Free with vme_stats_free(). */
 VME_API vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) VME_NOEXCEPT;
 /* Number of entries (0 for NULL). */
 VME_API size_t vme_stats_count(const vme_stats* stats) VME_NOEXCEPT;
@@ -394,6 +410,10 @@ VME_API size_t vme_stats_count(const vme_stats* stats) VME_NOEXCEPT;
 VME_API const char* vme_stats_name(const vme_stats* stats, size_t i) VME_NOEXCEPT;
 /* Value of entry i, or 0 if out of range. */
 VME_API double vme_stats_value(const vme_stats* stats, size_t i) VME_NOEXCEPT;
+/* Borrowed text of entry i (valid until vme_stats_free()), or NULL for an entry that has only
+ * a value and when i is out of range. Today only "background_last_error" has one (its
+ * message, "" when there was no error). */
+VME_API const char* vme_stats_text(const vme_stats* stats, size_t i) VME_NOEXCEPT;
 /* Frees statistics. Accepts NULL. */
 VME_API void vme_stats_free(vme_stats* stats) VME_NOEXCEPT;
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -17,7 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "storage/background.h"
+#include "storage/background_workers.h"
 #include "storage/part_header.h"
 #include "storage/search.h"
 #include "storage/selector_parser.h"
@@ -53,6 +54,7 @@ struct vme_strlist {
 
 struct vme_stats {
   std::vector<std::pair<std::string, double>> entries;
+  std::map<size_t, std::string> texts;  // entry index -> text, for entries that have one
 };
 
 namespace {
@@ -328,6 +330,14 @@ vme_status vme_flush(vme_db* db, vme_error** err) noexcept try {
   auto s = Acquire(db, err, "vme_flush", &st);
   if (!s) return st;
   return FromStatus(s->Flush(), err);
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_background_run_once(vme_db* db, vme_error** err) noexcept try {
+  vme_status st;
+  auto s = Acquire(db, err, "vme_background_run_once", &st);
+  if (!s) return st;
+  return FromStatus(s->RunBackgroundOnce(), err);
 }
 VME_CATCH_ALL(err)
 
@@ -674,6 +684,9 @@ vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) noexcept 
   auto stats = std::make_unique<vme_stats>();
   s->Stats(&stats->entries);
   if (s->closed()) return Fail(err, VME_ERR_CLOSED, "vme_stats_get: the db is closed");
+  const vme::storage::BackgroundError bg = s->LastBackgroundError();
+  stats->texts[stats->entries.size()] = bg.message;
+  stats->entries.emplace_back("background_last_error", static_cast<double>(bg.time_ms));
   *out = stats.release();
   return VME_OK;
 }
@@ -689,6 +702,11 @@ const char* vme_stats_name(const vme_stats* stats, size_t i) noexcept {
 double vme_stats_value(const vme_stats* stats, size_t i) noexcept {
   if (stats == nullptr || i >= stats->entries.size()) return 0;
   return stats->entries[i].second;
+}
+const char* vme_stats_text(const vme_stats* stats, size_t i) noexcept {
+  if (stats == nullptr) return nullptr;
+  const auto it = stats->texts.find(i);
+  return it == stats->texts.end() ? nullptr : it->second.c_str();
 }
 void vme_stats_free(vme_stats* stats) noexcept { delete stats; }
 

@@ -28,7 +28,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "storage/background.h"
+#include "storage/background_workers.h"
 #include "storage/inmemory_part.h"
 #include "storage/merge.h"
 #include "storage/part.h"

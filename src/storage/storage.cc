@@ -113,10 +113,8 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
 
   const uint64_t mem = SystemMemory();
   const uint64_t allowed = mem / 10 * 6;
-  const bool background = opts.background && !opts.read_only;
-  const int threads =
-      opts.background_threads > 0 ? opts.background_threads : DefaultBackgroundThreads();
-  if (background) s->workers_ = std::make_unique<BackgroundWorkers>(threads);
+  s->scheduler_ =
+      std::make_unique<BackgroundScheduler>(s->opts_, std::make_unique<SchedulerLink>(s.get()));
   PartitionOptions popts;
   popts.raw_shards = (static_cast<size_t>(DefaultBackgroundThreads()) + 7) / 8;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
@@ -126,18 +124,11 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
           ? opts.max_raw_rows_per_shard
           : std::clamp<uint64_t>(allowed / popts.raw_shards / 256 / 56, 10'000, 500'000);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
-  popts.workers = s->workers_.get();
-  popts.stop = &s->stopping_;
+  popts.workers = s->scheduler_->workers();
+  popts.stop = s->scheduler_->stop_flag();
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
-  const int cpus = DefaultBackgroundThreads();
-  s->merge_workers_[0] = opts.small_merge_workers > 0 ? opts.small_merge_workers : (cpus + 1) / 2;
-  s->merge_workers_[1] = opts.big_merge_workers > 0 ? opts.big_merge_workers : (cpus + 1) / 2;
-  s->next_rotation_ms_ = s->NextRotationMs(NowMs());
-  if (background) {
-    s->timer_running_ = true;
-    s->workers_->Run([p = s.get()] { p->TimerLoop(); });
-  }
+  s->scheduler_->Start();
   return s;
 }
 
@@ -458,13 +449,7 @@ Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
 }
 
 Status Storage::Close() {
-  stopping_ = true;  // running background merges are abandoned; their sources stay intact
-  {
-    std::lock_guard<std::mutex> l(bg_mu_);
-    bg_stop_ = true;
-  }
-  bg_cv_.notify_all();
-  if (workers_) workers_->Wait();  // the timer loop and every merge have ended
+  if (scheduler_) scheduler_->Stop();  // background merges are abandoned, sources intact
   std::unique_lock<std::shared_mutex> l(close_mu_);
   if (closed_.load()) return Status::OK();
   closed_ = true;
@@ -497,159 +482,6 @@ std::unordered_set<uint64_t> Storage::DeletedCopy() {
   return deleted_;
 }
 
-int64_t Storage::NextRotationMs(int64_t now) const {
-  if (opts_.retention_ms <= 0) return INT64_MAX;
-  const int64_t days = (opts_.retention_ms + kMsecPerDay - 1) / kMsecPerDay;
-  const int64_t r = days * kMsecPerDay;
-  return (now / r + 1) * r + 4 * 3'600'000;
-}
-
-void Storage::TimerLoop() {
-  using clock = std::chrono::steady_clock;
-  const auto raw_every =
-      std::chrono::milliseconds(std::max<int64_t>(1, opts_.raw_rows_flush_interval_ms));
-  const auto inmem_every =
-      std::chrono::milliseconds(std::max<int64_t>(1, opts_.inmemory_parts_flush_interval_ms));
-  auto next_raw = clock::now() + raw_every;
-  auto next_inmem = clock::now() + inmem_every;
-  std::unique_lock<std::mutex> l(bg_mu_);
-  last_merge_ = clock::now();
-  next_merge_try_[0] = next_merge_try_[1] = clock::now();
-  while (!bg_stop_) {
-    auto wake = std::min(next_raw, next_inmem);
-    for (int k = 0; k < 2; k++) {
-      if (merges_in_flight_[k] < merge_workers_[k]) wake = std::min(wake, next_merge_try_[k]);
-    }
-    bg_cv_.wait_until(l, wake);
-    if (bg_stop_) break;
-    const auto now = clock::now();
-    const bool raw_due = now >= next_raw;
-    const bool inmem_due = now >= next_inmem;
-    if (raw_due) next_raw = now + raw_every;
-    if (inmem_due) next_inmem = now + inmem_every;
-    if (raw_due || inmem_due) {
-      l.unlock();
-      Status st = TimerTick(raw_due, inmem_due);
-      l.lock();
-      if (!st.ok() && st.code() != Code::kClosed) {
-        background_errors_.fetch_add(1);
-        bg_last_error_ = st.ToString();
-      }
-      // New parts may be mergeable now.
-      next_merge_try_[0] = next_merge_try_[1] = clock::now();
-      merge_backoff_[0] = merge_backoff_[1] = std::chrono::milliseconds(10);
-    }
-    l.unlock();
-    ScheduleMerges();
-    l.lock();
-  }
-  timer_running_ = false;
-  bg_cv_.notify_all();
-}
-
-Status Storage::TimerTick(bool raw_due, bool inmemory_due) {
-  VME_ASSIGN_OR_RETURN(auto guard, Enter());
-  if (opts_.retention_ms > 0 && NowMs() >= next_rotation_ms_) {
-    VME_RETURN_IF_ERROR(RotateIndexDB());
-  }
-  std::shared_lock<std::shared_mutex> il(idb_rw_);
-  const auto parts = table_->Partitions();
-  if (raw_due) {
-    // The index goes first, so that durable data never references missing index entries.
-    VME_RETURN_IF_ERROR(FlushIndexDB());
-    for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushRawRows());
-    for (const auto& p : parts) VME_RETURN_IF_ERROR(p->RemoveObsoleteParts());
-    VME_RETURN_IF_ERROR(ApplyRetention());
-  }
-  if (inmemory_due) {
-    if (!raw_due) VME_RETURN_IF_ERROR(FlushIndexDB());  // index before data, always
-    for (const auto& p : parts) {
-      VME_RETURN_IF_ERROR(p->FlushInmemoryParts(opts_.inmemory_parts_flush_interval_ms));
-    }
-  }
-  return Status::OK();
-}
-
-Status Storage::ApplyRetention() {
-  if (opts_.retention_ms <= 0) return Status::OK();
-  const int64_t deadline = NowMs() - opts_.retention_ms;
-  size_t dropped = 0;
-  VME_RETURN_IF_ERROR(table_->DropPartitionsBefore(deadline, &dropped));
-  partitions_dropped_ += dropped;
-  for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->DropStaleParts(deadline));
-  return Status::OK();
-}
-
-void Storage::ScheduleMerges() {
-  const auto now = std::chrono::steady_clock::now();
-  std::lock_guard<std::mutex> l(bg_mu_);
-  if (bg_stop_) return;
-  for (int k = 0; k < 2; k++) {
-    while (merges_in_flight_[k] < merge_workers_[k] && now >= next_merge_try_[k]) {
-      merges_in_flight_[k]++;
-      const MergeKind kind = k == 0 ? MergeKind::kSmall : MergeKind::kBig;
-      workers_->Run([this, kind] { RunMergeTask(kind); });
-    }
-  }
-  if (!idb_merge_in_flight_) {
-    idb_merge_in_flight_ = true;
-    workers_->Run([this] {
-      Status st = [&]() -> Status {
-        VME_ASSIGN_OR_RETURN(auto guard, Enter());
-        std::shared_lock<std::shared_mutex> il(idb_rw_);
-        bool merged = false;
-        return idb_curr_->table().MergeOnce(false, &merged);
-      }();
-      std::lock_guard<std::mutex> l2(bg_mu_);
-      idb_merge_in_flight_ = false;
-      if (!st.ok() && st.code() != Code::kClosed) {
-        background_errors_.fetch_add(1);
-        bg_last_error_ = st.ToString();
-      }
-    });
-  }
-}
-
-void Storage::RunMergeTask(MergeKind kind) {
-  bool merged = false;
-  const int k = kind == MergeKind::kSmall ? 0 : 1;
-  bool final = false;
-  {
-    std::lock_guard<std::mutex> l(bg_mu_);
-    final =
-        opts_.final_merge_delay_ms > 0 && std::chrono::steady_clock::now() - last_merge_ >=
-                                              std::chrono::milliseconds(opts_.final_merge_delay_ms);
-  }
-  Status st = [&]() -> Status {
-    VME_ASSIGN_OR_RETURN(auto guard, Enter());
-    const auto deleted = DeletedCopy();
-    for (const auto& p : table_->Partitions()) {
-      VME_RETURN_IF_ERROR(p->MergeOnce(kind, final, &deleted, &merged));
-      if (merged) break;
-    }
-    return Status::OK();
-  }();
-  {
-    std::lock_guard<std::mutex> l(bg_mu_);
-    merges_in_flight_[k]--;
-    const auto now = std::chrono::steady_clock::now();
-    if (merged) {
-      merges_done_.fetch_add(1);
-      last_merge_ = now;
-      merge_backoff_[k] = std::chrono::milliseconds(10);
-      next_merge_try_[k] = now;
-    } else {
-      merge_backoff_[k] = std::min(merge_backoff_[k] * 2, std::chrono::milliseconds(10'000));
-      next_merge_try_[k] = now + merge_backoff_[k];
-    }
-    if (!st.ok() && st.code() != Code::kClosed && !(st.code() == Code::kBusy && stopping_)) {
-      background_errors_.fetch_add(1);
-      bg_last_error_ = st.ToString();
-    }
-  }
-  bg_cv_.notify_all();
-}
-
 Status Storage::RotateIndexDB() {
   std::unique_lock<std::shared_mutex> il(idb_rw_);
   VME_RETURN_IF_ERROR(FlushIndexDB());
@@ -673,8 +505,6 @@ Status Storage::RotateIndexDB() {
     std::lock_guard<std::mutex> l(date_mu_);
     date_metric_ids_.clear();
   }
-  next_rotation_ms_ = NextRotationMs(NowMs());
-  indexdb_rotations_.fetch_add(1);
   return Status::OK();
 }
 
@@ -944,10 +774,43 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   add("rows_rejected_out_of_retention", static_cast<double>(rejected_out_of_retention_.load()));
   add("rows_rejected_too_far_future", static_cast<double>(rejected_too_far_future_.load()));
   add("rows_rejected_invalid_timestamp", static_cast<double>(rejected_invalid_timestamp_.load()));
-  add("background_errors", static_cast<double>(background_errors_.load()));
-  add("merges", static_cast<double>(merges_done_.load()));
-  add("partitions_dropped", static_cast<double>(partitions_dropped_.load()));
-  add("indexdb_rotations", static_cast<double>(indexdb_rotations_.load()));
+  scheduler_->Stats(out);
 }
+
+// What the background scheduler may do with its storage (SchedulerHost).
+class Storage::SchedulerLink : public SchedulerHost {
+ public:
+  explicit SchedulerLink(Storage* s) : s_(s) {}
+
+  Status WhileOpen(const std::function<Status()>& fn) override {
+    VME_ASSIGN_OR_RETURN(auto guard, s_->Enter());
+    return fn();
+  }
+  Status WithIndexDB(const std::function<Status()>& fn) override {
+    VME_ASSIGN_OR_RETURN(auto guard, s_->Enter());
+    std::shared_lock<std::shared_mutex> il(s_->idb_rw_);
+    return fn();
+  }
+  std::vector<std::shared_ptr<Partition>> Partitions() override { return s_->table_->Partitions(); }
+  Status DropPartitionsBefore(int64_t deadline, size_t* dropped) override {
+    return s_->table_->DropPartitionsBefore(deadline, dropped);
+  }
+  std::unordered_set<uint64_t> DeletedMetricIDs() override { return s_->DeletedCopy(); }
+  Status FlushIndexDB() override { return s_->FlushIndexDB(); }
+  Status MergeIndexDBOnce(bool* merged) override {
+    return s_->idb_curr_->table().MergeOnce(false, merged);
+  }
+  Status RotateIndexDB() override {
+    VME_ASSIGN_OR_RETURN(auto guard, s_->Enter());
+    return s_->RotateIndexDB();
+  }
+
+ private:
+  Storage* const s_;
+};
+
+Status Storage::RunBackgroundOnce() { return scheduler_->RunOnce(); }
+
+BackgroundError Storage::LastBackgroundError() const { return scheduler_->LastError(); }
 
 }  // namespace vme::storage

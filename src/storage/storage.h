@@ -29,9 +29,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "storage/background.h"
 #include "storage/index_db.h"
 #include "storage/metric_name.h"
+#include "storage/scheduler.h"
 #include "storage/table.h"
 #include "storage/tag_filters.h"
 #include "storage/tsid.h"
@@ -57,6 +57,13 @@ struct StorageOptions {
   size_t max_raw_rows_per_shard = 0;  // 0 = clamp(Allowed/256/56, 1e4, 5e5) (§3.6)
   size_t max_small_parts = 256;       // assisted merges above it (§3.6)
   int64_t final_merge_delay_ms = 0;   // 0 = no final merges (§6.4)
+  // The clock of background decisions (retention, indexdb rotation, final merges); empty =
+  // NowMs() of storage/time.h. Lets tests jump time.
+  std::function<int64_t()> now_ms;
+  // Fault injection for tests: called at the start of every background task with its name
+  // ("tick", "merge", "final merge", "indexdb merge"); an error it returns or throws is what
+  // the task fails with.
+  std::function<Status(std::string_view task)> background_fault_for_testing;
 };
 
 struct AddRowsResult {
@@ -92,6 +99,12 @@ class Storage : public std::enable_shared_from_this<Storage> {
                  AddRowsResult* result);
 
   Status Flush();
+  // One round of background work in the calling thread, as if every interval had elapsed
+  // (BackgroundScheduler::RunOnce): flushes, retention, indexdb rotation when due, then merges
+  // until none is picked. Works with background work off; safe while it runs.
+  Status RunBackgroundOnce();
+  // The last error of background work, with its time and the count since open.
+  BackgroundError LastBackgroundError() const;
   Status Close();
   bool closed() const { return closed_.load(); }
 
@@ -133,15 +146,7 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids);
   Status FlushIndexDB();
   Status FlushLocked();
-  // Background work (all in workers_): the timer loop schedules flushes, merges, retention
-  // and indexdb rotation; merge tasks report back through bg_mu_/bg_cv_.
-  void TimerLoop();
-  Status TimerTick(bool raw_due, bool inmemory_due);
-  void ScheduleMerges();
-  void RunMergeTask(MergeKind kind);
-  Status ApplyRetention();
   Status RotateIndexDB();
-  int64_t NextRotationMs(int64_t now) const;
   Status GetMetricNameLocked(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
                              MetricName* out);
   std::unordered_set<uint64_t> DeletedCopy();
@@ -156,11 +161,9 @@ class Storage : public std::enable_shared_from_this<Storage> {
 
   // Guards idb_curr_/idb_prev_ against rotation: users hold it shared, RotateIndexDB unique.
   mutable std::shared_mutex idb_rw_;
-  int64_t next_rotation_ms_ = INT64_MAX;
 
   mutable std::shared_mutex close_mu_;
   std::atomic<bool> closed_{false};
-  std::atomic<bool> stopping_{false};  // set first thing in Close: background merges give up
 
   // Series creation (exactly once).
   std::mutex create_mu_;
@@ -195,23 +198,12 @@ class Storage : public std::enable_shared_from_this<Storage> {
   // Counters.
   std::atomic<uint64_t> rows_added_{0}, rejected_invalid_labels_{0}, rejected_nan_{0},
       rejected_out_of_retention_{0}, rejected_too_far_future_{0}, rejected_invalid_timestamp_{0},
-      new_series_{0}, background_errors_{0};
+      new_series_{0};
 
-  // Background work.
-  std::unique_ptr<BackgroundWorkers> workers_;
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  bool bg_stop_ = false;
-  bool timer_running_ = false;
-  int merges_in_flight_[2] = {0, 0};
-  int merge_workers_[2] = {1, 1};
-  std::chrono::milliseconds merge_backoff_[2] = {std::chrono::milliseconds(10),
-                                                 std::chrono::milliseconds(10)};
-  std::chrono::steady_clock::time_point next_merge_try_[2];
-  std::chrono::steady_clock::time_point last_merge_;
-  bool idb_merge_in_flight_ = false;
-  std::string bg_last_error_;
-  std::atomic<uint64_t> merges_done_{0}, partitions_dropped_{0}, indexdb_rotations_{0};
+  // Background work (scheduler.h): flushes, merges, retention, indexdb rotation. It reaches
+  // the storage through SchedulerLink (storage.cc). Declared last: it stops first.
+  class SchedulerLink;
+  std::unique_ptr<BackgroundScheduler> scheduler_;
 };
 
 }  // namespace vme::storage

@@ -93,6 +93,8 @@ CommandStatus RunStats(const StatsFlags& flags) {
       } else {
         obj[name] = FormatGoFloat(v);
       }
+      const char* text = vme_stats_text(stats.get(), i);
+      if (text != nullptr) obj[std::string(name) + "_message"] = text;
     }
     out = obj.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     out.push_back('\n');
@@ -112,6 +114,11 @@ CommandStatus RunStats(const StatsFlags& flags) {
         out.append(std::to_string(static_cast<int64_t>(v)));
       } else {
         AppendGoFloat(&out, v);
+      }
+      const char* text = vme_stats_text(stats.get(), i);
+      if (text != nullptr && *text != '\0') {
+        out.append("  ");
+        for (const char* c = text; *c != '\0'; ++c) out.push_back(*c == '\n' ? ' ' : *c);
       }
       out.push_back('\n');
     }
