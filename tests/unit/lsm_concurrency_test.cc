@@ -2,11 +2,12 @@
 // threads with disjoint series plus one shared set of new series that all of them create
 // concurrently, readers searching in a loop, force merges, snapshot create/list/delete and a
 // thread that adds and deletes a dedicated set of series, all with short background flush
-// intervals. At the end: no row lost or duplicated, exactly one TSID per series, deleted series
-// gone, no background errors. Also run under ThreadSanitizer by CI; threads only share
-// atomics, the db handle and mutex-protected state.
+// intervals, and a thread that runs background rounds itself (vme_background_run_once) while
+// the background timer runs. At the end: no row lost or duplicated, exactly one TSID per
+// series, deleted series gone, no background errors. Also run under ThreadSanitizer by CI;
+// threads only share atomics, the db handle and mutex-protected state. Nothing waits for time:
+// the threads run a fixed amount of work or until the writers are done.
 #include <atomic>
-#include <chrono>
 #include <cinttypes>
 #include <latch>
 #include <mutex>
@@ -15,11 +16,47 @@
 #include <vector>
 
 #include "capi_test_util.h"
+// capi_test_util.h may define its own REQUIRE and RUN, which return a message; the test body
+// uses check.h's, which throw.
+#ifndef VME_TEST
+#undef REQUIRE
+#undef RUN
+#include "check.h"
+#endif
 #include "test_util.h"
 
 namespace {
 
 using namespace vme::test;  // NOLINT
+
+// The worker threads report a failed check as their result message (check.h's REQUIRE would
+// abort the process on a thread other than the test's).
+#define CHECK_OR_RETURN(cond, ...)                        \
+  do {                                                    \
+    if (!(cond)) return ::vme::test::Format(__VA_ARGS__); \
+  } while (0)
+#define VME_OR_RETURN(call)                                                             \
+  do {                                                                                  \
+    vme_error* err = nullptr;                                                           \
+    const vme_status st_ = (call);                                                      \
+    if (st_ != VME_OK) {                                                                \
+      std::string m_ = ::vme::test::Format("%s: %s: %s", #call, vme_status_string(st_), \
+                                           vme_error_message(err));                     \
+      vme_error_free(err);                                                              \
+      return m_;                                                                        \
+    }                                                                                   \
+  } while (0)
+// In the test body: fails the test when a vme_ call fails.
+#define REQUIRE_VME_CALL(call)                                       \
+  do {                                                               \
+    vme_error* err = nullptr;                                        \
+    const vme_status st_ = (call);                                   \
+    if (st_ != VME_OK) {                                             \
+      const std::string m_ = vme_error_message(err);                 \
+      vme_error_free(err);                                           \
+      FAIL("%s: %s: %s", #call, vme_status_string(st_), m_.c_str()); \
+    }                                                                \
+  } while (0)
 
 constexpr int kWriters = 3;
 constexpr int kOwn = 100;     // series per writer
@@ -30,6 +67,7 @@ constexpr int kDel = 30;  // series of the deleter
 constexpr int kDelRounds = 8;
 constexpr int kMaxMerges = 25;
 constexpr int kMaxSnapshots = 25;
+constexpr int kMaxRounds = 25;  // vme_background_run_once calls
 
 Labels OwnLabels(int w, int s) {
   return {{"__name__", "conc_own"}, {"w", std::to_string(w)}, {"s", Format("%03d", s)}};
@@ -86,7 +124,7 @@ std::string Writer(vme_db* db, int w, std::latch* start, std::vector<Row>* writt
       written->push_back(Row{own_names[s], own_ts, DoubleBits(v)});
     }
     RETURN_IF_FAILED(AddBatchAllAccepted(db, b));
-    if (j % 10 == 9) REQUIRE_VME(vme_flush(db, &err));
+    if (j % 10 == 9) VME_OR_RETURN(vme_flush(db, &err));
   }
   return "";
 }
@@ -106,8 +144,8 @@ std::string Reader(vme_db* db, int r, const std::atomic<bool>* done, int* loops)
       if (rows[k].metric != rows[k - 1].metric || rows[k].metric.rfind("conc_del", 0) == 0) {
         continue;
       }
-      REQUIRE(rows[k].ts > rows[k - 1].ts, "reader: %s returned %s after %s", sel,
-              rows[k].ToString().c_str(), rows[k - 1].ToString().c_str());
+      CHECK_OR_RETURN(rows[k].ts > rows[k - 1].ts, "reader: %s returned %s after %s", sel,
+                      rows[k].ToString().c_str(), rows[k - 1].ToString().c_str());
     }
     uint64_t n = 0;
     RETURN_IF_FAILED(SeriesCount(db, sel, &n));
@@ -118,9 +156,18 @@ std::string Reader(vme_db* db, int r, const std::atomic<bool>* done, int* loops)
 std::string Merger(vme_db* db, const std::atomic<bool>* done, int* merges) {
   *merges = 0;
   while (!done->load() && *merges < kMaxMerges) {
-    REQUIRE_VME(vme_force_merge(db, nullptr, &err));
+    VME_OR_RETURN(vme_force_merge(db, nullptr, &err));
     ++*merges;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return "";
+}
+
+// Background rounds in this thread while the timer runs its own.
+std::string Rounds(vme_db* db, const std::atomic<bool>* done, int* rounds) {
+  *rounds = 0;
+  while (!done->load() && *rounds < kMaxRounds) {
+    VME_OR_RETURN(vme_background_run_once(db, &err));
+    ++*rounds;
   }
   return "";
 }
@@ -129,27 +176,19 @@ std::string Snapshotter(vme_db* db, const std::atomic<bool>* done, int* snapshot
   *snapshots = 0;
   while (!done->load() && *snapshots < kMaxSnapshots) {
     char* name = nullptr;
-    vme_error* err = nullptr;
-    const vme_status st = vme_snapshot_create(db, &name, &err);
-    if (st != VME_OK) {
-      const std::string msg = vme_error_message(err);
-      vme_error_free(err);
-      if (msg.find("not implemented") != std::string::npos) return "";
-      return Format("vme_snapshot_create: %s: %s", vme_status_string(st), msg.c_str());
-    }
+    VME_OR_RETURN(vme_snapshot_create(db, &name, &err));
     const std::string snap = name;
     vme_free(name);
     vme_strlist* raw = nullptr;
-    REQUIRE_VME(vme_snapshot_list(db, &raw, &err));
+    VME_OR_RETURN(vme_snapshot_list(db, &raw, &err));
     StrListPtr list(raw);
     bool found = false;
     for (size_t i = 0; i < vme_strlist_count(list.get()); i++) {
       found |= snap == vme_strlist_get(list.get(), i, nullptr);
     }
-    REQUIRE(found, "snapshot %s is not listed", snap.c_str());
-    REQUIRE_VME(vme_snapshot_delete(db, snap.c_str(), &err));
+    CHECK_OR_RETURN(found, "snapshot %s is not listed", snap.c_str());
+    VME_OR_RETURN(vme_snapshot_delete(db, snap.c_str(), &err));
     ++*snapshots;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return "";
 }
@@ -158,8 +197,8 @@ std::string Deleter(vme_db* db) {
   std::vector<std::string> keys;
   for (int s = 0; s < kDel; s++) keys.push_back(PackKey(DelLabels(s)));
   QueryPtr q = MakeQuery(0, INT64_MAX);
-  REQUIRE(q != nullptr, "vme_query_create failed");
-  REQUIRE_VME(vme_query_add_selector(q.get(), "conc_del", &err));
+  CHECK_OR_RETURN(q != nullptr, "vme_query_create failed");
+  VME_OR_RETURN(vme_query_add_selector(q.get(), "conc_del", &err));
   RowBatch b;
   for (int r = 0; r < kDelRounds; r++) {
     b.Clear();
@@ -167,31 +206,30 @@ std::string Deleter(vme_db* db) {
       for (int k = 0; k < 5; k++) b.Add(keys[s], kT0 + (int64_t{r} * 10 + k) * 1000, r * 100 + k);
     }
     RETURN_IF_FAILED(AddBatchAllAccepted(db, b));
-    REQUIRE_VME(vme_flush(db, &err));
+    VME_OR_RETURN(vme_flush(db, &err));
     uint64_t deleted = 0;
-    REQUIRE_VME(vme_delete_series(db, q.get(), &deleted, &err));
-    REQUIRE(deleted == kDel, "round %d: vme_delete_series deleted %" PRIu64 ", want %d", r, deleted,
-            kDel);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    VME_OR_RETURN(vme_delete_series(db, q.get(), &deleted, &err));
+    CHECK_OR_RETURN(deleted == kDel, "round %d: vme_delete_series deleted %" PRIu64 ", want %d", r,
+                    deleted, kDel);
   }
   return "";
 }
 
-std::string CheckFinal(vme_db* db, const std::vector<Row>& want, const std::string& what,
-                       bool check_created) {
+void CheckFinal(vme_db* db, const std::vector<Row>& want, const std::string& what,
+                bool check_created) {
   std::vector<Row> got;
-  RETURN_IF_FAILED(ExportSelector(db, "{__name__=~\"conc_own|conc_shared\"}", 0, INT64_MAX, &got));
-  RETURN_IF_FAILED(CompareRows(got, want, what));
+  RUN(ExportSelector(db, "{__name__=~\"conc_own|conc_shared\"}", 0, INT64_MAX, &got));
+  RUN(CompareRows(got, want, what));
   std::vector<Row> del;
-  RETURN_IF_FAILED(ExportSelector(db, "conc_del", 0, INT64_MAX, &del));
+  RUN(ExportSelector(db, "conc_del", 0, INT64_MAX, &del));
   REQUIRE(del.empty(), "%s: %zu rows of deleted series, first %s", what.c_str(), del.size(),
           del.empty() ? "" : del[0].ToString().c_str());
   const uint64_t live = kWriters * kOwn + kShared;
   uint64_t n = 0;
-  RETURN_IF_FAILED(SeriesCount(db, nullptr, &n));
+  RUN(SeriesCount(db, nullptr, &n));
   REQUIRE(n == live, "%s: vme_series_count = %" PRIu64 ", want %" PRIu64, what.c_str(), n, live);
   StatsMap stats;
-  RETURN_IF_FAILED(ReadStats(db, &stats));
+  RUN(ReadStats(db, &stats));
   REQUIRE(stats["series"] == static_cast<double>(live), "%s: stats series = %g, want %" PRIu64,
           what.c_str(), stats["series"], live);
   if (check_created) {
@@ -202,24 +240,23 @@ std::string CheckFinal(vme_db* db, const std::vector<Row>& want, const std::stri
   }
   REQUIRE(stats.count("background_errors") && stats["background_errors"] == 0,
           "%s: background_errors = %g", what.c_str(), stats["background_errors"]);
-  return "";
 }
 
-std::string Concurrency() {
+void TestEverythingAtOnce() {
   TempDir tmp;
   const std::string dir = tmp.path() + "/db";
   DbPtr db;
-  RETURN_IF_FAILED(OpenDb(dir,
-                          {{"raw_rows_flush_interval_ms", "20"},
-                           {"inmemory_parts_flush_interval_ms", "100"},
-                           {"max_raw_rows_per_shard", "2000"}},
-                          &db));
+  RUN(OpenDb(dir,
+             {{"raw_rows_flush_interval_ms", "20"},
+              {"inmemory_parts_flush_interval_ms", "100"},
+              {"max_raw_rows_per_shard", "2000"}},
+             &db));
   Errors errors;
   std::atomic<bool> done{false};
   std::latch start(kWriters);
   std::vector<std::vector<Row>> written(kWriters);
   int reader_loops[kReaders] = {};
-  int merges = 0, snapshots = 0;
+  int merges = 0, snapshots = 0, rounds = 0;
 
   std::vector<std::thread> workers;  // writers and the deleter: `done` follows them
   for (int w = 0; w < kWriters; w++) {
@@ -232,39 +269,35 @@ std::string Concurrency() {
   }
   others.emplace_back([&] { errors.Add(Merger(db.get(), &done, &merges)); });
   others.emplace_back([&] { errors.Add(Snapshotter(db.get(), &done, &snapshots)); });
+  others.emplace_back([&] { errors.Add(Rounds(db.get(), &done, &rounds)); });
   for (auto& t : workers) t.join();
   done.store(true);
   for (auto& t : others) t.join();
   REQUIRE(!errors.failed(), "%s", errors.first().c_str());
-  std::printf("lsm_concurrency: reader loops %d/%d, force merges %d, snapshots %d\n",
-              reader_loops[0], reader_loops[1], merges, snapshots);
+  std::printf(
+      "lsm_concurrency: reader loops %d/%d, force merges %d, snapshots %d, background rounds %d\n",
+      reader_loops[0], reader_loops[1], merges, snapshots, rounds);
 
   std::vector<Row> want;
   for (const auto& w : written) want.insert(want.end(), w.begin(), w.end());
-  REQUIRE_VME(vme_flush(db.get(), &err));
-  RETURN_IF_FAILED(CheckFinal(db.get(), want, "after flush", true));
-  REQUIRE_VME(vme_force_merge(db.get(), nullptr, &err));
-  RETURN_IF_FAILED(CheckFinal(db.get(), want, "after force merge", true));
+  REQUIRE_VME_CALL(vme_flush(db.get(), &err));
+  CheckFinal(db.get(), want, "after flush", true);
+  REQUIRE_VME_CALL(vme_force_merge(db.get(), nullptr, &err));
+  CheckFinal(db.get(), want, "after force merge", true);
   double rows = 0;
-  RETURN_IF_FAILED(StatValue(db.get(), "rows", &rows));
+  RUN(StatValue(db.get(), "rows", &rows));
   REQUIRE(rows == static_cast<double>(want.size()),
           "stats rows = %g after force merge, want %zu (deleted rows dropped)", rows, want.size());
-  RETURN_IF_FAILED(CloseDb(&db));
-  RETURN_IF_FAILED(OpenDb(dir, {{"background", "0"}}, &db));
-  RETURN_IF_FAILED(CheckFinal(db.get(), want, "after reopen", false));
-  RETURN_IF_FAILED(CloseDb(&db));
-  return "";
+  RUN(CloseDb(&db));
+  RUN(OpenDb(dir, {{"background", "0"}}, &db));
+  CheckFinal(db.get(), want, "after reopen", false);
+  RUN(CloseDb(&db));
 }
-
-void TestEverythingAtOnce(void**) { RUN(Concurrency()); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestEverythingAtOnce),
-  };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+int main(int argc, char** argv) {
+  const int rc = vme::test::RunTests({VME_TEST(TestEverythingAtOnce)}, argc, argv);
   vme_library_shutdown();
   return rc;
 }
