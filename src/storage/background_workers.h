@@ -14,9 +14,11 @@
 // Hand-off: Run() puts the job in a queue under `mu_` and enqueues an arena task that holds
 // only `this`; the task takes one job from the queue under `mu_`. The mutex is the
 // happens-before edge between the submitting thread and the worker for every byte the job
-// touches, so ThreadSanitizer sees it although oneTBB itself is not instrumented. (Under TSan
-// the writes oneTBB's inline code makes to its own task object while enqueueing are not
-// recorded: TSan cannot see the synchronisation inside libtbb that publishes them.)
+// touches, so ThreadSanitizer sees it although oneTBB itself is not instrumented. Under TSan
+// two annotations stand in for what oneTBB does unseen: the hand-off itself is a
+// release/acquire pair (AnnotateHappensBefore/After, so that the worker may touch *this and
+// mu_, made by another thread), and the writes oneTBB's inline code makes to its own task
+// object while enqueueing are not recorded (AnnotateIgnoreWritesBegin/End).
 //
 // A job that throws does not escape: the exception becomes a Status given to the error sink,
 // and the job still counts as finished, so Wait() and Close() always return.

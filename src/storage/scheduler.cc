@@ -60,7 +60,6 @@ void BackgroundScheduler::Start() {
     last_merge_ms_ = now;
     next_merge_try_[kSmall] = next_merge_try_[kBig] = std::chrono::steady_clock::now();
     if (!workers_ || stop_) return;
-    timer_running_ = true;
   }
   workers_->Run([this] { TimerLoop(); });
 }
@@ -239,8 +238,6 @@ void BackgroundScheduler::TimerLoop() {
     ScheduleMerges();
     l.lock();
   }
-  timer_running_ = false;
-  cv_.notify_all();
 }
 
 void BackgroundScheduler::ScheduleMerges() {

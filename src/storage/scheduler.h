@@ -136,7 +136,6 @@ class BackgroundScheduler {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  bool timer_running_ = false;
   int merges_in_flight_[2] = {0, 0};
   int merge_workers_[2] = {1, 1};
   std::chrono::milliseconds merge_backoff_[2] = {std::chrono::milliseconds(10),
