@@ -309,6 +309,45 @@ void TestCApiStatsShowTheLastError() {
   vme_close(d, nullptr);  // returns (its final flush fails the same way)
 }
 
+// vme_background_run_once: one round makes added rows part of the stored data, on a db with
+// background work off; misuse is an error, not a crash.
+void TestCApiRunOnce() {
+  TempDir tmp;
+  vme_error* err = nullptr;
+  REQUIRE_EQ(vme_background_run_once(nullptr, &err), VME_ERR_INVALID_ARGUMENT);
+  REQUIRE_EQ(vme_error_code(err), VME_ERR_INVALID_ARGUMENT);
+  vme_error_free(err);
+  vme_options* o = vme_options_create();
+  REQUIRE(o != nullptr);
+  REQUIRE_EQ(vme_options_set(o, "background", "0", nullptr), VME_OK);
+  vme_db* db = nullptr;
+  const vme_status open_st = vme_open((tmp.path() + "/db").c_str(), o, &db, nullptr);
+  vme_options_destroy(o);
+  REQUIRE_EQ(open_st, VME_OK);
+  struct Closer {
+    vme_db** db;
+    ~Closer() {
+      if (*db != nullptr) vme_close(*db, nullptr);
+    }
+  } closer{&db};
+  const std::string key = Key("bg", "1");
+  const uint32_t offsets[2] = {0, static_cast<uint32_t>(key.size())};
+  const int64_t t = kT0;
+  const double v = 1;
+  REQUIRE_EQ(vme_add_rows(db, reinterpret_cast<const uint8_t*>(key.data()), key.size(), offsets, &t,
+                          &v, 1, nullptr, nullptr),
+             VME_OK);
+  REQUIRE_EQ(ReadCStat(db, "rows").value, 0.0);
+  REQUIRE_EQ(ReadCStat(db, "raw_rows_pending").value, 1.0);
+  REQUIRE_EQ(vme_background_run_once(db, nullptr), VME_OK);
+  REQUIRE_EQ(ReadCStat(db, "rows").value, 1.0);
+  REQUIRE_EQ(ReadCStat(db, "raw_rows_pending").value, 0.0);
+  vme_db* d = db;
+  db = nullptr;
+  REQUIRE_EQ(vme_close(d, nullptr), VME_OK);
+  REQUIRE_EQ(vme_background_run_once(d, nullptr), VME_ERR_CLOSED);  // the handle registry
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -316,7 +355,7 @@ int main(int argc, char** argv) {
       {VME_TEST(TestWorkersCatchThrowingJobs),
        VME_TEST(TestThrowingTasksAreRecordedAndCloseReturns), VME_TEST(TestFailingMergeIsRecorded),
        VME_TEST(TestRunOnceReturnsTheError), VME_TEST(TestRunOnceOnReadOnly),
-       VME_TEST(TestCApiStatsShowTheLastError)},
+       VME_TEST(TestCApiStatsShowTheLastError), VME_TEST(TestCApiRunOnce)},
       argc, argv);
   vme_library_shutdown();
   return rc;
