@@ -135,8 +135,21 @@ void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& m
   AppendTagRows(prefix, mn, tsid.metric_id, items);
 }
 
-Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path) {
+bool IndexItemsFit(const TSID& tsid, const MetricName& mn) {
+  std::vector<std::string> items;
+  AppendSeriesIndexItems(tsid, mn, &items);
+  // The per-day rows are the longest: a tag row plus the 8-byte date. Any date gives the
+  // same sizes.
+  AppendPerDayIndexItems(0, tsid, mn, &items);
+  for (const auto& item : items) {
+    if (item.size() > mergeset::kMaxItemSize) return false;
+  }
+  return true;
+}
+
+Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only) {
   mergeset::TableOptions opts;
+  opts.read_only = read_only;
   opts.prepare_block = [](std::vector<std::string>* items) { MergeTagToMetricIDsRows(items); };
   VME_ASSIGN_OR_RETURN(auto table, mergeset::Table::Open(path, std::move(opts)));
   const std::string name = std::filesystem::path(path).filename().string();

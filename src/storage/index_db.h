@@ -52,12 +52,17 @@ void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn,
 // Appends the per-day items of §8.3 (ns 5, then the ns 6 tag rows).
 void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& mn,
                             std::vector<std::string>* items);
+// Whether every index item of the series (those of AppendSeriesIndexItems and, for any date,
+// AppendPerDayIndexItems) fits in a mergeset item (mergeset::kMaxItemSize). A series key
+// within the label limits may still be too long: such a series cannot be indexed.
+bool IndexItemsFit(const TSID& tsid, const MetricName& mn);
 // The prepareBlock callback of indexdb merges (§8.5, mergeTagToMetricIDsRows).
 void MergeTagToMetricIDsRows(std::vector<std::string>* items);
 
 class IndexDB {
  public:
-  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path);
+  // Opens the generation's mergeset table; read_only: nothing is written (TableOptions).
+  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path, bool read_only = false);
 
   const std::string& name() const { return name_; }
   mergeset::Table& table() { return *table_; }
