@@ -9,21 +9,17 @@ namespace vme::storage {
 
 Result<std::unique_ptr<Table>> Table::Open(const std::string& data_dir,
                                            const PartitionOptions& opts) {
+  VME_RETURN_IF_ERROR(fs::MkdirAllSync(data_dir));
+  VME_ASSIGN_OR_RETURN(auto lock, fs::FileLock::Acquire(fs::Join(data_dir, "flock.lock")));
   const std::string small = fs::Join(data_dir, "small");
   const std::string big = fs::Join(data_dir, "big");
-  std::unique_ptr<fs::FileLock> lock;
-  if (!opts.read_only) {  // read-only: no directory created, no lock taken
-    VME_RETURN_IF_ERROR(fs::MkdirAllSync(data_dir));
-    VME_ASSIGN_OR_RETURN(lock, fs::FileLock::Acquire(fs::Join(data_dir, "flock.lock")));
-    for (const auto& d : {small, big}) {
-      VME_RETURN_IF_ERROR(fs::MkdirAllSync(d));
-      VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(d, "snapshots")));
-    }
+  for (const auto& d : {small, big}) {
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(d));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(d, "snapshots")));
   }
   std::unique_ptr<Table> t(new Table(small, big, opts, std::move(lock)));
   std::set<std::string> names;
   for (const auto& d : {small, big}) {
-    if (opts.read_only && !fs::IsDir(d)) continue;
     VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(d));
     for (const auto& n : entries) {
       TimeRange r;

@@ -186,8 +186,8 @@ void TestRowStatusReport() {
   REQUIRE_EQ(r.rows_added, 0u);
 }
 
-// retention_ms = INT64_MAX means "forever": old rows are kept and found (the old code
-// computed now - INT64_MAX, which overflowed).
+// retention_ms = INT64_MAX means "forever" (as bindings pass it): ingest and search keep
+// rows of any age.
 void TestRetentionForever() {
   TempDir dir;
   Db db(dir.path, INT64_MAX);

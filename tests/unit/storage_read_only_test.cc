@@ -35,7 +35,7 @@ struct TempDir {
   fs::path path;
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/vme_read_only_XXXXXX";
+    std::string tmpl = std::string(base ? base : "/tmp") + "/vme_storage_read_only_XXXXXX";
     REQUIRE(mkdtemp(tmpl.data()) != nullptr);
     path = tmpl;
   }
