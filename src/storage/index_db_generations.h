@@ -8,9 +8,10 @@
 // TSID it had in prev, so MetricIDs survive a rotation).
 //
 // Thread-safety: the generation pointers are guarded by the storage's rotation lock
-// (Storage::idb_rw_): every method but Rotate and Close needs it held shared, Rotate and Close
-// need it exclusively. The deleted set has its own short lock (deleted_mu_, a leaf: no I/O and
-// no other lock is taken under it); readers get an immutable snapshot of it.
+// (Storage::idb_rw_): Rotate and Close need it exclusively, Deleted and HasDeleted need no
+// lock, every other method needs it held shared. The deleted set has its own short lock
+// (deleted_mu_, a leaf: no I/O and no other lock is taken under it); readers get an immutable
+// snapshot of it.
 #pragma once
 
 #include <cstdint>
