@@ -89,12 +89,12 @@ Status SeriesRegistry::CreateSeries(const std::string& canonical, const MetricNa
   // storage.go `Storage.add` looks up the previous indexdb before creating).
   const bool fresh = !st.ok();
   if (fresh) *tsid = GenerateTSID(mn, next_metric_id_.fetch_add(1));
-  if (!IndexItemsFit(*tsid, mn)) {
+  std::vector<std::string> items;
+  AppendSeriesIndexItems(*tsid, mn, &items);
+  if (!IndexItemsFit(items)) {
     *bad_labels = true;
     return Status::OK();
   }
-  std::vector<std::string> items;
-  AppendSeriesIndexItems(*tsid, mn, &items);
   VME_RETURN_IF_ERROR(index_->curr().AddItems(items));
   if (fresh) new_series_.fetch_add(1);
   *wrote_items = true;
