@@ -31,6 +31,7 @@ namespace vme::mergeset {
 
 struct TableOptions {
   PrepareBlockFn prepare_block;
+  bool read_only = false;
 };
 
 struct TableStats {

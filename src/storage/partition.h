@@ -46,6 +46,7 @@ struct PartitionOptions {
   size_t max_small_parts = 256;             // above it a writer helps merge (§3.6)
   BackgroundWorkers* workers = nullptr;     // null: conversions run in the writer
   const std::atomic<bool>* stop = nullptr;  // set at close: background merges give up
+  bool read_only = false;
 };
 
 struct PartitionStats {
