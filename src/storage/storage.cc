@@ -175,9 +175,9 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
     (*counter)++;
     if (row_status != nullptr) row_status[i] = why;
   };
-  const int64_t now = NowMs();
+  const int64_t now = scheduler_->NowMs();  // StorageOptions::now_ms
   const int64_t min_ts = RetentionDeadline(now, opts_.retention_ms);
-  const int64_t max_ts = now + kMaxFutureMs;
+  const int64_t max_ts = now > INT64_MAX - kMaxFutureMs ? INT64_MAX : now + kMaxFutureMs;
 
   std::vector<RawRow> rows;
   rows.reserve(n);
@@ -393,7 +393,8 @@ Result<std::unique_ptr<SeriesIterator>> Storage::Search(const SearchQuery& q) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   TimeRange tr = q.tr;
-  tr.min_timestamp = std::max(tr.min_timestamp, RetentionDeadline(NowMs(), opts_.retention_ms));
+  tr.min_timestamp =
+      std::max(tr.min_timestamp, RetentionDeadline(scheduler_->NowMs(), opts_.retention_ms));
   std::vector<TSID> tsids;
   VME_RETURN_IF_ERROR(index_->SearchTSIDs(q, *series_, &tsids));
   std::vector<PartPtr> parts;

@@ -346,8 +346,9 @@ void TestInfiniteRetention() {
   RUN(CloseDb(&db));
 }
 
-// StorageOptions::now_ms is the clock of background decisions: the indexdb rotates when that
-// clock passes the deadline, whatever the process clock says.
+// StorageOptions::now_ms is the clock of retention decisions: the indexdb rotates when that
+// clock passes the deadline, and ingest checks rows against it, whatever the process clock
+// says.
 void TestInjectedClock() {
   TempDir tmp;
   const std::string dir = tmp.path() + "/db";
@@ -376,6 +377,17 @@ void TestInjectedClock() {
     if (k == "indexdb_rotations") rotations = v;
   }
   REQUIRE_EQ(rotations, 1.0);
+  // Ingest follows the same clock: a row an hour before it is accepted, though it lies more
+  // than 2 days after the process clock.
+  const std::string key = PackKey(RotLabels(1));
+  const uint32_t offsets[2] = {0, static_cast<uint32_t>(key.size())};
+  const int64_t ts = kRotationDeadline - 3600000;
+  const double v = 1;
+  vme::storage::AddRowsResult r;
+  REQUIRE_OK(s->AddRows(reinterpret_cast<const uint8_t*>(key.data()), key.size(), offsets, &ts, &v,
+                        1, 0, 0, &r));
+  REQUIRE_EQ(r.rows_added, 1u);
+  REQUIRE_EQ(r.rejected_too_far_future, 0u);
   REQUIRE_OK(s->Close());
 }
 
