@@ -62,12 +62,16 @@ Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root
     VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->small_dir_));
     VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->big_dir_));
   }
+  // Both sides are recovered before any part is opened: a txn file in big/txn may list
+  // sources in small/ (a merge of small parts whose output went to big/).
+  VME_RETURN_IF_ERROR(p->RecoverSide(p->small_dir_));
+  VME_RETURN_IF_ERROR(p->RecoverSide(p->big_dir_));
   VME_RETURN_IF_ERROR(p->OpenSide(p->small_dir_, false));
   VME_RETURN_IF_ERROR(p->OpenSide(p->big_dir_, true));
   return p;
 }
 
-Status Partition::OpenSide(const std::string& dir, bool big) {
+Status Partition::RecoverSide(const std::string& dir) {
   if (opts_.read_only && !fs::Exists(dir)) return Status::OK();
   const std::string txn_dir = fs::Join(dir, "txn");
   VME_ASSIGN_OR_RETURN(auto pending, txn::PendingFiles(txn_dir));
@@ -93,6 +97,11 @@ Status Partition::OpenSide(const std::string& dir, bool big) {
     VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(dir, "tmp")));
     VME_RETURN_IF_ERROR(fs::MkdirAllSync(txn_dir));
   }
+  return Status::OK();
+}
+
+Status Partition::OpenSide(const std::string& dir, bool big) {
+  if (opts_.read_only && !fs::Exists(dir)) return Status::OK();
   VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(dir));
   for (const auto& n : names) {
     // As VictoriaMetrics' partition.openParts: these names and non-directories are not parts;

@@ -113,6 +113,10 @@ class Partition {
   Partition(std::string small_dir, std::string big_dir, std::string name, TimeRange range,
             const PartitionOptions& opts);
 
+  // Replays the txn files of one side and recreates its tmp/ and txn/ (read-only: only
+  // checks that no txn file is pending).
+  Status RecoverSide(const std::string& dir);
+  // Opens the parts of one side.
   Status OpenSide(const std::string& dir, bool big);
   Status CheckWritable(const char* what) const;
   Status ConvertRawRows(std::vector<RawRow>* rows);
