@@ -272,9 +272,11 @@ void TestTableThroughSymlink() {
   std::filesystem::remove_all(d.table);
   std::filesystem::create_directory_symlink(ext, d.table);
   const std::string txn_path = d.table + kTxn;
-  WriteText(txn_path, d.table + "/victimpart\n" + d.table + "/tmp/1 -> \n");
+  WriteText(txn_path, d.table + "/victimpart\n" + d.table + "/tmp/1 -> " + d.table +
+                          "/1_1_0000000000000001\n");
   RequireCorruptionNaming(d.Open(), txn_path);
   REQUIRE(PathExists(ext + "/victimpart/keep"));
+  REQUIRE(!PathExists(ext + "/flock.lock"));
 }
 
 void TestTableValidReplay() {
