@@ -224,7 +224,9 @@ Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (auto& e : inmemory_) {
-      if (e.in_merge || (min_age_ms > 0 && now - e.created_ms < min_age_ms)) continue;
+      if (e.in_merge || (min_age_ms > 0 && SaturatingSub(now, e.created_ms) < min_age_ms)) {
+        continue;
+      }
       e.in_merge = true;
       sources.push_back(e.part);
     }

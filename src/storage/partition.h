@@ -8,7 +8,8 @@
 //     pending; beyond that the writer converts itself);
 //   - FlushRawRows converts the buffer; FlushInmemoryParts writes in-memory parts to disk;
 //   - MergeOnce runs one merge chosen by the §6.5 policy.
-// Every file part comes from the transaction flow of §6.6: the merge writes tmp/<idx>, a txn
+// Every file part comes from the transaction flow (docs/format.md, "Transaction files";
+// `partition.mergeParts`): the merge writes tmp/<idx>, a txn
 // file txn/<idx> lists the source part directories and `tmp -> dst`; tmp is renamed to dst
 // and both sides are fsync'ed. Source directories are removed only when the last reference
 // to their part is released (searches and snapshots pin parts); then the txn file is deleted.
