@@ -11,6 +11,7 @@
 #include "mergeset/table.h"
 #include "open_test_util.h"
 #include "storage/partition.h"
+#include "storage/storage.h"
 #include "util/txn.h"
 
 namespace {
@@ -291,6 +292,38 @@ void TestTableValidReplay() {
   REQUIRE(!PathExists(txn_path));
 }
 
+// --- through Storage::Open, read-write and read-only ---
+
+void TestStorageOpenNeverTouchesVictim() {
+  ScratchDir d;
+  vme::storage::StorageOptions opts;
+  opts.background = false;
+  {
+    auto s = vme::storage::Storage::Open(d.path(), opts);
+    REQUIRE_OK(s);
+    REQUIRE_OK((*s)->Close());
+  }
+  const std::string victim = d / "victim";
+  WriteText(victim + "/keep", "precious");
+  const std::string dir = d / "data/small/2026_01";
+  std::filesystem::create_directories(d / "data/big/2026_01");
+  const std::string txn_path = dir + kTxn;
+  WriteText(txn_path, dir + "/../../../victim\n" + dir + "/tmp/1 -> \n");
+  // Read-only: no replay at all; the pending txn file is named.
+  opts.read_only = true;
+  auto ro = vme::storage::Storage::Open(d.path(), opts);
+  REQUIRE(!ro.ok());
+  REQUIRE_EQ(static_cast<int>(ro.status().code()), static_cast<int>(Code::kBusy));
+  REQUIRE(ro.status().message().find(txn_path) != std::string::npos, "%s",
+          ro.status().message().c_str());
+  REQUIRE(PathExists(victim + "/keep"));
+  // Read-write: the path rule refuses it.
+  opts.read_only = false;
+  RequireCorruptionNaming(vme::storage::Storage::Open(d.path(), opts).status(), txn_path);
+  REQUIRE(PathExists(victim + "/keep"));
+  REQUIRE(PathExists(txn_path));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -300,6 +333,7 @@ int main(int argc, char** argv) {
        VME_TEST(TestPartitionAbsoluteSource), VME_TEST(TestPartitionSiblingSource),
        VME_TEST(TestPartitionOutsideTmpAndDestination), VME_TEST(TestPartitionThroughSymlink),
        VME_TEST(TestPartitionValidReplay), VME_TEST(TestTableDotDotAndAbsolute),
-       VME_TEST(TestTableThroughSymlink), VME_TEST(TestTableValidReplay)},
+       VME_TEST(TestTableThroughSymlink), VME_TEST(TestTableValidReplay),
+       VME_TEST(TestStorageOpenNeverTouchesVictim)},
       argc, argv);
 }
