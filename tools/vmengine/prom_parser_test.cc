@@ -147,7 +147,6 @@ void TestMalformedLines(void**) {
   ExpectMalformed("up{a} 1", "missing '=' after label name \"a\"");
   ExpectMalformed("up{a=b} 1", "missing '\"' before the value of label \"a\"");
   ExpectMalformed("up{a=\"b\" c=\"d\"} 1", "missing ',' or '}'");
-  ExpectMalformed("up{a=\"b\\x\"} 1", "invalid escape sequence \\x");
   ExpectMalformed("up abc", "invalid value \"abc\"");
   ExpectMalformed("up 1.2.3", "invalid value \"1.2.3\"");
   ExpectMalformed("up 0x10", "invalid value \"0x10\"");
@@ -161,6 +160,42 @@ void TestMalformedLines(void**) {
   ExpectMalformed("up-time 1", "invalid metric name \"up-time\"");
   ExpectMalformed("{a=\"b\"} 1", "missing metric name");
   ExpectMalformed("{} 1", "missing metric name");
+}
+
+// Unknown escapes in label values are kept as they are (Prometheus' text parser,
+// VictoriaMetrics' unescapeValue): `\t` is a backslash and a 't', not a rejected line.
+void TestUnknownEscapesKept(void**) {
+  ExpectSample("up{a=\"b\\x\"} 1", "up{a=\"b\\x\"}", L({{"__name__", "up"}, {"a", "b\\x"}}), 1,
+               false, 0);
+  ExpectSample("m{a=\"x\\ty\"} 2 10", "m{a=\"x\\ty\"}", L({{"__name__", "m"}, {"a", "x\\ty"}}), 2,
+               true, 10);
+  // An escaped backslash followed by 't' gives the same value.
+  ExpectSample("m{a=\"x\\\\ty\"} 2", "m{a=\"x\\\\ty\"}", L({{"__name__", "m"}, {"a", "x\\ty"}}), 2,
+               false, 0);
+  ExpectSample("m{a=\"\\d+\\.\\w\\n\"} 3", "m{a=\"\\d+\\.\\w\\n\"}",
+               L({{"__name__", "m"}, {"a", "\\d+\\.\\w\n"}}), 3, false, 0);
+  ExpectSample("m{a=\"\\\xc3\xa9\"} 4", "m{a=\"\\\xc3\xa9\"}",
+               L({{"__name__", "m"}, {"a", "\\\xc3\xa9"}}), 4, false, 0);
+  ExpectMalformed("m{a=\"x\\\"} 1", "unterminated quoted label value");
+}
+
+// Reasons quote at most about 128 bytes of the line, with control bytes and invalid UTF-8
+// escaped, so that one rejected line is one short line on stderr.
+void TestReasonsQuoteLittle(void**) {
+  const std::string long_name = "1" + std::string(100000, 'a');
+  PromLine p;
+  std::string error;
+  assert_int_equal(static_cast<int>(vme::cli::ParsePromLine(long_name + " 1", &p, &error)),
+                   static_cast<int>(PromLineKind::kError));
+  assert_true(error.size() < 300);
+  assert_true(error.find("more bytes") != std::string::npos);
+  ExpectMalformed("up \x01\xff\x1b[31m", "invalid value \"\\x01\\xff\\x1b[31m\"");
+  ExpectMalformed("up{a=\"b\"}\r\n 1", "unexpected \"\\r\\n 1\" after the label set");
+  std::vector<Label> labels;
+  const std::string bad_label = "m{" + std::string(5000, 'b') + "-=\"x\"}";
+  assert_false(vme::cli::ParsePromSeries(bad_label, &labels, &error));
+  assert_true(error.size() < 300);
+  for (char c : error) assert_true(static_cast<unsigned char>(c) >= 0x20);
 }
 
 void TestValues(void**) {
@@ -416,6 +451,8 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(TestValidLines),
       cmocka_unit_test(TestMalformedLines),
+      cmocka_unit_test(TestUnknownEscapesKept),
+      cmocka_unit_test(TestReasonsQuoteLittle),
       cmocka_unit_test(TestValues),
       cmocka_unit_test(TestGoFloatByHand),
       cmocka_unit_test(TestGoFloatGoldenSmall),
