@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "util/fs.h"
+#include "util/quote.h"
 
 namespace vme::storage {
 namespace {
@@ -106,7 +107,7 @@ std::string PartHeader::DirName(uint64_t merge_idx) const {
 }
 
 Status PartHeader::ParseFromDirName(std::string_view name, PartHeader* out) {
-  const std::string quoted = "\"" + std::string(name) + "\"";
+  const std::string quoted = QuoteForMessage(name, 4096);  // a path: bytes from disk
   while (!name.empty() && name.back() == '/') name.remove_suffix(1);
   const size_t slash = name.rfind('/');
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
@@ -194,7 +195,7 @@ std::string FormatGoDuration(int64_t ms) {
 }
 
 Status ParseGoDuration(std::string_view s, int64_t* ms) {
-  const std::string quoted = "\"" + std::string(s) + "\"";
+  const std::string quoted = QuoteForMessage(s);  // e.g. a file's contents
   while (!s.empty() &&
          (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
     s.remove_suffix(1);

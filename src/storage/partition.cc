@@ -9,6 +9,7 @@
 #include "storage/time.h"
 #include "util/fs.h"
 #include "util/parts_to_merge.h"
+#include "util/quote.h"
 
 namespace vme::storage {
 namespace {
@@ -110,7 +111,7 @@ Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root
                                                    const PartitionOptions& opts) {
   TimeRange range;
   if (!ParsePartitionName(name, &range)) {
-    return Status::InvalidArgument("invalid partition name " + name);
+    return Status::InvalidArgument("invalid partition name " + QuoteForMessage(name));
   }
   std::shared_ptr<Partition> p(
       new Partition(fs::Join(small_root, name), fs::Join(big_root, name), name, range, opts));
