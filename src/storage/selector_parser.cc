@@ -118,7 +118,10 @@ class Parser {
     if (r == '\'') {
       ch = "'\\''";
     } else if (IsPrintRune(r) && !(r == 0xfffd && n == 1)) {
-      ch = "'" + std::string(s_.substr(pos_, n)) + "'";
+      // Appended piecewise: `"'" + std::string(...)` trips gcc 12's -Wrestrict at -O3.
+      ch.push_back('\'');
+      ch.append(s_.substr(pos_, n));
+      ch.push_back('\'');
     } else {
       ch = GoQuote(s_.substr(pos_, n));
     }
