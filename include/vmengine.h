@@ -302,7 +302,15 @@ VME_API vme_status vme_query_add_matcher(vme_query* q, vme_match_type type, cons
                                          vme_error** err) VME_NOEXCEPT;
 /* Parses a PromQL series selector, e.g. `up`, `{job="a"}`, `node_cpu_seconds_total{mode=~
  * "idle|user",cpu!="0"}`, and adds its matchers. Label values use PromQL string escapes.
- * Errors: VME_ERR_INVALID_ARGUMENT with the offset of the first bad character. */
+ * As in Prometheus, each selector must contain at least one matcher that does not match the
+ * empty string (a metric name, `job="a"`, `job=~".+"`, ...): an empty selector, `{}`,
+ * `{duplex=""}`, `{job!="a"}` and `{__name__=~".*"}` are errors, since they would also select
+ * every series without those labels. To select every series say so: `{__name__=~".+"}`.
+ * (A query built only with vme_query_add_matcher has no such rule; with no matcher at all it
+ * matches every series.) Regexes nested more than 1000 groups deep are rejected ("expression
+ * nests too deeply").
+ * Errors: VME_ERR_INVALID_ARGUMENT with the offset of the first bad character, or saying which
+ * rule the selector breaks; the message quotes at most 128 bytes of the selector. */
 VME_API vme_status vme_query_add_selector(vme_query* q, const char* selector,
                                           vme_error** err) VME_NOEXCEPT;
 /* Overrides the tenant of the db's options for this query. */

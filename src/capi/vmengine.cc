@@ -23,6 +23,7 @@
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
 #include "storage/tag_filters.h"
+#include "util/quote.h"
 
 struct vme_error {
   vme_status code;
@@ -63,6 +64,7 @@ using vme::Status;
 thread_local std::string tls_last_error;
 
 vme_status Fail(vme_error** err, vme_status code, std::string message) {
+  message = vme::SanitizeMessage(message);  // valid UTF-8, no control bytes, a few KiB at most
   tls_last_error = message;
   if (err != nullptr) *err = new (std::nothrow) vme_error{code, std::move(message)};
   return code;

@@ -7,6 +7,7 @@
 #include "util/civil_time.h"
 #include "util/duration.h"
 #include "util/fs.h"
+#include "util/quote.h"
 #include "util/strings.h"
 
 namespace vme::storage {
@@ -64,7 +65,7 @@ std::string PartHeader::DirName(uint64_t merge_idx) const {
 }
 
 Status PartHeader::ParseFromDirName(std::string_view name, PartHeader* out) {
-  const std::string quoted = "\"" + std::string(name) + "\"";
+  const std::string quoted = QuoteForMessage(name, 4096);  // a path: bytes from disk
   while (!name.empty() && name.back() == '/') name.remove_suffix(1);
   const size_t slash = name.rfind('/');
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);

@@ -11,6 +11,7 @@
 #include "util/civil_time.h"
 #include "util/fs.h"
 #include "util/parts_to_merge.h"
+#include "util/quote.h"
 #include "util/strings.h"
 #include "util/txn.h"
 
@@ -51,7 +52,7 @@ Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root
                                                    const PartitionOptions& opts) {
   TimeRange range;
   if (!ParsePartitionName(name, &range)) {
-    return Status::InvalidArgument("invalid partition name " + name);
+    return Status::InvalidArgument("invalid partition name " + QuoteForMessage(name));
   }
   // Absolute paths: they are written into txn files, which may be replayed from another
   // working directory.

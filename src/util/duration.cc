@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/quote.h"
+
 namespace vme {
 
 std::string FormatGoDuration(int64_t ms) {
@@ -34,7 +36,7 @@ std::string FormatGoDuration(int64_t ms) {
 }
 
 Status ParseGoDuration(std::string_view s, int64_t* ms) {
-  const std::string quoted = "\"" + std::string(s) + "\"";
+  const std::string quoted = QuoteForMessage(s);  // e.g. a file's contents
   while (!s.empty() &&
          (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
     s.remove_suffix(1);

@@ -313,8 +313,8 @@ static void check_matchers(void) {
     const char* const w[] = {N0, N1, N5, NULL};
     expect_matcher(VME_MATCH_NEQ, "job", "api", R_MIN, R_MAX, w);
     expect_matcher(VME_MATCH_RE, "job", "node|web", R_MIN, R_MAX, w);
-    expect_selector("{job!=\"api\"}", R_MIN, R_MAX, w, 9);
-    expect_selector("{job!~\"a.*\"}", R_MIN, R_MAX, w, 9);
+    expect_selector("{__name__=~\".+\",job!=\"api\"}", R_MIN, R_MAX, w, 9);
+    expect_selector("{__name__=~\".+\",job!~\"a.*\"}", R_MIN, R_MAX, w, 9);
   }
   {
     const char* const none[] = {NULL};

@@ -199,7 +199,7 @@ fn selectors() {
         hosts(&all(
             &db,
             &Query::from_selector("cpu_0")
-                .selector(r#"{host!="h0"}"#)
+                .selector(r#"{region="r0",host!="h0"}"#)
                 .eq("region", "r0")
         )),
         ["cpu_0/h2"]
