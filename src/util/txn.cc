@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "util/fs.h"
+#include "util/quote.h"
 
 namespace vme::txn {
 namespace {
@@ -61,7 +62,8 @@ struct Checker {
     for (const auto& r : roots) {
       allowed += (allowed.empty() ? "" : " or ") + (dir_suffix.empty() ? r : r + "/" + dir_suffix);
     }
-    return Bad(line, "path \"" + raw + "\" is not a part directory directly inside " + allowed);
+    return Bad(line, "path " + QuoteForMessage(raw) + " is not a part directory directly inside " +
+                         allowed);
   }
 };
 
@@ -117,8 +119,8 @@ Result<Transaction> Parse(std::string_view text, const std::vector<std::string>&
   if (!dst.empty()) {
     VME_RETURN_IF_ERROR(c.Child(dst, last_no, "", &t.dst, &dst_root));
     if (dst_root != tmp_root) {
-      return c.Bad(last_no, "tmp path \"" + tmp + "\" and final path \"" + dst +
-                                "\" are in different directories");
+      return c.Bad(last_no, "tmp path " + QuoteForMessage(tmp) + " and final path " +
+                                QuoteForMessage(dst) + " are in different directories");
     }
   }
   return t;
