@@ -115,6 +115,11 @@ bool Equal(const A& a, const B& b) {
   }
 }
 
+template <typename A, typename B>
+void CheckEqual(const char* file, int line, const char* what, const A& a, const B& b) {
+  if (!Equal(a, b)) Fail(file, line, what, Show(a) + " != " + Show(b));
+}
+
 template <typename S>
 std::string StatusText(const S& s) {
   if constexpr (requires { s.status(); }) {
@@ -175,14 +180,10 @@ inline int RunTests(const std::vector<TestCase>& tests, int argc = 0, char** arg
                         ::vme::test::FormatMessage(__VA_ARGS__)); \
   } while (0)
 
-#define REQUIRE_EQ(a, b)                                                         \
-  do {                                                                           \
-    const auto& a_ = (a);                                                        \
-    const auto& b_ = (b);                                                        \
-    if (!::vme::test::Equal(a_, b_))                                             \
-      ::vme::test::Fail(__FILE__, __LINE__, "REQUIRE_EQ(" #a ", " #b ")",        \
-                        ::vme::test::Show(a_) + " != " + ::vme::test::Show(b_)); \
-  } while (0)
+// A function, not a block with local references: `a` and `b` may be temporaries or pointers
+// into temporaries (REQUIRE_EQ(Hex(x).c_str(), "00")), which live until the call returns.
+#define REQUIRE_EQ(a, b) \
+  ::vme::test::CheckEqual(__FILE__, __LINE__, "REQUIRE_EQ(" #a ", " #b ")", (a), (b))
 
 #define REQUIRE_OK(expr)                                                                     \
   do {                                                                                       \
