@@ -258,9 +258,9 @@ static void test_null_accessors_and_frees(void) {
   vme_strlist_free(NULL);
   vme_stats_free(NULL);
   REQUIRE_EQ_INT(vme_strlist_count(NULL), 0);
-  REQUIRE((vme_strlist_get(NULL, 0, &len)) == NULL);
+  REQUIRE(vme_strlist_get(NULL, 0, &len) == NULL);
   REQUIRE_EQ_INT(vme_stats_count(NULL), 0);
-  REQUIRE((vme_stats_name(NULL, 0)) == NULL);
+  REQUIRE(vme_stats_name(NULL, 0) == NULL);
   REQUIRE(vme_stats_value(NULL, 0) == 0.0);
   REQUIRE(vme_last_error_message() != NULL);
   REQUIRE_EQ_INT(vme_close(NULL, NULL), VME_OK);

@@ -195,7 +195,7 @@ static void expect_list(vme_strlist* list, const char* what, const char* const* 
     if (strcmp(s, want[i]) != 0) FAIL("%s[%u] = %s, want %s", what, (unsigned)i, s, want[i]);
     REQUIRE_EQ_INT(len, strlen(want[i]));
   }
-  REQUIRE((vme_strlist_get(list, n, NULL)) == NULL);
+  REQUIRE(vme_strlist_get(list, n, NULL) == NULL);
   vme_strlist_free(list);
 }
 
@@ -649,7 +649,7 @@ static void check_stats(void) {
   if (!find_stat(st, "data_bytes", &v)) FAIL("no \"data_bytes\" entry in vme_stats");
   REQUIRE(v > 0);
   if (!find_stat(st, "indexdb_bytes", &v)) FAIL("no \"indexdb_bytes\" entry");
-  REQUIRE((vme_stats_name(st, vme_stats_count(st))) == NULL);
+  REQUIRE(vme_stats_name(st, vme_stats_count(st)) == NULL);
   vme_stats_free(st);
 }
 

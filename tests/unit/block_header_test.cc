@@ -98,39 +98,39 @@ static void TestBlockHeaderValidation() {
   std::string good;
   b.header.Marshal(&good);
   BlockHeader out;
-  REQUIRE(!(BlockHeader::Unmarshal(good.substr(0, 88), &out).ok()));
+  REQUIRE(!BlockHeader::Unmarshal(good.substr(0, 88), &out).ok());
   auto mutate = [&](size_t off, const std::string& bytes) {
     std::string s = good;
     s.replace(off, bytes.size(), bytes);
     return BlockHeader::Unmarshal(s, &out);
   };
   REQUIRE(mutate(80, Unhex("00000000")).code() == vme::Code::kCorruption);  // rows 0
-  REQUIRE(!(mutate(80, Unhex("00004001")).ok()));                           // rows 16385
+  REQUIRE(!mutate(80, Unhex("00004001")).ok());                             // rows 16385
   REQUIRE_OK(mutate(80, Unhex("00004000")));                                // rows 16384
-  REQUIRE(!(mutate(86, Unhex("07")).ok()));
-  REQUIRE(!(mutate(87, Unhex("07")).ok()));
+  REQUIRE(!mutate(86, Unhex("07")).ok());
+  REQUIRE(!mutate(87, Unhex("07")).ok());
   REQUIRE_OK(mutate(86, Unhex("00")));  // type 0 passes the range check
-  REQUIRE(!(mutate(88, Unhex("00")).ok()));
-  REQUIRE(!(mutate(88, Unhex("41")).ok()));
+  REQUIRE(!mutate(88, Unhex("00")).ok());
+  REQUIRE(!mutate(88, Unhex("41")).ok());
   REQUIRE_OK(mutate(88, Unhex("01")));
-  REQUIRE(!(mutate(72, Unhex("00020001")).ok()));
+  REQUIRE(!mutate(72, Unhex("00020001")).ok());
   REQUIRE_OK(mutate(72, Unhex("00020000")));
-  REQUIRE(!(mutate(76, Unhex("00020001")).ok()));
-  REQUIRE(!(mutate(32, Unhex("0000000000002000")).ok()));  // min > max
+  REQUIRE(!mutate(76, Unhex("00020001")).ok());
+  REQUIRE(!mutate(32, Unhex("0000000000002000")).ok());  // min > max
 
   // Index block decoding: size must match the count and TSIDs must be sorted.
   std::vector<BlockHeader> bhs;
   std::string two = good + good;
   REQUIRE_OK(vme::storage::UnmarshalBlockHeaders(two, 2, &bhs));
   REQUIRE_EQ(bhs.size(), 2);
-  REQUIRE(!(vme::storage::UnmarshalBlockHeaders(two, 1, &bhs).ok()));
-  REQUIRE(!(vme::storage::UnmarshalBlockHeaders(two, 3, &bhs).ok()));
+  REQUIRE(!vme::storage::UnmarshalBlockHeaders(two, 1, &bhs).ok());
+  REQUIRE(!vme::storage::UnmarshalBlockHeaders(two, 3, &bhs).ok());
   BlockHeader bigger = b.header;
   bigger.tsid.metric_id = 7;
   std::string unsorted;
   bigger.Marshal(&unsorted);
   b.header.Marshal(&unsorted);
-  REQUIRE(!(vme::storage::UnmarshalBlockHeaders(unsorted, 2, &bhs).ok()));
+  REQUIRE(!vme::storage::UnmarshalBlockHeaders(unsorted, 2, &bhs).ok());
 }
 
 static void TestBlockHeaderLess() {
@@ -140,7 +140,7 @@ static void TestBlockHeaderLess() {
   a.min_timestamp = 10;
   b.min_timestamp = 5;
   REQUIRE(vme::storage::BlockHeaderLess(b, a));
-  REQUIRE(!(vme::storage::BlockHeaderLess(a, b)));
+  REQUIRE(!vme::storage::BlockHeaderLess(a, b));
   b.tsid.metric_group_id = 4;
   b.tsid.metric_id = 7;
   REQUIRE(vme::storage::BlockHeaderLess(a, b));
@@ -167,19 +167,19 @@ static void TestMetaindexRow() {
   std::vector<MetaindexRow> rows;
   REQUIRE_OK(vme::storage::UnmarshalMetaindexRows(s + s, &rows));
   REQUIRE_EQ(rows.size(), 2);
-  REQUIRE(!(vme::storage::UnmarshalMetaindexRows("", &rows).ok()));
-  REQUIRE(!(vme::storage::UnmarshalMetaindexRows(s.substr(1), &rows).ok()));
+  REQUIRE(!vme::storage::UnmarshalMetaindexRows("", &rows).ok());
+  REQUIRE(!vme::storage::UnmarshalMetaindexRows(s.substr(1), &rows).ok());
   std::string bad = s;
   bad.replace(32, 4, Unhex("00000000"));
-  REQUIRE(!(vme::storage::UnmarshalMetaindexRows(bad, &rows).ok()));
+  REQUIRE(!vme::storage::UnmarshalMetaindexRows(bad, &rows).ok());
   bad = s;
   bad.replace(60, 4, Unhex("00020001"));
-  REQUIRE(!(vme::storage::UnmarshalMetaindexRows(bad, &rows).ok()));
+  REQUIRE(!vme::storage::UnmarshalMetaindexRows(bad, &rows).ok());
   MetaindexRow smaller = mr;
   smaller.tsid.metric_id = 1;
   std::string unsorted = s;
   smaller.Marshal(&unsorted);
-  REQUIRE(!(vme::storage::UnmarshalMetaindexRows(unsorted, &rows).ok()));
+  REQUIRE(!vme::storage::UnmarshalMetaindexRows(unsorted, &rows).ok());
 }
 
 static void TestTimeRangeFilter() {

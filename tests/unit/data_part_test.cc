@@ -59,7 +59,7 @@ SeriesRows Search(const PartPtr& p, std::vector<TSID> tsids, TimeRange tr, size_
   size_t n = 0;
   while (ps.NextBlock()) {
     const BlockHeader& bh = ps.block_header();
-    if (!first) REQUIRE(!(BlockHeaderLess(bh, prev)));
+    if (!first) REQUIRE(!BlockHeaderLess(bh, prev));
     prev = bh;
     first = false;
     vme::Status st = ps.ReadBlock(&b);
@@ -202,9 +202,9 @@ static void TestBlockCounts() {
   REQUIRE_EQ(p->header().blocks_count, 1234);
 
   std::vector<RawRow> empty;
-  REQUIRE(!(Part::CreateInmemory(&empty, 0).ok()));
+  REQUIRE(!Part::CreateInmemory(&empty, 0).ok());
   rows = {{MakeTsid(5), 123, 4.5, 0}};
-  REQUIRE(!(Part::CreateInmemory(&rows, 0).ok()));
+  REQUIRE(!Part::CreateInmemory(&rows, 0).ok());
 }
 
 static void TestPartNames() {
@@ -549,7 +549,7 @@ static void TestCorruptedParts() {
   std::filesystem::remove(cases[1] + "/index.bin");
   REQUIRE(!Part::OpenFile(cases[1]).ok());
   std::filesystem::rename(cases[2], tmp.path() + "/v2/bad_name");
-  REQUIRE(!(Part::OpenFile(tmp.path() + "/v2/bad_name").ok()));
+  REQUIRE(!Part::OpenFile(tmp.path() + "/v2/bad_name").ok());
 }
 
 int main(int argc, char** argv) {

@@ -109,13 +109,13 @@ static void TestStaleNaN() {
   const double s = dec::StaleNaN();
   REQUIRE(Bits(s) == 0x7ff0000000000002ULL);
   REQUIRE(dec::IsStaleNaN(s));
-  REQUIRE(!(dec::IsStaleNaN(std::nan(""))));
+  REQUIRE(!dec::IsStaleNaN(std::nan("")));
   REQUIRE(!dec::IsStaleNaN(kInf));
   REQUIRE(dec::IsSpecialMantissa(kMax));
   REQUIRE(dec::IsSpecialMantissa(kMin));
   REQUIRE(dec::IsSpecialMantissa(kMax - 1));
   REQUIRE(!dec::IsSpecialMantissa(kMax - 2));
-  REQUIRE(!(dec::IsSpecialMantissa(kMin + 1)));
+  REQUIRE(!dec::IsSpecialMantissa(kMin + 1));
 }
 
 static void TestFromFloat() {

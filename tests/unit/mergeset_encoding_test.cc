@@ -164,7 +164,7 @@ void TestBlockHeader() {
           got.items_block_size == 2 && got.lens_block_size == 16);
   for (size_t n = 0; n < b.size(); n++) {
     std::string_view t(b.data(), n);
-    REQUIRE(!(got.Unmarshal(&t).ok()));
+    REQUIRE(!got.Unmarshal(&t).ok());
   }
   BlockHeader bad = bh;
   bad.items_count = 0;
@@ -178,19 +178,19 @@ void TestBlockHeader() {
   x.clear();
   bad.Marshal(&x);
   src = x;
-  REQUIRE(!(got.Unmarshal(&src).ok()));
+  REQUIRE(!got.Unmarshal(&src).ok());
   bad = bh;
   bad.lens_block_size = 1024 * 1024 + 1;
   x.clear();
   bad.Marshal(&x);
   src = x;
-  REQUIRE(!(got.Unmarshal(&src).ok()));
+  REQUIRE(!got.Unmarshal(&src).ok());
   bad = bh;
   bad.marshal_type = 2;
   x.clear();
   bad.Marshal(&x);
   src = x;
-  REQUIRE(!(got.Unmarshal(&src).ok()));
+  REQUIRE(!got.Unmarshal(&src).ok());
 }
 
 void TestMetaindexRow() {
@@ -215,18 +215,18 @@ void TestMetaindexRow() {
   r2.Marshal(&unsorted);
   packed.clear();
   vme::enc::CompressZstd(&packed, unsorted, 1);
-  REQUIRE(!(vme::mergeset::UnmarshalMetaindexRows(packed, &rows).ok()));
-  REQUIRE(!(vme::mergeset::UnmarshalMetaindexRows("garbage", &rows).ok()));
+  REQUIRE(!vme::mergeset::UnmarshalMetaindexRows(packed, &rows).ok());
+  REQUIRE(!vme::mergeset::UnmarshalMetaindexRows("garbage", &rows).ok());
   packed.clear();
   vme::enc::CompressZstd(&packed, b.substr(0, b.size() - 1), 1);
-  REQUIRE(!(vme::mergeset::UnmarshalMetaindexRows(packed, &rows).ok()));
+  REQUIRE(!vme::mergeset::UnmarshalMetaindexRows(packed, &rows).ok());
   r2 = r;
   r2.index_block_size = 128 * 1024 + 1;
   std::string big;
   r2.Marshal(&big);
   packed.clear();
   vme::enc::CompressZstd(&packed, big, 1);
-  REQUIRE(!(vme::mergeset::UnmarshalMetaindexRows(packed, &rows).ok()));
+  REQUIRE(!vme::mergeset::UnmarshalMetaindexRows(packed, &rows).ok());
 }
 
 void TestPartHeader() {
@@ -253,7 +253,7 @@ void TestPartHeader() {
         "{\"ItemsCount\": 3, \"BlocksCount\": 1, \"FirstItem\": \"6\"}",
         "{\"ItemsCount\": \"3\", \"BlocksCount\": 1}", "{\"ItemsCount\": 3, \"BlocksCount\": 1} x",
         "{\"ItemsCount\": 3, \"BlocksCount\": 1, \"FirstItem\": \"62\", \"LastItem\": \"61\"}"}) {
-    REQUIRE(!(vme::mergeset::PartHeader::FromJson(bad, "m").ok()));
+    REQUIRE(!vme::mergeset::PartHeader::FromJson(bad, "m").ok());
   }
 
   REQUIRE_EQ(vme::mergeset::PartName(3, 1, 0x16B2F2E0A1B2C3D5ull).c_str(), "3_1_16B2F2E0A1B2C3D5");
@@ -261,7 +261,7 @@ void TestPartHeader() {
   REQUIRE(vme::mergeset::ParsePartName("3_1_16B2F2E0A1B2C3D5", &items, &blocks, &idx));
   REQUIRE(items == 3 && blocks == 1 && idx == 0x16B2F2E0A1B2C3D5ull);
   for (const char* bad : {"3_1", "3_1_x_y", "0_0_1", "1_2_1", "a_1_1", "_1_1", "tmp"}) {
-    REQUIRE(!(vme::mergeset::ParsePartName(bad, &items, &blocks, &idx)));
+    REQUIRE(!vme::mergeset::ParsePartName(bad, &items, &blocks, &idx));
   }
 }
 

@@ -212,11 +212,11 @@ void TestTxnReplay() {
     auto t = MustOpen(dir);
     auto items = ReadAll(*t);
     REQUIRE(items == (std::vector<std::string>{"a1", "a1", "a2", "a2", "a3", "a3"}));
-    REQUIRE(!(vme::fs::Exists(dir + "/" + b)));
+    REQUIRE(!vme::fs::Exists(dir + "/" + b));
     REQUIRE(vme::fs::Exists(dst));
-    REQUIRE(!(vme::fs::Exists(dir + "/empty_dir")));
-    REQUIRE(!(vme::fs::Exists(dir + "/tmp/leftover")));
-    REQUIRE(!(vme::fs::Exists(dir + "/txn/00000000000000AA")));
+    REQUIRE(!vme::fs::Exists(dir + "/empty_dir"));
+    REQUIRE(!vme::fs::Exists(dir + "/tmp/leftover"));
+    REQUIRE(!vme::fs::Exists(dir + "/txn/00000000000000AA"));
     REQUIRE(vme::fs::ListDir(dir + "/txn")->empty());
     // New parts get merge indexes after the largest existing one.
     REQUIRE_OK(t->AddItems(std::vector<std::string>{"c"}));
@@ -232,9 +232,9 @@ void TestTxnReplay() {
   }
   // A transaction pointing outside the table is rejected.
   WriteFile(dir + "/txn/00000000000000AC", "/etc\n" + tmp_part + " -> " + dst + "\n");
-  REQUIRE(!(Table::Open(dir, {}).ok()));
+  REQUIRE(!Table::Open(dir, {}).ok());
   WriteFile(dir + "/txn/00000000000000AC", "no arrow here\n");
-  REQUIRE(!(Table::Open(dir, {}).ok()));
+  REQUIRE(!Table::Open(dir, {}).ok());
 }
 
 void TestPrepareBlock() {
@@ -296,7 +296,7 @@ void TestSnapshot() {
   REQUIRE_OK(t->AddItems(std::vector<std::string>{"s1", "s2"}));
   REQUIRE_OK(t->Flush());
   REQUIRE_OK(t->AddItems(std::vector<std::string>{"s0"}));  // flushed by the snapshot
-  REQUIRE(!(t->CreateSnapshotAt(dir + "/snapshots/x").ok()));
+  REQUIRE(!t->CreateSnapshotAt(dir + "/snapshots/x").ok());
   const std::string snap = tmp.path() + "/snap";
   REQUIRE_OK(t->CreateSnapshotAt(snap));
   REQUIRE(!t->CreateSnapshotAt(snap).ok());
@@ -346,7 +346,7 @@ void TestCorruption() {
   auto expect_error = [](const std::string& dir) {
     auto t = Table::Open(dir, {});
     if (!t.ok()) {
-      REQUIRE((static_cast<int>(t.status().code())) != 0);
+      REQUIRE(static_cast<int>(t.status().code()) != 0);
       return;
     }
     TableSearch ts(**t);
@@ -388,13 +388,13 @@ void TestCorruption() {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     WriteFile(part + "/metadata.json", "{\"ItemsCount\": 5, \"BlocksCount\": 1}");
-    REQUIRE(!(Table::Open(tmp.path() + "/t", {}).ok()));
+    REQUIRE(!Table::Open(tmp.path() + "/t", {}).ok());
   }
   {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     stdfs::rename(part, tmp.path() + "/t/bad_name");
-    REQUIRE(!(Table::Open(tmp.path() + "/t", {}).ok()));
+    REQUIRE(!Table::Open(tmp.path() + "/t", {}).ok());
   }
   // Random byte flips in every file: errors, never crashes.
   std::mt19937_64 rng(5);

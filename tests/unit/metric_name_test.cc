@@ -202,7 +202,7 @@ static void TestTagValueEscaping() {
   for (const char* bad : {"61", "0033 01", "00 01", "61 00", ""}) {
     std::string in = Unhex(bad);
     std::string_view v(in);
-    REQUIRE(!(vme::storage::UnmarshalTagValue(&v, &out)));
+    REQUIRE(!vme::storage::UnmarshalTagValue(&v, &out));
   }
 }
 
@@ -210,10 +210,10 @@ static void TestUnmarshalCorruption() {
   MetricName mn;
   REQUIRE_EQ(static_cast<int>(mn.Unmarshal(Unhex("000000")).code()),
              static_cast<int>(vme::Code::kCorruption));
-  REQUIRE(!(mn.Unmarshal(Unhex("00000001 00000002")).ok()));
-  REQUIRE(!(mn.Unmarshal(Unhex("00000001 00000002 61")).ok()));
-  REQUIRE(!(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01")).ok()));
-  REQUIRE(!(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 00 01")).ok()));
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002")).ok());
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002 61")).ok());
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01")).ok());
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 00 01")).ok());
   REQUIRE_OK(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 76 01")));
   REQUIRE(mn.metric_group == "a" && mn.tags.size() == 1 && mn.tags[0].value == "v");
   REQUIRE_EQ(mn.account_id, 1);
@@ -290,12 +290,12 @@ static void TestFromSeriesKeyLimits() {
   REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"", "m"}, {n256, "v"}}), 0, 0, lim));
   vme::Status st = mn.FromSeriesKey(SeriesKey({{"", "m"}, {n257, "v"}}), 0, 0, lim);
   REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-  REQUIRE((strstr(st.message().c_str(), "257")) != nullptr);
+  REQUIRE(strstr(st.message().c_str(), "257") != nullptr);
 
   REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"", "m"}, {"k", std::string(16384, 'v')}}), 0, 0, lim));
   st = mn.FromSeriesKey(SeriesKey({{"", "m"}, {"k", std::string(16385, 'v')}}), 0, 0, lim);
   REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-  REQUIRE((strstr(st.message().c_str(), "\"k\"")) != nullptr);
+  REQUIRE(strstr(st.message().c_str(), "\"k\"") != nullptr);
   st = mn.FromSeriesKey(SeriesKey({{"", std::string(16385, 'm')}}), 0, 0, lim);
   REQUIRE(!st.ok());
 
@@ -308,7 +308,7 @@ static void TestFromSeriesKeyLimits() {
   labels.emplace_back("l29", "v");
   st = mn.FromSeriesKey(SeriesKey(labels), 0, 0, lim);
   REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-  REQUIRE((strstr(st.message().c_str(), "too many labels")) != nullptr);
+  REQUIRE(strstr(st.message().c_str(), "too many labels") != nullptr);
 
   std::string key = SeriesKey({{"", "m"}, {"abc", "value"}});
   for (size_t n = 1; n < key.size(); n++) {
@@ -317,7 +317,7 @@ static void TestFromSeriesKeyLimits() {
       REQUIRE_OK(st);
     } else {
       REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-      REQUIRE((strstr(st.message().c_str(), "truncated")) != nullptr);
+      REQUIRE(strstr(st.message().c_str(), "truncated") != nullptr);
     }
   }
   st = mn.FromSeriesKey("", 0, 0, lim);

@@ -182,17 +182,17 @@ static void TestRandomRoundTrips() {
 static void TestMalformed() {
   std::vector<int64_t> out = {1, 2};
   // Count mismatches, truncation, trailing data, over-long varints.
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta(&out, "", 0, 0).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 1).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 3).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta(&out, "\x02\x80", 0, 3).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta(&out, std::string(11, '\x80') + "\x01", 0, 2).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta2(&out, "", 0, 1).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta2(&out, "", 0, 2).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 2).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 4).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta2(&out, "\x82", 0, 2).ok()));
-  REQUIRE(!(enc::UnmarshalInt64NearestDelta2(&out, std::string(10, '\xff'), 0, 2).ok()));
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "", 0, 0).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 1).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 3).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "\x02\x80", 0, 3).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, std::string(11, '\x80') + "\x01", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "", 0, 1).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 4).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "\x82", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, std::string(10, '\xff'), 0, 2).ok());
   REQUIRE((out == std::vector<int64_t>{1, 2}));
   REQUIRE_OK(enc::UnmarshalInt64NearestDelta(&out, "", 5, 1));
   REQUIRE_OK(enc::UnmarshalInt64NearestDelta2(&out, "\x01", 5, 2));

@@ -321,10 +321,10 @@ static void TestStop() {
   auto r = MergePartsToDir({a}, tmp.path() + "/x", opts);
   REQUIRE(!r.ok());
   REQUIRE(r.status().code() == vme::Code::kBusy);
-  REQUIRE(!(std::filesystem::exists(tmp.path() + "/x")));
+  REQUIRE(!std::filesystem::exists(tmp.path() + "/x"));
   // The target directory must be new.
   std::filesystem::create_directories(tmp.path() + "/exists");
-  REQUIRE(!(MergePartsToDir({a}, tmp.path() + "/exists", MergeOptions{}).ok()));
+  REQUIRE(!MergePartsToDir({a}, tmp.path() + "/exists", MergeOptions{}).ok());
 }
 
 static void TestCorruptSourceFailsMerge() {
@@ -340,7 +340,7 @@ static void TestCorruptSourceFailsMerge() {
   auto r = MergePartsToDir({o.value()}, tmp.path() + "/out", MergeOptions{});
   REQUIRE(!r.ok());
   REQUIRE(r.status().message().find("values.bin") != std::string::npos);
-  REQUIRE(!(std::filesystem::exists(tmp.path() + "/out")));
+  REQUIRE(!std::filesystem::exists(tmp.path() + "/out"));
 
   // Garbage inside a payload that must be decoded for the merge names the file and offset.
   REQUIRE_OK(p->inmemory()->StoreToDisk(tmp.path() + "/g/" + p->header().DirName(2)));

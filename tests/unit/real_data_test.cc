@@ -316,13 +316,13 @@ void TestParseLine() {
   REQUIRE(std::isinf(s.value) && s.value > 0);
   REQUIRE(ParseLine("m NaN 5", &s, &l));
   REQUIRE(std::isnan(s.value));
-  REQUIRE(!(ParseLine("m{a=\"1} 1 5", &s, &l)));
-  REQUIRE(!(ParseLine("m 1", &s, &l)));
+  REQUIRE(!ParseLine("m{a=\"1} 1 5", &s, &l));
+  REQUIRE(!ParseLine("m 1", &s, &l));
   const std::string key = PackKey({{"__name__", "up"}, {"job", "a"}});
   Labels back;
   REQUIRE(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size(), &back));
   REQUIRE(back == Labels({{"__name__", "up"}, {"job", "a"}}));
-  REQUIRE(!(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size() - 1, &back)));
+  REQUIRE(!UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size() - 1, &back));
 }
 
 void TestRealData() { RUN(RealData()); }

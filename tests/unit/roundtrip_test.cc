@@ -78,7 +78,7 @@ void TestParseMetric() {
   REQUIRE(l[2].second == "\xc3\xa9\x01");
   REQUIRE(ParseGoMetric("plain", &l));
   REQUIRE_EQ(l.size(), 1);
-  REQUIRE(!(ParseGoMetric("m{a=\"x}", &l)));
+  REQUIRE(!ParseGoMetric("m{a=\"x}", &l));
   const std::string key = PackKey({{"__name__", "up"}, {"job", "a"}});
   ASSERT_HEX("0008 5f5f6e616d655f5f 0002 7570 0003 6a6f62 0001 61", key);
 }

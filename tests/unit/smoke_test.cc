@@ -36,9 +36,9 @@ static void TestVarint() {
   std::string eleven(11, '\x80');
   std::string_view sv(eleven);
   uint64_t u;
-  REQUIRE(!(vme::enc::ReadVarUint64(&sv, &u)));
+  REQUIRE(!vme::enc::ReadVarUint64(&sv, &u));
   std::string_view trunc("\x80", 1);
-  REQUIRE(!(vme::enc::ReadVarUint64(&trunc, &u)));
+  REQUIRE(!vme::enc::ReadVarUint64(&trunc, &u));
 }
 
 static void TestTsid() {
@@ -73,11 +73,11 @@ static void TestZstd() {
   }
   std::string garbage = "not a zstd frame at all";
   std::string d;
-  REQUIRE(!(vme::enc::DecompressZstd(&d, garbage).ok()));
+  REQUIRE(!vme::enc::DecompressZstd(&d, garbage).ok());
   std::string c;
   vme::enc::CompressZstd(&c, src, 1);
   c.resize(c.size() / 2);
-  REQUIRE(!(vme::enc::DecompressZstd(&d, c).ok()));
+  REQUIRE(!vme::enc::DecompressZstd(&d, c).ok());
 }
 
 int main(int argc, char** argv) {

@@ -167,11 +167,11 @@ static void TestOptimizedMatchers() {
 
 static void TestAnchoringAndPaperFacts() {
   MetricName mn = FoobarMetric();
-  REQUIRE(!(Passes(mn, {{"__name__", "foobar", false, false}})));
-  REQUIRE(!(Passes(mn, {{"", "foobar", false, false}})));
-  REQUIRE(!(Passes(mn, {{"__name__", "obar.+", false, true}})));
-  REQUIRE(!(Passes(mn, {{"__name__", "foobar_metric", true, false}})));
-  REQUIRE(!(Passes(mn, {{"__name__", ".+", true, true}})));
+  REQUIRE(!Passes(mn, {{"__name__", "foobar", false, false}}));
+  REQUIRE(!Passes(mn, {{"", "foobar", false, false}}));
+  REQUIRE(!Passes(mn, {{"__name__", "obar.+", false, true}}));
+  REQUIRE(!Passes(mn, {{"__name__", "foobar_metric", true, false}}));
+  REQUIRE(!Passes(mn, {{"__name__", ".+", true, true}}));
   REQUIRE(Passes(mn, {}));
   REQUIRE(Passes(mn, {{"__name__", "foobar_metric", false, false}}));
   REQUIRE(Passes(mn, {{"__name__", "foo.+", false, true}}));
@@ -180,11 +180,11 @@ static void TestAnchoringAndPaperFacts() {
   REQUIRE(
       !(Passes(mn, {{"key 3", "value 3", false, false}, {"key 5", "value [6-9]", false, true}})));
   REQUIRE(Passes(mn, {{"key 3", "value 4", true, false}}));
-  REQUIRE(!(Passes(mn, {{"key 3", "value 3", true, false}})));
+  REQUIRE(!Passes(mn, {{"key 3", "value 3", true, false}}));
   REQUIRE(Passes(mn, {{"key 3", "VALUE 3", false, true}, {"", "foo", true, true}}) == false);
   REQUIRE(Passes(mn, {{"key 3", "(?i)VALUE 3", false, true}}));
-  REQUIRE(!(Passes(mn, {{"key 3", "value", false, true}})));
-  REQUIRE(!(Passes(mn, {{"key 3", "value 3", true, true}})));
+  REQUIRE(!Passes(mn, {{"key 3", "value", false, true}}));
+  REQUIRE(!Passes(mn, {{"key 3", "value 3", true, true}}));
   REQUIRE(Passes(mn, {{"key 3", "x.*", true, true}}));
 }
 
@@ -196,24 +196,24 @@ static void TestEmptyLabelSemantics() {
   without.metric_group = "m";
   without.tags = {{"other", "x"}};
 
-  REQUIRE(!(Passes(with, {{"foo", "", false, false}})));
+  REQUIRE(!Passes(with, {{"foo", "", false, false}}));
   REQUIRE(Passes(without, {{"foo", "", false, false}}));
   REQUIRE(Passes(with, {{"foo", "", true, false}}));
-  REQUIRE(!(Passes(without, {{"foo", "", true, false}})));
+  REQUIRE(!Passes(without, {{"foo", "", true, false}}));
   REQUIRE(Passes(with, {{"foo", "bar|", false, true}}));
   REQUIRE(Passes(without, {{"foo", "bar|", false, true}}));
-  REQUIRE(!(Passes(with, {{"foo", "|bar", true, true}})));
-  REQUIRE(!(Passes(without, {{"foo", "|bar", true, true}})));
+  REQUIRE(!Passes(with, {{"foo", "|bar", true, true}}));
+  REQUIRE(!Passes(without, {{"foo", "|bar", true, true}}));
   REQUIRE(Passes(with, {{"foo", "|baz", true, true}}));
   REQUIRE(Passes(with, {{"foo", ".+", false, true}}));
-  REQUIRE(!(Passes(without, {{"foo", ".+", false, true}})));
+  REQUIRE(!Passes(without, {{"foo", ".+", false, true}}));
   REQUIRE(Passes(without, {{"foo", ".+", true, true}}));
   REQUIRE(Passes(without, {{"foo", "bar", true, false}}));
   REQUIRE(Passes(without, {{"foo", "ba.*", true, true}}));
-  REQUIRE(!(Passes(without, {{"foo", "ba.*", false, true}})));
+  REQUIRE(!Passes(without, {{"foo", "ba.*", false, true}}));
   // Prometheus: k!~".*" matches nothing; k=~".*" matches everything.
-  REQUIRE(!(Passes(with, {{"foo", ".*", true, true}})));
-  REQUIRE(!(Passes(without, {{"foo", ".*", true, true}})));
+  REQUIRE(!Passes(with, {{"foo", ".*", true, true}}));
+  REQUIRE(!Passes(without, {{"foo", ".*", true, true}}));
   REQUIRE(Passes(without, {{"foo", ".*", false, true}}));
 
   TagFilter eq_empty = MustCreate("foo", "", false, false);
@@ -221,9 +221,9 @@ static void TestEmptyLabelSemantics() {
   TagFilter ne_empty = MustCreate("foo", "", true, false);
   REQUIRE(!ne_empty.MatchesEmpty());
   REQUIRE(MustCreate("foo", "bar|", false, true).MatchesEmpty());
-  REQUIRE(!(MustCreate("foo", "|bar", true, true).MatchesEmpty()));
+  REQUIRE(!MustCreate("foo", "|bar", true, true).MatchesEmpty());
   REQUIRE(MustCreate("foo", "bar", true, false).MatchesEmpty());
-  REQUIRE(!(MustCreate("foo", "bar", false, false).MatchesEmpty()));
+  REQUIRE(!MustCreate("foo", "bar", false, false).MatchesEmpty());
 
   TagFilters tfs;
   REQUIRE_OK(tfs.Add("foo", ".*", false, true));
@@ -238,14 +238,14 @@ static void TestBadRegexp() {
   auto r = TagFilter::Create("k", "a(", false, true);
   REQUIRE(!r.ok());
   REQUIRE_EQ(static_cast<int>(r.status().code()), static_cast<int>(vme::Code::kInvalidArgument));
-  REQUIRE((strstr(r.status().message().c_str(), "missing )")) != nullptr);
-  REQUIRE(!(TagFilter::Create("k", "a)|(b", false, true).ok()));
-  REQUIRE(!(TagFilter::Create("k", "*", false, true).ok()));
-  REQUIRE(!(TagFilter::Create("k", "[a", false, true).ok()));
-  REQUIRE(!(TagFilter::Create("k", "\\", false, true).ok()));
-  REQUIRE(!(TagFilter::Create("k", "\xff", false, true).ok()));
+  REQUIRE(strstr(r.status().message().c_str(), "missing )") != nullptr);
+  REQUIRE(!TagFilter::Create("k", "a)|(b", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "*", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "[a", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "\\", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "\xff", false, true).ok());
   TagFilters tfs;
-  REQUIRE(!(tfs.Add("k", "(", true, true).ok()));
+  REQUIRE(!tfs.Add("k", "(", true, true).ok());
   REQUIRE(tfs.empty());
   REQUIRE(TagFilter::Create("k", "a(", false, false).ok());
 }
