@@ -241,8 +241,11 @@ static void test_status_strings(void) {
       }
     }
   }
-  REQUIRE(vme_status_string(-999) != NULL);
-  REQUIRE(vme_status_string(12345) != NULL);
+  REQUIRE_EQ_STR(vme_status_string(VME_DONE), "done");
+  REQUIRE_EQ_STR(vme_status_string(VME_ERR_NO_MEMORY), "out of memory");
+  REQUIRE_EQ_STR(vme_status_string(VME_ERR_LIMIT), "limit exceeded");
+  REQUIRE_EQ_STR(vme_status_string(-999), "unknown status");
+  REQUIRE_EQ_STR(vme_status_string(12345), "unknown status");
 }
 
 static void test_null_accessors_and_frees(void) {
