@@ -6,7 +6,8 @@
 // Checks use check.h: a failed REQUIRE or REQUIRE_VME throws, so a helper unwinds (releasing
 // temp dirs and handles) and the test fails with the message. Helpers return std::string ("" on
 // success, else a message) so that RUN(helper(...)) and RETURN_IF_FAILED(helper(...)) read as
-// before. Like every check, they must run on the test's thread.
+// before. Like every check, they run on the test's thread, or on a worker thread inside
+// vme::test::Collect(), which returns the failure as a message.
 #pragma once
 
 #include <algorithm>
@@ -708,7 +709,7 @@ inline std::string ReadFileText(const std::string& path) {
   return s;
 }
 
-// ---- W1 generator (docs/benchmarks.md) --------------------------------------------------------
+// ---- W1 generator (docs/benchmarks.md) ----------------------------------------------------------
 
 // The value stream of series k: x = seed(k), v = 100; per sample x = xorshift64(x),
 // v += ((int64)(x >> 11) - 2^52) / 2^52, emit round(v * 100) / 100.
