@@ -256,15 +256,15 @@ std::string Concurrency() {
   return "";
 }
 
-void TestEverythingAtOnce(void**) { RUN(Concurrency()); }
+void TestEverythingAtOnce() { RUN(Concurrency()); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestEverythingAtOnce),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestEverythingAtOnce),
   };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  const int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

@@ -20,7 +20,7 @@ constexpr int kSeries = 2000;
 constexpr int kSamples = 300;
 constexpr double kMaxParts = 64;
 
-void TestGeneratorVectors(void**) {
+void TestGeneratorVectors() {
   const struct {
     int k;
     double v[5];
@@ -29,12 +29,12 @@ void TestGeneratorVectors(void**) {
                {9999, {99.64, 99.12, 99.11, 98.5, 98.38}}};
   for (const auto& c : cases) {
     W1Generator g(c.k);
-    for (double want : c.v) assert_true(DoubleBits(g.Next()) == DoubleBits(want));
+    for (double want : c.v) REQUIRE(DoubleBits(g.Next()) == DoubleBits(want));
   }
   W1Generator g(0);
   double v = 0;
   for (int i = 0; i < 1000; i++) v = g.Next();
-  assert_true(DoubleBits(v) == DoubleBits(92.23));
+  REQUIRE(DoubleBits(v) == DoubleBits(92.23));
 }
 
 std::string Sustained() {
@@ -125,12 +125,12 @@ std::string Sustained() {
   return "";
 }
 
-void TestSustainedIngest(void**) { RUN(Sustained()); }
+void TestSustainedIngest() { RUN(Sustained()); }
 
 // Every documented tuning key is accepted; bad values are rejected naming the key.
-void TestOptionKeys(void**) {
+void TestOptionKeys() {
   OptionsPtr opts(vme_options_create());
-  assert_non_null(opts.get());
+  REQUIRE(opts.get() != nullptr);
   const char* keys[][2] = {{"raw_rows_flush_interval_ms", "1000"},
                            {"inmemory_parts_flush_interval_ms", "5000"},
                            {"small_merge_workers", "1"},
@@ -146,13 +146,13 @@ void TestOptionKeys(void**) {
   for (const auto& kv : keys) {
     vme_error* err = nullptr;
     const vme_status st = vme_options_set(opts.get(), kv[0], kv[1], &err);
-    if (st != VME_OK) fail_msg("vme_options_set(%s, %s): %s", kv[0], kv[1], vme_error_message(err));
+    if (st != VME_OK) FAIL("vme_options_set(%s, %s): %s", kv[0], kv[1], vme_error_message(err));
   }
   for (const char* key : {"max_small_parts", "raw_rows_flush_interval_ms", "background"}) {
     vme_error* err = nullptr;
     const vme_status st = vme_options_set(opts.get(), key, "abc", &err);
-    assert_int_equal(st, VME_ERR_INVALID_ARGUMENT);
-    assert_non_null(std::strstr(vme_error_message(err), key));
+    REQUIRE_EQ(st, VME_ERR_INVALID_ARGUMENT);
+    REQUIRE((std::strstr(vme_error_message(err), key)) != nullptr);
     vme_error_free(err);
   }
 }
@@ -204,18 +204,18 @@ std::string FinalMerge() {
   return "";
 }
 
-void TestFinalMerge(void**) { RUN(FinalMerge()); }
+void TestFinalMerge() { RUN(FinalMerge()); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestGeneratorVectors),
-      cmocka_unit_test(TestOptionKeys),
-      cmocka_unit_test(TestSustainedIngest),
-      cmocka_unit_test(TestFinalMerge),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestGeneratorVectors),
+      VME_TEST(TestOptionKeys),
+      VME_TEST(TestSustainedIngest),
+      VME_TEST(TestFinalMerge),
   };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  const int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

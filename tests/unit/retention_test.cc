@@ -276,19 +276,19 @@ std::string Rotation() {
   return "";
 }
 
-void TestRetention(void**) { RUN(Retention()); }
-void TestRejectionFollowsClock(void**) { RUN(RejectionFollowsClock()); }
-void TestRotation(void**) { RUN(Rotation()); }
+void TestRetention() { RUN(Retention()); }
+void TestRejectionFollowsClock() { RUN(RejectionFollowsClock()); }
+void TestRotation() { RUN(Rotation()); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestRejectionFollowsClock),
-      cmocka_unit_test(TestRetention),
-      cmocka_unit_test(TestRotation),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestRejectionFollowsClock),
+      VME_TEST(TestRetention),
+      VME_TEST(TestRotation),
   };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  const int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

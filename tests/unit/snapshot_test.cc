@@ -38,7 +38,7 @@ void Check(vme_status st, vme_error* err, const char* what) {
   if (st != VME_OK) {
     std::string msg = err ? vme_error_message(err) : "";
     vme_error_free(err);
-    fail_msg("%s: status %d: %s", what, st, msg.c_str());
+    FAIL("%s: status %d: %s", what, st, msg.c_str());
   }
 }
 
@@ -79,7 +79,7 @@ void Ingest(vme_db* db, int series, int per_series, int64_t t0, const std::strin
   Check(vme_add_rows(db, reinterpret_cast<const uint8_t*>(keys.data()), keys.size(), offsets.data(),
                      ts.data(), values.data(), ts.size(), &r, &err),
         err, "vme_add_rows");
-  assert_int_equal(r.rows_added, ts.size());
+  REQUIRE_EQ(r.rows_added, ts.size());
 }
 
 Export ExportAll(vme_db* db) {
@@ -129,8 +129,8 @@ Export ExportSnapshot(const std::string& db_path, const std::string& name) {
   const std::string dst = copy.path() + "/db";
   std::error_code ec;
   stdfs::copy(db_path + "/snapshots/" + name, dst, stdfs::copy_options::recursive, ec);
-  if (ec) fail_msg("copy snapshot %s: %s", name.c_str(), ec.message().c_str());
-  assert_false(stdfs::is_symlink(dst + "/indexdb"));
+  if (ec) FAIL("copy snapshot %s: %s", name.c_str(), ec.message().c_str());
+  REQUIRE(!(stdfs::is_symlink(dst + "/indexdb")));
   vme_db* db = Open(dst, false);
   Export e = ExportAll(db);
   Close(db);
@@ -140,7 +140,7 @@ Export ExportSnapshot(const std::string& db_path, const std::string& name) {
 std::string ReadLink(const std::string& p) {
   std::error_code ec;
   const auto t = stdfs::read_symlink(p, ec);
-  if (ec) fail_msg("readlink %s: %s", p.c_str(), ec.message().c_str());
+  if (ec) FAIL("readlink %s: %s", p.c_str(), ec.message().c_str());
   return t.string();
 }
 
@@ -170,7 +170,7 @@ std::vector<std::string> Entries(const std::string& dir) {
   return out;
 }
 
-void TestCreateListExportLayout(void**) {
+void TestCreateListExportLayout() {
   vme::test::TempDir dir;
   const std::string path = dir.path();
   vme_db* db = Open(path, false);
@@ -179,49 +179,49 @@ void TestCreateListExportLayout(void**) {
   vme_error* err = nullptr;
   Check(vme_flush(db, &err), err, "vme_flush");
   Ingest(db, 20, 10, kT0 + 3600000, "b");  // a second part in 2024_01 (flushed by the snapshot)
-  assert_true(ListSnapshots(db).empty());
+  REQUIRE(ListSnapshots(db).empty());
 
   const std::string name = CreateSnapshot(db);
-  assert_true(ValidName(name));
+  REQUIRE(ValidName(name));
   const auto names = ListSnapshots(db);
-  assert_int_equal(names.size(), 1);
-  assert_string_equal(names[0].c_str(), name.c_str());
+  REQUIRE_EQ(names.size(), 1);
+  REQUIRE_EQ(names[0].c_str(), name.c_str());
   const Export live = ExportAll(db);
-  assert_int_equal(live.size(), 40);
+  REQUIRE_EQ(live.size(), 40);
 
   // Layout: same entries and relative symlink targets as VictoriaMetrics' own snapshot.
   const std::string snap = path + "/snapshots/" + name;
-  assert_true(Entries(snap) == (std::vector<std::string>{"data", "indexdb", "metadata"}));
-  assert_true(Entries(snap + "/data") == (std::vector<std::string>{"big", "small"}));
-  assert_true(stdfs::is_symlink(snap + "/data/small"));
-  assert_true(stdfs::is_symlink(snap + "/data/big"));
-  assert_true(stdfs::is_symlink(snap + "/indexdb"));
-  assert_false(stdfs::is_symlink(snap + "/metadata"));
+  REQUIRE(Entries(snap) == (std::vector<std::string>{"data", "indexdb", "metadata"}));
+  REQUIRE(Entries(snap + "/data") == (std::vector<std::string>{"big", "small"}));
+  REQUIRE(stdfs::is_symlink(snap + "/data/small"));
+  REQUIRE(stdfs::is_symlink(snap + "/data/big"));
+  REQUIRE(stdfs::is_symlink(snap + "/indexdb"));
+  REQUIRE(!(stdfs::is_symlink(snap + "/metadata")));
   const std::string vm = std::string(VME_TESTDATA_DIR) + "/vm172/small/storage/snapshots";
   const auto vm_names = Entries(vm);
-  assert_int_equal(vm_names.size(), 1);
+  REQUIRE_EQ(vm_names.size(), 1);
   const std::string vm_snap = vm + "/" + vm_names[0];
   for (const char* link : {"data/small", "data/big", "indexdb"}) {
     std::string expected = ReadLink(vm_snap + "/" + link);
     expected.replace(expected.find(vm_names[0]), vm_names[0].size(), name);
-    assert_string_equal(ReadLink(snap + "/" + link).c_str(), expected.c_str());
+    REQUIRE_EQ(ReadLink(snap + "/" + link).c_str(), expected.c_str());
   }
-  assert_true(Entries(snap) == Entries(vm_snap));
-  assert_true(Entries(snap + "/metadata") == Entries(vm_snap + "/metadata"));
-  assert_true(Slurp(snap + "/metadata/minTimestampForCompositeIndex") ==
-              Slurp(path + "/metadata/minTimestampForCompositeIndex"));
-  assert_true(Entries(snap + "/data/small") == (std::vector<std::string>{"2024_01", "2024_02"}));
-  assert_true(Entries(snap + "/data/big") == (std::vector<std::string>{"2024_01", "2024_02"}));
+  REQUIRE(Entries(snap) == Entries(vm_snap));
+  REQUIRE(Entries(snap + "/metadata") == Entries(vm_snap + "/metadata"));
+  REQUIRE(Slurp(snap + "/metadata/minTimestampForCompositeIndex") ==
+          Slurp(path + "/metadata/minTimestampForCompositeIndex"));
+  REQUIRE(Entries(snap + "/data/small") == (std::vector<std::string>{"2024_01", "2024_02"}));
+  REQUIRE(Entries(snap + "/data/big") == (std::vector<std::string>{"2024_01", "2024_02"}));
 
   // indexdb: both generations, each with the converted flag.
   std::vector<std::string> live_idb;
   for (const auto& n : Entries(path + "/indexdb")) {
     if (n != "snapshots") live_idb.push_back(n);
   }
-  assert_int_equal(live_idb.size(), 2);
-  assert_true(Entries(snap + "/indexdb") == live_idb);
+  REQUIRE_EQ(live_idb.size(), 2);
+  REQUIRE(Entries(snap + "/indexdb") == live_idb);
   for (const auto& n : live_idb) {
-    assert_true(stdfs::exists(snap + "/indexdb/" + n + "/converted-to-v1.28.0"));
+    REQUIRE(stdfs::exists(snap + "/indexdb/" + n + "/converted-to-v1.28.0"));
   }
 
   // Hard links: every live part of 2024_01 is in the snapshot and shares its inodes.
@@ -231,17 +231,17 @@ void TestCreateListExportLayout(void**) {
     if (p == "tmp" || p == "txn" || p == "snapshots") continue;
     for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"}) {
       struct stat a, b;
-      assert_int_equal(::stat((path + "/data/small/2024_01/" + p + "/" + f).c_str(), &a), 0);
-      assert_int_equal(
+      REQUIRE_EQ(::stat((path + "/data/small/2024_01/" + p + "/" + f).c_str(), &a), 0);
+      REQUIRE_EQ(
           ::stat((path + "/data/small/snapshots/" + name + "/2024_01/" + p + "/" + f).c_str(), &b),
           0);
-      assert_true(a.st_ino == b.st_ino);
-      assert_true(a.st_nlink >= 2);
+      REQUIRE(a.st_ino == b.st_ino);
+      REQUIRE(a.st_nlink >= 2);
       checked++;
     }
   }
-  assert_true(checked >= 8);  // at least two parts
-  assert_true(Entries(path + "/data/small/snapshots/" + name + "/2024_01") == [&] {
+  REQUIRE(checked >= 8);  // at least two parts
+  REQUIRE(Entries(path + "/data/small/snapshots/" + name + "/2024_01") == [&] {
     std::vector<std::string> v;
     for (const auto& p : live_parts) {
       if (p != "tmp" && p != "txn" && p != "snapshots") v.push_back(p);
@@ -250,45 +250,45 @@ void TestCreateListExportLayout(void**) {
   }());
 
   // The dereferenced copy opens as a storage directory with exactly the live rows.
-  assert_true(ExportSnapshot(path, name) == live);
+  REQUIRE(ExportSnapshot(path, name) == live);
 
   // A force merge of the live db replaces the parts; the snapshot keeps its files.
   Check(vme_force_merge(db, nullptr, &err), err, "vme_force_merge");
-  assert_true(ExportAll(db) == live);
+  REQUIRE(ExportAll(db) == live);
   for (const auto& p : live_parts) {
     if (p == "tmp" || p == "txn" || p == "snapshots") continue;
-    assert_false(stdfs::exists(path + "/data/small/2024_01/" + p));
+    REQUIRE(!(stdfs::exists(path + "/data/small/2024_01/" + p)));
     struct stat b;
-    assert_int_equal(
+    REQUIRE_EQ(
         ::stat((path + "/data/small/snapshots/" + name + "/2024_01/" + p + "/values.bin").c_str(),
                &b),
         0);
   }
-  assert_true(ExportSnapshot(path, name) == live);
+  REQUIRE(ExportSnapshot(path, name) == live);
 
   // Later rows are not in the snapshot.
   Ingest(db, 3, 5, kT1 + 7200000, "c");
   Check(vme_flush(db, &err), err, "vme_flush");
-  assert_int_equal(ExportAll(db).size(), 43);
-  assert_true(ExportSnapshot(path, name) == live);
+  REQUIRE_EQ(ExportAll(db).size(), 43);
+  REQUIRE(ExportSnapshot(path, name) == live);
   Close(db);
 
   // The snapshot survives a reopen of the live db.
   db = Open(path, false);
-  assert_true(ListSnapshots(db) == std::vector<std::string>{name});
+  REQUIRE(ListSnapshots(db) == std::vector<std::string>{name});
   Close(db);
-  assert_true(ExportSnapshot(path, name) == live);
+  REQUIRE(ExportSnapshot(path, name) == live);
 }
 
-void TestDeleteAndInvalidNames(void**) {
+void TestDeleteAndInvalidNames() {
   vme::test::TempDir dir;
   const std::string path = dir.path();
   vme_db* db = Open(path, false);
   Ingest(db, 5, 10, kT0);
   const std::string a = CreateSnapshot(db);
   const std::string b = CreateSnapshot(db);
-  assert_true(a < b);
-  assert_true(ListSnapshots(db) == (std::vector<std::string>{a, b}));
+  REQUIRE(a < b);
+  REQUIRE(ListSnapshots(db) == (std::vector<std::string>{a, b}));
   const Export live = ExportAll(db);
 
   const auto dirs = [&](const std::string& n) {
@@ -296,7 +296,7 @@ void TestDeleteAndInvalidNames(void**) {
                                     path + "/data/big/snapshots/" + n,
                                     path + "/indexdb/snapshots/" + n, path + "/snapshots/" + n};
   };
-  for (const auto& d : dirs(a)) assert_true(stdfs::is_directory(d));
+  for (const auto& d : dirs(a)) REQUIRE(stdfs::is_directory(d));
 
   // A canary next to the db dir that a path escape would reach.
   stdfs::create_directories(path + "/etc");
@@ -305,68 +305,67 @@ void TestDeleteAndInvalidNames(void**) {
        {"../../etc", "foo", "", "20260101000000-XYZ", "/abs", "20260101000000-0/../..",
         "20260101000000-", "2026010100000-0", "20260101000000-0/", ".", "..", "20260101000000_0"}) {
     vme_error* err = nullptr;
-    assert_int_equal(vme_snapshot_delete(db, bad, &err), VME_ERR_INVALID_ARGUMENT);
-    assert_int_equal(vme_error_code(err), VME_ERR_INVALID_ARGUMENT);
+    REQUIRE_EQ(vme_snapshot_delete(db, bad, &err), VME_ERR_INVALID_ARGUMENT);
+    REQUIRE_EQ(vme_error_code(err), VME_ERR_INVALID_ARGUMENT);
     vme_error_free(err);
   }
-  assert_true(stdfs::exists(path + "/etc/canary"));
-  assert_true(ListSnapshots(db) == (std::vector<std::string>{a, b}));
+  REQUIRE(stdfs::exists(path + "/etc/canary"));
+  REQUIRE(ListSnapshots(db) == (std::vector<std::string>{a, b}));
   for (const auto& n : {a, b}) {
-    for (const auto& d : dirs(n)) assert_true(stdfs::is_directory(d));
+    for (const auto& d : dirs(n)) REQUIRE(stdfs::is_directory(d));
   }
 
   vme_error* err = nullptr;
-  assert_int_equal(vme_snapshot_delete(db, "20000101000000-0123456789ABCDEF", &err),
-                   VME_ERR_NOT_FOUND);
+  REQUIRE_EQ(vme_snapshot_delete(db, "20000101000000-0123456789ABCDEF", &err), VME_ERR_NOT_FOUND);
   vme_error_free(err);
   err = nullptr;
-  assert_int_equal(vme_snapshot_delete(db, nullptr, &err), VME_ERR_INVALID_ARGUMENT);
+  REQUIRE_EQ(vme_snapshot_delete(db, nullptr, &err), VME_ERR_INVALID_ARGUMENT);
   vme_error_free(err);
   err = nullptr;
 
   Check(vme_snapshot_delete(db, a.c_str(), &err), err, "vme_snapshot_delete");
-  for (const auto& d : dirs(a)) assert_false(stdfs::exists(d));
-  for (const auto& d : dirs(b)) assert_true(stdfs::is_directory(d));
-  assert_true(ListSnapshots(db) == std::vector<std::string>{b});
-  assert_int_equal(vme_snapshot_delete(db, a.c_str(), &err), VME_ERR_NOT_FOUND);
+  for (const auto& d : dirs(a)) REQUIRE(!stdfs::exists(d));
+  for (const auto& d : dirs(b)) REQUIRE(stdfs::is_directory(d));
+  REQUIRE(ListSnapshots(db) == std::vector<std::string>{b});
+  REQUIRE_EQ(vme_snapshot_delete(db, a.c_str(), &err), VME_ERR_NOT_FOUND);
   vme_error_free(err);
   err = nullptr;
   // The live db and the other snapshot are untouched.
-  assert_true(ExportAll(db) == live);
-  assert_true(ExportSnapshot(path, b) == live);
+  REQUIRE(ExportAll(db) == live);
+  REQUIRE(ExportSnapshot(path, b) == live);
   Check(vme_snapshot_delete(db, b.c_str(), &err), err, "vme_snapshot_delete");
-  assert_true(ListSnapshots(db).empty());
-  for (const auto& d : dirs(b)) assert_false(stdfs::exists(d));
+  REQUIRE(ListSnapshots(db).empty());
+  for (const auto& d : dirs(b)) REQUIRE(!stdfs::exists(d));
   // Only snapshot directories were removed.
-  assert_true(Entries(path + "/snapshots").empty());
-  assert_true(Entries(path + "/indexdb/snapshots").empty());
-  assert_true(stdfs::is_directory(path + "/data/small/2024_01"));
+  REQUIRE(Entries(path + "/snapshots").empty());
+  REQUIRE(Entries(path + "/indexdb/snapshots").empty());
+  REQUIRE(stdfs::is_directory(path + "/data/small/2024_01"));
 
   // Stray entries in snapshots/ are not listed.
   stdfs::create_directories(path + "/snapshots/not-a-snapshot");
   std::ofstream(path + "/snapshots/20240101000000-ABCD") << "file, not a dir";
-  assert_true(ListSnapshots(db).empty());
+  REQUIRE(ListSnapshots(db).empty());
 
   Close(db);
 }
 
-void TestNamesIncreaseAndClosed(void**) {
+void TestNamesIncreaseAndClosed() {
   vme::test::TempDir dir;
   vme_db* db = Open(dir.path(), false);
   std::vector<std::string> names;
   for (int i = 0; i < 5; i++) names.push_back(CreateSnapshot(db));  // empty db is fine
-  for (size_t i = 1; i < names.size(); i++) assert_true(names[i - 1] < names[i]);
-  assert_true(ListSnapshots(db) == names);
-  for (const auto& n : names) assert_true(ExportSnapshot(dir.path(), n).empty());
+  for (size_t i = 1; i < names.size(); i++) REQUIRE(names[i - 1] < names[i]);
+  REQUIRE(ListSnapshots(db) == names);
+  for (const auto& n : names) REQUIRE(ExportSnapshot(dir.path(), n).empty());
   Close(db);
   vme_error* err = nullptr;
   char* name = nullptr;
-  assert_int_equal(vme_snapshot_create(db, &name, &err), VME_ERR_CLOSED);
+  REQUIRE_EQ(vme_snapshot_create(db, &name, &err), VME_ERR_CLOSED);
   vme_error_free(err);
-  assert_null(name);
+  REQUIRE(name == nullptr);
 }
 
-void TestConcurrentWritesAndMerges(void**) {
+void TestConcurrentWritesAndMerges() {
   vme::test::TempDir dir;
   const std::string path = dir.path();
   vme_db* db = Open(path, true);
@@ -408,10 +407,10 @@ void TestConcurrentWritesAndMerges(void**) {
   stop = true;
   writer.join();
   merger.join();
-  assert_int_equal(writer_errors.load(), 0);
-  assert_int_equal(merge_errors.load(), 0);
-  for (size_t i = 1; i < names.size(); i++) assert_true(names[i - 1] < names[i]);
-  assert_true(ListSnapshots(db) == names);
+  REQUIRE_EQ(writer_errors.load(), 0);
+  REQUIRE_EQ(merge_errors.load(), 0);
+  for (size_t i = 1; i < names.size(); i++) REQUIRE(names[i - 1] < names[i]);
+  REQUIRE(ListSnapshots(db) == names);
   for (const auto& n : names) {
     const Export e = ExportSnapshot(path, n);
     // The rows ingested (and flushed) before the first snapshot are all there.
@@ -419,19 +418,19 @@ void TestConcurrentWritesAndMerges(void**) {
     for (const auto& [k, v] : e) {
       if (k.rfind("metric_", 0) == 0) base += v.size();
     }
-    assert_int_equal(base, 50 * 20);
+    REQUIRE_EQ(base, 50 * 20);
   }
   Close(db);
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestCreateListExportLayout),
-      cmocka_unit_test(TestDeleteAndInvalidNames),
-      cmocka_unit_test(TestNamesIncreaseAndClosed),
-      cmocka_unit_test(TestConcurrentWritesAndMerges),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestCreateListExportLayout),
+      VME_TEST(TestDeleteAndInvalidNames),
+      VME_TEST(TestNamesIncreaseAndClosed),
+      VME_TEST(TestConcurrentWritesAndMerges),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }
