@@ -15,7 +15,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 step() { printf '\n=== %s\n' "$*"; }
-export VME_WERROR=${VME_WERROR:-OFF}
+case "${VME_WERROR:-OFF}" in
+  ON | on | On | 1 | TRUE | true | YES | yes) export VME_WERROR=ON ;;
+  *) export VME_WERROR=OFF ;;
+esac
 # Per-test CTest timeout, seconds (a hang catcher, not a performance bound).
 timeout=3600
 
