@@ -38,6 +38,12 @@
  *          longer than 16384 bytes or more than 30 labels make the row invalid: it is
  *          rejected and counted (see vme_add_result), never truncated silently. Every
  *          series needs a metric name: a key without "__name__" is rejected the same way.
+ *          The labels as a whole have a size limit too: each index entry of a series holds
+ *          its metric name with one label, or (the MetricName -> TSID entry) all of its
+ *          labels, and no entry may exceed the 65536-byte limit of an indexdb item. In
+ *          practice the total of the label names and values must stay below about 64 KiB
+ *          (a little less when values contain the bytes 0x00-0x02, which take two bytes
+ *          each); a row whose series breaks this limit is rejected the same way.
  *
  * Source.  Each declaration names the VictoriaMetrics 1.72 function it follows; "§N" numbers
  *          are the sections of our VictoriaMetrics 1.72 storage reference, mapped to
@@ -157,8 +163,13 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   bare number means months of 31 days, as VictoriaMetrics' -retentionPeriod),
  *   "dedup_interval_ms" (minimum scrape interval for deduplication; 0 = off),
  *   "read_only" ("0"/"1": ingest, delete, force merge and snapshot create/delete return
- *   VME_ERR_MISUSE and no background flushes or merges run; opening still takes the lock
- *   and performs VictoriaMetrics' startup recovery: txn replay, tmp/ and txn/ cleanup),
+ *   VME_ERR_MISUSE and no background flushes or merges run. Nothing is written, from open to
+ *   close: the data directory must exist (else vme_open returns VME_ERR_NOT_FOUND), no lock
+ *   file is created or taken, no recovery is run and no missing directory, metadata or
+ *   indexdb generation is created, so read-only media work. VictoriaMetrics has no
+ *   read-only mode to follow: without the lock, a writer opened on the same directory may
+ *   merge or remove files under the reader, whose queries may then fail or miss data;
+ *   open read-only only directories no writer has open, such as snapshots and copies),
  *   "background" ("0"/"1", default 1: run background flushes and merges; with 0, rows
  *   reach disk only through vme_flush() and vme_close()),
  *   "background_threads" (threads of the db's oneTBB task arena; default: hardware threads),
@@ -181,10 +192,14 @@ typedef struct vme_db vme_db;
 /* Opens (creating if needed) the data directory `path`, which has the layout of a
  * VictoriaMetrics 1.72 storage directory (reference §2): directories written by real
  * VictoriaMetrics 1.72 open as they are; missing empty directories are recreated and cache/
- * is ignored. opts may be NULL for defaults. On success *out receives the handle, to be closed
- * with vme_close(). Errors: VME_ERR_INVALID_ARGUMENT (NULL path/out), VME_ERR_LOCKED (another
- * process holds flock.lock, reference §11.3), VME_ERR_CORRUPTION (a part or index file is
- * malformed; the message names it), VME_ERR_IO. Source: Storage.OpenStorage (§11.4). */
+ * is ignored. With the option "read_only" nothing is created or written: `path` must be an
+ * existing data directory, no lock is taken (so a writer may change files meanwhile), and
+ * the directory may be on read-only media. opts may be NULL for defaults. On success *out
+ * receives the handle, to be closed with vme_close(). Errors: VME_ERR_INVALID_ARGUMENT (NULL
+ * path/out), VME_ERR_NOT_FOUND (read-only open of a path with no data directory; the message
+ * names the path), VME_ERR_LOCKED (another process holds flock.lock, reference §11.3),
+ * VME_ERR_CORRUPTION (a part or index file is malformed; the message names it), VME_ERR_IO.
+ * Source: Storage.OpenStorage (§11.4). */
 VME_API vme_status vme_open(const char* path, const vme_options* opts, vme_db** out,
                             vme_error** err) VME_NOEXCEPT;
 /* Makes every row added so far durable (written as file parts and fsync'ed), stops background
@@ -223,11 +238,34 @@ typedef struct vme_add_result {
  * 0x7ff0000000000002, which is stored exactly. Values are stored as decimal mantissas with a
  * per-block exponent, exactly as VictoriaMetrics does (reference §4.1): about 12 significant
  * digits survive. Rows are searchable after the next raw-rows flush (within about 1 s) or
- * after vme_flush(). Source: Storage.AddRows / Storage.add (§3.1, §3.2). */
+ * after vme_flush(). A row whose series key is over any limit of "Labels" above, including
+ * the total-size limit, is rejected and counted in rejected_invalid_labels; the rest of the
+ * batch is stored. If the call fails part way (VME_ERR_IO), *result still tells exactly what
+ * happened: rows_added counts the rows stored before the failure (they stay stored) and the
+ * rejected_* fields the rows rejected; the rows not reached are counted nowhere.
+ * Source: Storage.AddRows / Storage.add (§3.1, §3.2). */
 VME_API vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
                                 const uint32_t* key_offsets, const int64_t* ts_ms,
                                 const double* values, size_t n, vme_add_result* result,
                                 vme_error** err) VME_NOEXCEPT;
+/* The outcome of one row of vme_add_rows_report (row_status[i]). */
+#define VME_ROW_STORED 0            /* stored (counted in rows_added) */
+#define VME_ROW_INVALID_LABELS 1    /* rejected: rejected_invalid_labels */
+#define VME_ROW_NAN 2               /* rejected: rejected_nan */
+#define VME_ROW_OUT_OF_RETENTION 3  /* rejected: rejected_out_of_retention */
+#define VME_ROW_TOO_FAR_FUTURE 4    /* rejected: rejected_too_far_future */
+#define VME_ROW_INVALID_TIMESTAMP 5 /* rejected: rejected_invalid_timestamp */
+#define VME_ROW_FAILED 255          /* not stored because the call failed (counted nowhere) */
+/* Same as vme_add_rows, plus the outcome of every row: row_status (nullable, n entries)
+ * receives VME_ROW_* for row i in row_status[i], so that a caller can report which input
+ * rows were rejected and why. When the call fails before it looks at the rows (invalid
+ * arguments, VME_ERR_CLOSED, VME_ERR_MISUSE), every entry is VME_ROW_FAILED; when it fails
+ * part way, the rows stored or rejected before the failure have their outcome and the others
+ * are VME_ROW_FAILED. Errors: as vme_add_rows. Source: Storage.AddRows. */
+VME_API vme_status vme_add_rows_report(vme_db* db, const uint8_t* keys, size_t keys_len,
+                                       const uint32_t* key_offsets, const int64_t* ts_ms,
+                                       const double* values, size_t n, uint8_t* row_status,
+                                       vme_add_result* result, vme_error** err) VME_NOEXCEPT;
 /* Columnar form: adds n samples of one series with the key key[0..key_len). Same semantics
  * and errors as vme_add_rows. */
 VME_API vme_status vme_add_series(vme_db* db, const uint8_t* key, size_t key_len,

@@ -135,8 +135,19 @@ void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& m
   AppendTagRows(prefix, mn, tsid.metric_id, items);
 }
 
-Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path) {
+bool IndexItemsFit(const std::vector<std::string>& series_items) {
+  for (const auto& item : series_items) {
+    // Each ns 1 tag row has a per-day twin in ns 6: the same row plus the 8-byte date.
+    const size_t longest =
+        item[0] == static_cast<char>(kNsTagToMetricIDs) ? item.size() + 8 : item.size();
+    if (longest > mergeset::kMaxItemSize) return false;
+  }
+  return true;
+}
+
+Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only) {
   mergeset::TableOptions opts;
+  opts.read_only = read_only;
   opts.prepare_block = [](std::vector<std::string>* items) { MergeTagToMetricIDsRows(items); };
   VME_ASSIGN_OR_RETURN(auto table, mergeset::Table::Open(path, std::move(opts)));
   const std::string name = std::filesystem::path(path).filename().string();

@@ -52,12 +52,18 @@ void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn,
 // Appends the per-day items of §8.3 (ns 5, then the ns 6 tag rows).
 void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& mn,
                             std::vector<std::string>* items);
+// Whether every index item of a series fits in a mergeset item (mergeset::kMaxItemSize):
+// the items of AppendSeriesIndexItems and, for any date, those of AppendPerDayIndexItems
+// (each ns 6 row is an ns 1 row plus the date). A series key within the label limits may
+// still be too long: such a series cannot be indexed.
+bool IndexItemsFit(const std::vector<std::string>& series_items);
 // The prepareBlock callback of indexdb merges (§8.5, mergeTagToMetricIDsRows).
 void MergeTagToMetricIDsRows(std::vector<std::string>* items);
 
 class IndexDB {
  public:
-  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path);
+  // Opens the generation's mergeset table; read_only: nothing is written (TableOptions).
+  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path, bool read_only = false);
 
   const std::string& name() const { return name_; }
   mergeset::Table& table() { return *table_; }

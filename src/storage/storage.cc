@@ -1,16 +1,13 @@
 #include "storage/storage.h"
 
-#include <xxhash.h>
-
 #include <unistd.h>
+
 #include <algorithm>
-#include <cinttypes>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <regex>
+#include <map>
 
 #include "encoding/decimal.h"
 #include "encoding/int.h"
@@ -21,21 +18,6 @@ namespace vme::storage {
 namespace {
 
 constexpr int64_t kMaxFutureMs = 2 * kMsecPerDay;
-constexpr int64_t kMaxDaysForPerDaySearch = 40;
-
-std::string Hex16(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016" PRIX64, v);
-  return buf;
-}
-
-bool IsIndexDBName(const std::string& n) {
-  if (n.size() != 16) return false;
-  for (char c : n) {
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
 
 uint64_t SystemMemory() {
   const long pages = sysconf(_SC_PHYS_PAGES);
@@ -44,26 +26,17 @@ uint64_t SystemMemory() {
   return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
 }
 
-TSID GenerateTSID(const MetricName& mn, uint64_t metric_id) {
-  TSID t;
-  t.account_id = mn.account_id;
-  t.project_id = mn.project_id;
-  t.metric_group_id = XXH64(mn.metric_group.data(), mn.metric_group.size(), 0);
-  if (!mn.tags.empty()) {
-    const auto& v = mn.tags[0].value;
-    t.job_id = static_cast<uint32_t>(XXH64(v.data(), v.size(), 0));
-  }
-  if (mn.tags.size() >= 2) {
-    const auto& v = mn.tags[1].value;
-    t.instance_id = static_cast<uint32_t>(XXH64(v.data(), v.size(), 0));
-  }
-  t.metric_id = metric_id;
-  return t;
-}
-
 void AppendTenant(std::string* dst, uint32_t account_id, uint32_t project_id) {
   enc::AppendU32(dst, account_id);
   enc::AppendU32(dst, project_id);
+}
+
+// The oldest timestamp kept by the retention at `now`: 0 (keep everything) for no retention
+// and for a retention reaching before the epoch, e.g. INT64_MAX ("forever").
+int64_t RetentionDeadline(int64_t now, int64_t retention_ms) {
+  int64_t deadline = 0;
+  if (retention_ms <= 0 || __builtin_sub_overflow(now, retention_ms, &deadline)) return 0;
+  return std::max<int64_t>(0, deadline);
 }
 
 }  // namespace
@@ -74,42 +47,14 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   std::error_code ec;
   const std::string path = std::filesystem::absolute(path_in, ec).lexically_normal().string();
   if (ec) return Status::InvalidArgument("invalid data directory path " + path_in);
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(path));
-  const std::string cache_dir = fs::Join(path, "cache");
-  if (fs::Exists(fs::Join(cache_dir, "reset_cache_on_startup"))) {
-    VME_RETURN_IF_ERROR(fs::RemoveAllSync(cache_dir));
-  }
   std::shared_ptr<Storage> s(new Storage(path, opts));
-  VME_ASSIGN_OR_RETURN(s->lock_, fs::FileLock::Acquire(fs::Join(path, "flock.lock")));
-  if (fs::Exists(fs::Join(path, "restore-in-progress"))) {
-    return Status::InvalidArgument("cannot open " + path +
-                                   ": restore-in-progress exists (an interrupted restore)");
-  }
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(path, "snapshots")));
-
-  // metadata/minTimestampForCompositeIndex (§8.8).
-  const bool had_indexdb = fs::IsDir(fs::Join(path, "indexdb"));
-  const std::string meta_dir = fs::Join(path, "metadata");
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(meta_dir));
-  const std::string min_ts_path = fs::Join(meta_dir, "minTimestampForCompositeIndex");
-  if (fs::Exists(min_ts_path)) {
-    VME_ASSIGN_OR_RETURN(std::string b, fs::ReadFile(min_ts_path));
-    if (b.size() != 8) {
-      return Status::Corruption(min_ts_path + ": expected 8 bytes, found " +
-                                std::to_string(b.size()));
-    }
-    s->min_timestamp_for_composite_index_ = enc::LoadI64zz(b.data());
-  } else {
-    int64_t v = 0;
-    if (had_indexdb) v = (NowMs() / kMsecPerDay + 2) * kMsecPerDay;
-    std::string b;
-    enc::AppendI64zz(&b, v);
-    VME_RETURN_IF_ERROR(fs::WriteFileAtomically(min_ts_path, b));
-    s->min_timestamp_for_composite_index_ = v;
-  }
-
-  VME_RETURN_IF_ERROR(s->OpenIndexDB());
-  s->next_metric_id_ = static_cast<uint64_t>(NowNs());
+  bool had_indexdb = false;
+  VME_RETURN_IF_ERROR(s->OpenDirectory(&had_indexdb));
+  VME_RETURN_IF_ERROR(s->OpenMetadata(had_indexdb));
+  VME_ASSIGN_OR_RETURN(s->index_,
+                       IndexDBGenerations::Open(fs::Join(path, "indexdb"), opts.read_only));
+  s->series_ = std::make_unique<SeriesRegistry>(s->index_.get(), opts.cache_bytes,
+                                                static_cast<uint64_t>(NowNs()));
 
   const uint64_t mem = SystemMemory();
   const uint64_t allowed = mem / 10 * 6;
@@ -128,6 +73,7 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
   popts.workers = s->workers_.get();
   popts.stop = &s->stopping_;
+  popts.read_only = opts.read_only;
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
   const int cpus = DefaultBackgroundThreads();
@@ -141,28 +87,56 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   return s;
 }
 
-Status Storage::OpenIndexDB() {
-  const std::string dir = fs::Join(path_, "indexdb");
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(dir, "snapshots")));
-  VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(dir));
-  std::vector<std::string> names;
-  for (const auto& n : entries) {
-    if (IsIndexDBName(n) && fs::IsDir(fs::Join(dir, n))) names.push_back(n);
+// The data directory itself: created, locked and cleaned up (cache/, snapshots/) when opened
+// read-write; only checked when opened read-only.
+Status Storage::OpenDirectory(bool* had_indexdb) {
+  if (opts_.read_only) {
+    if (!fs::IsDir(path_)) {
+      return Status::NotFound("no data directory at " + path_ +
+                              " (a read-only open never creates one)");
+    }
+  } else {
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(path_));
+    const std::string cache_dir = fs::Join(path_, "cache");
+    if (fs::Exists(fs::Join(cache_dir, "reset_cache_on_startup"))) {
+      VME_RETURN_IF_ERROR(fs::RemoveAllSync(cache_dir));
+    }
+    VME_ASSIGN_OR_RETURN(lock_, fs::FileLock::Acquire(fs::Join(path_, "flock.lock")));
   }
-  uint64_t next = static_cast<uint64_t>(NowNs());
-  while (names.size() < 2) {
-    if (!names.empty()) next = std::max<uint64_t>(next, std::stoull(names.back(), nullptr, 16) + 1);
-    names.push_back(Hex16(next++));
-    VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(dir, names.back())));
+  if (fs::Exists(fs::Join(path_, "restore-in-progress"))) {
+    return Status::InvalidArgument("cannot open " + path_ +
+                                   ": restore-in-progress exists (an interrupted restore)");
   }
-  for (size_t i = 0; i + 2 < names.size(); i++) {
-    VME_RETURN_IF_ERROR(fs::RemoveAllSync(fs::Join(dir, names[i])));
+  *had_indexdb = fs::IsDir(fs::Join(path_, "indexdb"));
+  if (opts_.read_only && !*had_indexdb) {
+    return Status::NotFound("no data directory at " + path_ + ": it has no indexdb directory");
   }
-  VME_ASSIGN_OR_RETURN(idb_prev_, IndexDB::Open(fs::Join(dir, names[names.size() - 2])));
-  VME_ASSIGN_OR_RETURN(idb_curr_, IndexDB::Open(fs::Join(dir, names.back())));
-  VME_RETURN_IF_ERROR(idb_prev_->AppendDeletedMetricIDs(&deleted_));
-  VME_RETURN_IF_ERROR(idb_curr_->AppendDeletedMetricIDs(&deleted_));
+  if (!opts_.read_only) VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(path_, "snapshots")));
   return Status::OK();
+}
+
+// metadata/minTimestampForCompositeIndex (lib/storage/storage.go
+// `mustGetMinTimestampForCompositeIndex`): written once, when missing, unless read-only.
+Status Storage::OpenMetadata(bool had_indexdb) {
+  const std::string meta_dir = fs::Join(path_, "metadata");
+  const std::string min_ts_path = fs::Join(meta_dir, "minTimestampForCompositeIndex");
+  if (fs::Exists(min_ts_path)) {
+    VME_ASSIGN_OR_RETURN(std::string b, fs::ReadFile(min_ts_path));
+    if (b.size() != 8) {
+      return Status::Corruption(min_ts_path + ": expected 8 bytes, found " +
+                                std::to_string(b.size()));
+    }
+    min_timestamp_for_composite_index_ = enc::LoadI64zz(b.data());
+    return Status::OK();
+  }
+  int64_t v = 0;
+  if (had_indexdb) v = (NowMs() / kMsecPerDay + 2) * kMsecPerDay;
+  min_timestamp_for_composite_index_ = v;
+  if (opts_.read_only) return Status::OK();
+  VME_RETURN_IF_ERROR(fs::MkdirAllSync(meta_dir));
+  std::string b;
+  enc::AppendI64zz(&b, v);
+  return fs::WriteFileAtomically(min_ts_path, b);
 }
 
 Storage::~Storage() { Close().IgnoreError(); }
@@ -173,69 +147,19 @@ Result<std::shared_lock<std::shared_mutex>> Storage::Enter() const {
   return l;
 }
 
-Status Storage::GetOrCreateTSID(std::string_view cache_key, std::string_view series_key,
-                                uint32_t account_id, uint32_t project_id, TSID* tsid,
-                                MetricName* mn, bool* bad_labels) {
-  *bad_labels = false;
-  Status pst = mn->FromSeriesKey(series_key, account_id, project_id, LabelLimits());
-  if (!pst.ok() || mn->metric_group.empty()) {
-    *bad_labels = true;
-    return Status::OK();
-  }
-  std::string canonical;
-  mn->Marshal(&canonical);
-  {
-    std::lock_guard<std::mutex> l(create_mu_);
-    bool found = false;
-    if (auto it = created_.find(canonical); it != created_.end()) {
-      *tsid = it->second;
-      found = true;
-    } else if (auto it2 = flushing_.find(canonical); it2 != flushing_.end()) {
-      *tsid = it2->second;
-      found = true;
-    }
-    if (!found) {
-      // Lock order: create_mu_, then deleted_mu_ (DeleteSeries never holds both).
-      Status st, pst2;
-      {
-        std::lock_guard<std::mutex> dl(deleted_mu_);
-        st = idb_curr_->GetTSIDByName(canonical, deleted_, tsid);
-        if (st.code() == Code::kNotFound)
-          pst2 = idb_prev_->GetTSIDByName(canonical, deleted_, tsid);
-      }
-      if (st.ok()) {
-        found = true;
-      } else if (st.code() != Code::kNotFound) {
-        return st;
-      }
-      if (!found) {
-        std::vector<std::string> items;
-        if (pst2.ok()) {
-          // Reuse the TSID of the previous generation so MetricIDs survive rotation (§3.3).
-        } else if (pst2.code() == Code::kNotFound) {
-          *tsid = GenerateTSID(*mn, next_metric_id_.fetch_add(1));
-          new_series_.fetch_add(1);
-        } else {
-          return pst2;
-        }
-        AppendSeriesIndexItems(*tsid, *mn, &items);
-        VME_RETURN_IF_ERROR(idb_curr_->AddItems(items));
-        created_.emplace(canonical, *tsid);
-      }
-    }
-  }
-  tsid_cache_.Put(cache_key, *tsid);
-  return Status::OK();
+Status Storage::Misuse(const char* what) const {
+  return Status(Code::kMisuse,
+                std::string(what) + ": the storage at " + path_ + " was opened read-only");
 }
 
 Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* offsets,
                         const int64_t* ts, const double* values, size_t n, uint32_t account_id,
-                        uint32_t project_id, AddRowsResult* result) {
+                        uint32_t project_id, AddRowsResult* result, uint8_t* row_status) {
+  if (result != nullptr) *result = AddRowsResult{};
+  if (row_status != nullptr && n > 0) std::memset(row_status, kRowFailed, n);
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
-  if (opts_.read_only) {
-    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
-  }
+  if (opts_.read_only) return Misuse("add rows");
   if (n == 0) return Status::OK();
   for (size_t i = 0; offsets != nullptr && i < n; i++) {
     if (offsets[i] > offsets[i + 1]) {
@@ -256,9 +180,12 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
                             offsets[i + 1] - offsets[i]);
   };
   AddRowsResult r;
+  auto reject = [&](size_t i, uint64_t* counter, RowStatus why) {
+    (*counter)++;
+    if (row_status != nullptr) row_status[i] = why;
+  };
   const int64_t now = NowMs();
-  const int64_t min_ts =
-      opts_.retention_ms > 0 ? std::max<int64_t>(0, now - opts_.retention_ms) : 0;
+  const int64_t min_ts = RetentionDeadline(now, opts_.retention_ms);
   const int64_t max_ts = now + kMaxFutureMs;
 
   std::vector<RawRow> rows;
@@ -273,23 +200,26 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
   bool prev_bad = false;
   TSID tsid;
   MetricName mn;
+  // A failure to resolve a series stops the batch there; the rows accepted before it are
+  // still stored below, so that *result tells exactly what was stored.
+  Status failure;
   for (size_t i = 0; i < n; i++) {
     const double v = values[i];
     if (std::isnan(v) && !dec::IsStaleNaN(v)) {
-      r.rejected_nan++;
+      reject(i, &r.rejected_nan, kRowNaN);
       continue;
     }
     const int64_t t = ts[i];
     if (t < 0) {
-      r.rejected_invalid_timestamp++;
+      reject(i, &r.rejected_invalid_timestamp, kRowInvalidTimestamp);
       continue;
     }
     if (t < min_ts) {
-      r.rejected_out_of_retention++;
+      reject(i, &r.rejected_out_of_retention, kRowOutOfRetention);
       continue;
     }
     if (t > max_ts) {
-      r.rejected_too_far_future++;
+      reject(i, &r.rejected_too_far_future, kRowTooFarFuture);
       continue;
     }
     const std::string_view key = key_of(i);
@@ -299,66 +229,29 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
       prev_key = key;
       prev_valid = true;
       prev_bad = false;
-      if (!tsid_cache_.Get(cache_key, &tsid)) {
+      if (!series_->GetCached(cache_key, &tsid)) {
         bool bad = false;
-        VME_RETURN_IF_ERROR(
-            GetOrCreateTSID(cache_key, key, account_id, project_id, &tsid, &mn, &bad));
+        failure =
+            series_->GetOrCreateTSID(cache_key, key, account_id, project_id, &tsid, &mn, &bad);
+        if (!failure.ok()) break;
         prev_bad = bad;
       }
     }
     if (prev_bad) {
-      r.rejected_invalid_labels++;
+      reject(i, &r.rejected_invalid_labels, kRowInvalidLabels);
       continue;
     }
     rows.push_back(RawRow{tsid, t, v, 64});
     row_src.push_back(i);
   }
 
-  // Per-day index entries (§3.4) for (date, MetricID) pairs not known yet.
-  std::vector<std::pair<uint64_t, size_t>> pending;  // (date, index into rows)
-  {
-    std::lock_guard<std::mutex> l(date_mu_);
-    uint64_t last_date = UINT64_MAX, last_id = 0;
-    for (size_t k = 0; k < rows.size(); k++) {
-      const uint64_t date = static_cast<uint64_t>(rows[k].timestamp) / kMsecPerDay;
-      const uint64_t id = rows[k].tsid.metric_id;
-      if (date == last_date && id == last_id) continue;
-      last_date = date;
-      last_id = id;
-      if (date_metric_ids_.count({date, id}) == 0) pending.emplace_back(date, k);
-    }
-  }
-  if (!pending.empty()) {
-    std::vector<std::string> items;
-    std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> done;
-    for (const auto& [date, k] : pending) {
-      const RawRow& row = rows[k];
-      if (!done.insert({date, row.tsid.metric_id}).second) continue;
-      VME_ASSIGN_OR_RETURN(
-          bool has, idb_curr_->HasDateMetricID(date, account_id, project_id, row.tsid.metric_id));
-      if (!has) {
-        const std::string_view key = key_of(row_src[k]);
-        VME_RETURN_IF_ERROR(mn.FromSeriesKey(key, account_id, project_id, LabelLimits()));
-        AppendPerDayIndexItems(date, row.tsid, mn, &items);
-      }
-    }
-    if (!items.empty()) VME_RETURN_IF_ERROR(idb_curr_->AddItems(items));
-    std::lock_guard<std::mutex> l(date_mu_);
-    if (date_metric_ids_.size() * 48 > opts_.cache_bytes / 8) date_metric_ids_.clear();
-    for (const auto& p : done) date_metric_ids_.insert(p);
-  }
-
-  r.rows_added = rows.size();
-  VME_RETURN_IF_ERROR(table_->AddRows(&rows, nullptr));
-  // Back-pressure (§3.6): above max_small_parts parts in a partition this writer helps
-  // merge. The index is flushed first so that no part on disk references missing entries.
-  for (const auto& p : table_->Partitions()) {
-    if (p->SmallPartsCount() <= opts_.max_small_parts) continue;
-    VME_RETURN_IF_ERROR(FlushIndexDB());
-    VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
-    bool merged = false;
-    const auto deleted = DeletedCopy();
-    VME_RETURN_IF_ERROR(p->MergeOnce(MergeKind::kSmall, false, &deleted, &merged));
+  // Per-day index entries before the rows, so that stored rows are always found by date.
+  Status st = series_->AddPerDayEntries(rows, account_id, project_id,
+                                        [&](size_t k) { return key_of(row_src[k]); });
+  std::vector<bool> stored(rows.size(), false);
+  if (st.ok()) st = StoreRows(&rows, &stored, &r.rows_added);
+  for (size_t k = 0; row_status != nullptr && k < rows.size(); k++) {
+    if (stored[k]) row_status[row_src[k]] = kRowStored;
   }
   rows_added_ += r.rows_added;
   rejected_invalid_labels_ += r.rejected_invalid_labels;
@@ -367,26 +260,59 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
   rejected_too_far_future_ += r.rejected_too_far_future;
   rejected_invalid_timestamp_ += r.rejected_invalid_timestamp;
   if (result != nullptr) *result = r;
+  VME_RETURN_IF_ERROR(st);
+  VME_RETURN_IF_ERROR(failure);
+
+  // Back-pressure (lib/storage/partition.go: writers help merge when a partition has too many
+  // small parts). The index is flushed first so that no part on disk references missing
+  // entries. Only the shared locks above are held here.
+  for (const auto& p : table_->Partitions()) {
+    if (p->SmallPartsCount() <= opts_.max_small_parts) continue;
+    VME_RETURN_IF_ERROR(FlushIndexDB());
+    VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
+    bool merged = false;
+    const auto deleted = index_->Deleted();
+    VME_RETURN_IF_ERROR(p->MergeOnce(MergeKind::kSmall, false, deleted.get(), &merged));
+  }
   return Status::OK();
 }
 
-Status Storage::FlushIndexDB() {
-  static std::mutex flush_mu;  // one indexdb flush at a time per process is plenty
-  std::lock_guard<std::mutex> fl(flush_mu);
-  {
-    std::lock_guard<std::mutex> l(create_mu_);
-    for (auto& kv : created_) flushing_.insert(kv);
-    created_.clear();
+Status Storage::StoreRows(std::vector<RawRow>* rows, std::vector<bool>* stored_mask,
+                          uint64_t* stored) {
+  *stored = 0;
+  if (rows->empty()) return Status::OK();
+  // Usually every row falls in the partition of the first one: one call, all or nothing.
+  TimeRange first;
+  ParsePartitionName(PartitionName(rows->front().timestamp), &first);
+  const bool one_partition = std::all_of(rows->begin(), rows->end(), [&](const RawRow& row) {
+    return row.timestamp >= first.min_timestamp && row.timestamp <= first.max_timestamp;
+  });
+  if (one_partition) {
+    VME_RETURN_IF_ERROR(table_->AddRows(rows, nullptr));
+    stored_mask->assign(rows->size(), true);
+    *stored = rows->size();
+    return Status::OK();
   }
-  Status st = idb_curr_->table().Flush();
-  if (st.ok()) {
-    std::lock_guard<std::mutex> l(create_mu_);
-    flushing_.clear();
+  // Else one call per partition, so that a failure leaves an exact count of the rows stored.
+  std::map<std::string, std::vector<size_t>> by_partition;
+  for (size_t k = 0; k < rows->size(); k++) {
+    by_partition[PartitionName((*rows)[k].timestamp)].push_back(k);
   }
-  return st;
+  for (const auto& [name, idx] : by_partition) {
+    std::vector<RawRow> part;
+    part.reserve(idx.size());
+    for (size_t k : idx) part.push_back((*rows)[k]);
+    VME_RETURN_IF_ERROR(table_->AddRows(&part, nullptr));
+    for (size_t k : idx) (*stored_mask)[k] = true;
+    *stored += idx.size();
+  }
+  return Status::OK();
 }
 
+Status Storage::FlushIndexDB() { return series_->Flush(); }
+
 Status Storage::FlushLocked() {
+  if (opts_.read_only) return Status::OK();  // nothing buffered, nothing written
   VME_RETURN_IF_ERROR(FlushIndexDB());
   for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->FlushToDisk());
   return Status::OK();
@@ -400,18 +326,16 @@ Status Storage::Flush() {
 
 Status Storage::ForceMerge(std::string_view partition_prefix) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
-  if (opts_.read_only) {
-    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
-  }
+  if (opts_.read_only) return Misuse("force merge");
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   VME_RETURN_IF_ERROR(FlushLocked());
-  const std::unordered_set<uint64_t> deleted = DeletedCopy();
+  const auto deleted = index_->Deleted();
   for (const auto& p : table_->Partitions()) {
     if (p->name().compare(0, partition_prefix.size(), partition_prefix) != 0) continue;
-    VME_RETURN_IF_ERROR(p->ForceMerge(&deleted));
+    VME_RETURN_IF_ERROR(p->ForceMerge(deleted.get()));
     VME_RETURN_IF_ERROR(p->RemoveObsoleteParts());
   }
-  return idb_curr_->table().MergeAll();
+  return index_->curr().table().MergeAll();
 }
 
 Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
@@ -420,41 +344,18 @@ Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
   if (q.filters.filters().empty()) {
     return Status::InvalidArgument("delete series: the query needs at least one matcher");
   }
-  if (opts_.read_only) {
-    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
-  }
+  if (opts_.read_only) return Misuse("delete series");
   SearchQuery all_time = q;
   all_time.tr = {0, INT64_MAX};
   std::vector<uint64_t> ids;
-  VME_RETURN_IF_ERROR(SearchMetricIDs(all_time, &ids));
+  VME_RETURN_IF_ERROR(index_->SearchMetricIDs(all_time, &ids));
   if (deleted_count != nullptr) *deleted_count = ids.size();
   if (ids.empty()) return Status::OK();
-  std::vector<std::string> items;
-  items.reserve(ids.size());
-  for (uint64_t id : ids) {
-    std::string item(1, static_cast<char>(kNsDeletedMetricID));
-    enc::AppendU64(&item, id);
-    items.push_back(std::move(item));
-  }
-  VME_RETURN_IF_ERROR(idb_curr_->AddItems(items));
-  VME_RETURN_IF_ERROR(idb_prev_->AddItems(items));
-  {
-    std::lock_guard<std::mutex> l(deleted_mu_);
-    deleted_.insert(ids.begin(), ids.end());
-  }
-  {
-    // New samples of these labels must create fresh series: forget every cached mapping.
-    std::lock_guard<std::mutex> l(create_mu_);
-    const std::unordered_set<uint64_t> gone(ids.begin(), ids.end());
-    for (auto* m : {&created_, &flushing_}) {
-      for (auto it = m->begin(); it != m->end();) {
-        it = gone.count(it->second.metric_id) ? m->erase(it) : std::next(it);
-      }
-    }
-    tsid_cache_.Clear();
-  }
+  VME_RETURN_IF_ERROR(index_->MarkDeleted(ids));
+  // New samples of these labels must create fresh series: forget every cached mapping.
+  series_->Forget(ids);
   VME_RETURN_IF_ERROR(FlushIndexDB());
-  return idb_prev_->table().Flush();
+  return index_->prev().table().Flush();
 }
 
 Status Storage::Close() {
@@ -468,34 +369,26 @@ Status Storage::Close() {
   std::unique_lock<std::shared_mutex> l(close_mu_);
   if (closed_.load()) return Status::OK();
   closed_ = true;
-  if (!idb_curr_ || !idb_prev_ || !table_) {  // a failed Open: nothing to flush
+  if (!index_ || !series_ || !table_) {  // a failed Open: nothing to flush
     table_.reset();
     lock_.reset();
     return Status::OK();
   }
-  std::shared_lock<std::shared_mutex> il(idb_rw_);
+  std::unique_lock<std::shared_mutex> il(idb_rw_);
   Status st = FlushLocked();
   for (const auto& p : table_->Partitions()) {
+    if (opts_.read_only) break;
     Status s2 = p->RemoveObsoleteParts();
     if (st.ok()) st = s2;
   }
-  if (idb_curr_) {
-    Status s2 = idb_curr_->table().Close();
-    if (st.ok()) st = s2;
-  }
-  if (idb_prev_) {
-    Status s2 = idb_prev_->table().Close();
-    if (st.ok()) st = s2;
-  }
+  Status s2 = index_->Close();
+  if (st.ok()) st = s2;
   table_.reset();
   lock_.reset();
   return st;
 }
 
-std::unordered_set<uint64_t> Storage::DeletedCopy() {
-  std::lock_guard<std::mutex> l(deleted_mu_);
-  return deleted_;
-}
+std::unordered_set<uint64_t> Storage::DeletedCopy() { return *index_->Deleted(); }
 
 int64_t Storage::NextRotationMs(int64_t now) const {
   if (opts_.retention_ms <= 0) return INT64_MAX;
@@ -598,7 +491,7 @@ void Storage::ScheduleMerges() {
         VME_ASSIGN_OR_RETURN(auto guard, Enter());
         std::shared_lock<std::shared_mutex> il(idb_rw_);
         bool merged = false;
-        return idb_curr_->table().MergeOnce(false, &merged);
+        return index_->curr().table().MergeOnce(false, &merged);
       }();
       std::lock_guard<std::mutex> l2(bg_mu_);
       idb_merge_in_flight_ = false;
@@ -653,26 +546,8 @@ void Storage::RunMergeTask(MergeKind kind) {
 Status Storage::RotateIndexDB() {
   std::unique_lock<std::shared_mutex> il(idb_rw_);
   VME_RETURN_IF_ERROR(FlushIndexDB());
-  const std::string dir = fs::Join(path_, "indexdb");
-  const uint64_t last = std::stoull(idb_curr_->name(), nullptr, 16);
-  const uint64_t next = std::max<uint64_t>(static_cast<uint64_t>(NowNs()), last + 1);
-  VME_ASSIGN_OR_RETURN(auto fresh, IndexDB::Open(fs::Join(dir, Hex16(next))));
-  std::shared_ptr<IndexDB> old_prev = std::move(idb_prev_);
-  idb_prev_ = std::move(idb_curr_);
-  idb_curr_ = std::move(fresh);
-  VME_RETURN_IF_ERROR(fs::FsyncDir(dir));
-  VME_RETURN_IF_ERROR(old_prev->table().Close());
-  VME_RETURN_IF_ERROR(fs::RemoveAllSync(old_prev->table().path()));
-  {
-    std::lock_guard<std::mutex> l(create_mu_);
-    created_.clear();
-    flushing_.clear();
-  }
-  tsid_cache_.Clear();
-  {
-    std::lock_guard<std::mutex> l(date_mu_);
-    date_metric_ids_.clear();
-  }
+  VME_RETURN_IF_ERROR(index_->Rotate());
+  series_->Reset();
   next_rotation_ms_ = NextRotationMs(NowMs());
   indexdb_rotations_.fetch_add(1);
   return Status::OK();
@@ -681,100 +556,16 @@ Status Storage::RotateIndexDB() {
 Status Storage::GetMetricName(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
                               MetricName* out) {
   std::shared_lock<std::shared_mutex> il(idb_rw_);
-  return GetMetricNameLocked(account_id, project_id, metric_id, out);
-}
-
-Status Storage::GetMetricNameLocked(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
-                                    MetricName* out) {
-  {
-    std::lock_guard<std::mutex> l(name_cache_mu_);
-    auto it = name_cache_.find(metric_id);
-    if (it != name_cache_.end()) return out->Unmarshal(it->second);
-  }
-  Status st = idb_curr_->GetMetricName(account_id, project_id, metric_id, out);
-  if (st.code() == Code::kNotFound) {
-    st = idb_prev_->GetMetricName(account_id, project_id, metric_id, out);
-  }
-  if (!st.ok()) return st;
-  std::string b;
-  out->Marshal(&b);
-  std::lock_guard<std::mutex> l(name_cache_mu_);
-  if (name_cache_bytes_ > opts_.cache_bytes / 4) {
-    name_cache_.clear();
-    name_cache_bytes_ = 0;
-  }
-  name_cache_bytes_ += b.size() + 64;
-  name_cache_.emplace(metric_id, std::move(b));
-  return Status::OK();
-}
-
-Status Storage::SearchMetricIDs(const SearchQuery& q, std::vector<uint64_t>* ids) {
-  std::vector<uint64_t> a, b;
-  VME_RETURN_IF_ERROR(idb_curr_->SearchMetricIDs(q.account_id, q.project_id, q.filters, &a));
-  VME_RETURN_IF_ERROR(idb_prev_->SearchMetricIDs(q.account_id, q.project_id, q.filters, &b));
-  ids->clear();
-  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(*ids));
-  ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-  std::lock_guard<std::mutex> l(deleted_mu_);
-  if (!deleted_.empty()) {
-    ids->erase(std::remove_if(ids->begin(), ids->end(),
-                              [&](uint64_t id) { return deleted_.count(id) != 0; }),
-               ids->end());
-  }
-  return Status::OK();
-}
-
-Status Storage::SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids) {
-  std::vector<uint64_t> ids;
-  VME_RETURN_IF_ERROR(SearchMetricIDs(q, &ids));
-  if (q.max_series > 0 && ids.size() > q.max_series) {
-    return Status::Limit("the number of matching series (" + std::to_string(ids.size()) +
-                         ") exceeds the query limit " + std::to_string(q.max_series));
-  }
-  tsids->clear();
-  tsids->reserve(ids.size());
-  std::vector<uint64_t> missing;
-  {
-    std::lock_guard<std::mutex> l(tsid_by_id_mu_);
-    for (uint64_t id : ids) {
-      auto it = tsid_by_id_.find(id);
-      if (it != tsid_by_id_.end() && it->second.account_id == q.account_id &&
-          it->second.project_id == q.project_id) {
-        tsids->push_back(it->second);
-      } else {
-        missing.push_back(id);
-      }
-    }
-  }
-  std::vector<TSID> found;
-  for (uint64_t id : missing) {
-    TSID t;
-    Status st = idb_curr_->GetTSID(q.account_id, q.project_id, id, &t);
-    if (st.code() == Code::kNotFound) st = idb_prev_->GetTSID(q.account_id, q.project_id, id, &t);
-    if (st.code() == Code::kNotFound) continue;  // index entry lost in a crash: skip (§9.3)
-    VME_RETURN_IF_ERROR(st);
-    tsids->push_back(t);
-    found.push_back(t);
-  }
-  if (!found.empty()) {
-    std::lock_guard<std::mutex> l(tsid_by_id_mu_);
-    // Budget: 1/16 of cache_bytes, as VictoriaMetrics' metricIDCache; ~64 bytes an entry.
-    if ((tsid_by_id_.size() + found.size()) * 64 > opts_.cache_bytes / 16) tsid_by_id_.clear();
-    for (const TSID& t : found) tsid_by_id_.emplace(t.metric_id, t);
-  }
-  std::sort(tsids->begin(), tsids->end());
-  return Status::OK();
+  return series_->GetMetricName(account_id, project_id, metric_id, out);
 }
 
 Result<std::unique_ptr<SeriesIterator>> Storage::Search(const SearchQuery& q) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   TimeRange tr = q.tr;
-  if (opts_.retention_ms > 0) {
-    tr.min_timestamp = std::max(tr.min_timestamp, NowMs() - opts_.retention_ms);
-  }
+  tr.min_timestamp = std::max(tr.min_timestamp, RetentionDeadline(NowMs(), opts_.retention_ms));
   std::vector<TSID> tsids;
-  VME_RETURN_IF_ERROR(SearchTSIDs(q, &tsids));
+  VME_RETURN_IF_ERROR(index_->SearchTSIDs(q, *series_, &tsids));
   std::vector<PartPtr> parts;
   if (!tsids.empty() && tr.min_timestamp <= tr.max_timestamp) {
     for (const auto& p : table_->Partitions(&tr)) {
@@ -786,119 +577,28 @@ Result<std::unique_ptr<SeriesIterator>> Storage::Search(const SearchQuery& q) {
                                           tr, q.account_id, q.project_id, opts_.dedup_interval_ms);
 }
 
-Status Storage::FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids) {
-  const TimeRange& tr = q.tr;
-  if (tr.min_timestamp > tr.max_timestamp) {
-    ids->clear();
-    return Status::OK();
-  }
-  const int64_t min_date = std::max<int64_t>(0, tr.min_timestamp) / kMsecPerDay;
-  const int64_t max_date = std::max<int64_t>(0, tr.max_timestamp) / kMsecPerDay;
-  if (max_date - min_date > kMaxDaysForPerDaySearch) return Status::OK();
-  std::vector<uint64_t> a, b, dated;
-  VME_RETURN_IF_ERROR(
-      idb_curr_->SearchMetricIDsForDates(q.account_id, q.project_id, min_date, max_date, &a));
-  VME_RETURN_IF_ERROR(
-      idb_prev_->SearchMetricIDsForDates(q.account_id, q.project_id, min_date, max_date, &b));
-  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(dated));
-  std::vector<uint64_t> both;
-  std::set_intersection(ids->begin(), ids->end(), dated.begin(), dated.end(),
-                        std::back_inserter(both));
-  ids->swap(both);
-  return Status::OK();
-}
-
 Status Storage::SeriesCount(const SearchQuery* q, uint64_t* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   SearchQuery all;
   all.account_id = opts_.account_id;
   all.project_id = opts_.project_id;
-  const SearchQuery& query = q != nullptr ? *q : all;
-  std::vector<uint64_t> ids;
-  VME_RETURN_IF_ERROR(SearchMetricIDs(query, &ids));
-  VME_RETURN_IF_ERROR(FilterByTimeRange(query, &ids));
-  *out = ids.size();
-  return Status::OK();
-}
-
-// Label names or values (key set) of the series matching q: from the tag rows of both indexdb
-// generations when nothing narrows them (no matchers, all time, no deletions), else from the
-// names of the matching series. `collect` adds what one MetricName contributes.
-Status Storage::CollectLabels(const SearchQuery* q,
-                              const std::function<Status(IndexDB&, uint32_t, uint32_t)>& scan,
-                              const std::function<void(const MetricName&)>& collect) {
-  bool has_deleted;
-  {
-    std::lock_guard<std::mutex> l(deleted_mu_);
-    has_deleted = !deleted_.empty();
-  }
-  const uint32_t acc = q ? q->account_id : opts_.account_id;
-  const uint32_t proj = q ? q->project_id : opts_.project_id;
-  const bool all_time =
-      q == nullptr || (q->tr.min_timestamp <= 0 && q->tr.max_timestamp == INT64_MAX);
-  if ((q == nullptr || (q->filters.filters().empty() && all_time)) && !has_deleted) {
-    VME_RETURN_IF_ERROR(scan(*idb_curr_, acc, proj));
-    return scan(*idb_prev_, acc, proj);
-  }
-  SearchQuery all;
-  all.account_id = acc;
-  all.project_id = proj;
-  std::vector<uint64_t> ids;
-  VME_RETURN_IF_ERROR(SearchMetricIDs(q ? *q : all, &ids));
-  if (q != nullptr) VME_RETURN_IF_ERROR(FilterByTimeRange(*q, &ids));
-  MetricName mn;
-  for (uint64_t id : ids) {
-    Status st = GetMetricNameLocked(acc, proj, id, &mn);
-    if (st.code() == Code::kNotFound) continue;
-    VME_RETURN_IF_ERROR(st);
-    collect(mn);
-  }
-  return Status::OK();
+  return index_->SeriesCount(q != nullptr ? *q : all, out);
 }
 
 Status Storage::LabelNames(const SearchQuery* q, std::vector<std::string>* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
-  std::unordered_set<std::string> names;
-  VME_RETURN_IF_ERROR(CollectLabels(
-      q,
-      [&](IndexDB& idb, uint32_t acc, uint32_t proj) {
-        return idb.AppendLabelNames(acc, proj, &names);
-      },
-      [&](const MetricName& mn) {
-        if (!mn.metric_group.empty()) names.insert("");
-        for (const Tag& t : mn.tags) names.insert(t.key);
-      }));
-  out->clear();
-  for (const auto& n : names) out->push_back(n.empty() ? "__name__" : n);
-  std::sort(out->begin(), out->end());
-  return Status::OK();
+  return index_->LabelNames(q, q ? q->account_id : opts_.account_id,
+                            q ? q->project_id : opts_.project_id, *series_, out);
 }
 
 Status Storage::LabelValues(std::string_view name, const SearchQuery* q,
                             std::vector<std::string>* out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
-  const std::string key = name == "__name__" ? std::string() : std::string(name);
-  std::unordered_set<std::string> values;
-  VME_RETURN_IF_ERROR(CollectLabels(
-      q,
-      [&](IndexDB& idb, uint32_t acc, uint32_t proj) {
-        return idb.AppendLabelValues(acc, proj, key, &values);
-      },
-      [&](const MetricName& mn) {
-        if (key.empty()) {
-          if (!mn.metric_group.empty()) values.insert(mn.metric_group);
-          return;
-        }
-        for (const Tag& t : mn.tags) {
-          if (t.key == key && !t.value.empty()) values.insert(t.value);
-        }
-      }));
-  out->assign(values.begin(), values.end());
-  std::sort(out->begin(), out->end());
-  return Status::OK();
+  return index_->LabelValues(name, q, q ? q->account_id : opts_.account_id,
+                             q ? q->project_id : opts_.project_id, *series_, out);
 }
 
 void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
@@ -929,8 +629,8 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   add("parts", static_cast<double>(parts));
   add("data_bytes", static_cast<double>(fs::DirSizeBytes(fs::Join(path_, "data"))));
   add("indexdb_bytes", static_cast<double>(fs::DirSizeBytes(fs::Join(path_, "indexdb"))));
-  const auto ic = idb_curr_->table().Stats();
-  const auto ip = idb_prev_->table().Stats();
+  const auto ic = index_->curr().table().Stats();
+  const auto ip = index_->prev().table().Stats();
   add("indexdb_parts", static_cast<double>(ic.parts + ip.parts));
   add("indexdb_items", static_cast<double>(ic.items + ip.items));
   il.unlock();
@@ -938,7 +638,7 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   uint64_t series = 0;
   if (SeriesCount(nullptr, &series).ok()) add("series", static_cast<double>(series));
   add("rows_added", static_cast<double>(rows_added_.load()));
-  add("new_series_created", static_cast<double>(new_series_.load()));
+  add("new_series_created", static_cast<double>(series_->new_series()));
   add("rows_rejected_invalid_labels", static_cast<double>(rejected_invalid_labels_.load()));
   add("rows_rejected_nan", static_cast<double>(rejected_nan_.load()));
   add("rows_rejected_out_of_retention", static_cast<double>(rejected_out_of_retention_.load()));

@@ -1,19 +1,35 @@
-// Storage: the top object of a data directory (reference §2, §3, §11.4; lib/storage/
-// storage.go). Layout:
-//   <path>/flock.lock        exclusive lock while open (§11.3)
-//   <path>/metadata/minTimestampForCompositeIndex   8 bytes, i64zz (§8.8)
-//   <path>/indexdb/<16 hex>  two mergeset generations, prev and curr (§8.6)
+// Storage: the top object of a data directory (lib/storage/storage.go). Layout:
+//   <path>/flock.lock        exclusive lock while open read-write (not taken read-only)
+//   <path>/metadata/minTimestampForCompositeIndex   8 bytes, i64zz (docs/format.md)
+//   <path>/indexdb/<16 hex>  two mergeset generations, prev and curr (index_db_generations.h)
 //   <path>/data/             the partitions (storage/table.h)
-//   <path>/snapshots/        (§10)
+//   <path>/snapshots/        (storage_snapshot.cc)
 //   <path>/cache/            VictoriaMetrics' caches: ignored, never trusted
 //
-// Write path (§3): series key -> TSID cache -> indexdb lookup or creation (exactly once per
-// series, even with concurrent writers: creation is serialized and new TSIDs stay visible
-// in `created_` until the indexdb flush that makes them searchable) -> per-day index entries
-// -> table -> partition raw rows.
+// Write path: series key -> TSID cache -> indexdb lookup or creation, exactly once per series
+// (series_registry.h) -> per-day index entries -> table -> partition raw rows.
+//
+// Read-only open: the directory must exist (NotFound otherwise) and nothing is written, not
+// even flock.lock, metadata, missing directories or indexdb generations, so read-only media
+// work. VictoriaMetrics has no read-only open and no lock for readers: a writer opened on the
+// same directory meanwhile may merge or remove parts under a read-only reader, whose searches
+// then fail or miss data.
 //
 // Thread-safety: every public method may be called concurrently. Close() waits for calls in
 // flight (they hold `close_mu_` shared); later calls return Status::Closed.
+//
+// Lock order (a lock may only be taken while holding locks listed before it):
+//   1. close_mu_ (shared by every call, exclusive in Close)
+//   2. idb_rw_, the rotation lock (shared by users of the indexdb generations, exclusive in
+//      RotateIndexDB)
+//   3. snapshot_mu_ (this storage's snapshot creation and deletion)
+//   4. SeriesRegistry::flush_mu_ (one indexdb flush at a time; held across the flush I/O)
+//   5. SeriesRegistry::create_mu_ (in-memory maps of series being created; no I/O under it)
+//   6. leaves, taken alone and never across I/O: IndexDBGenerations::deleted_mu_, the
+//      registry's date_mu_, tsid_by_id_mu_ and name_cache_mu_, TSID cache shards, bg_mu_
+//      (background bookkeeping), and the locks inside Table, Partition and mergeset::Table.
+// The write path (AddRows) holds only close_mu_ and idb_rw_ shared across its index and data
+// I/O; it never does I/O under an exclusive lock that another writer needs.
 #pragma once
 
 #include <atomic>
@@ -30,12 +46,12 @@
 #include <vector>
 
 #include "storage/background.h"
-#include "storage/index_db.h"
+#include "storage/index_db_generations.h"
 #include "storage/metric_name.h"
+#include "storage/series_registry.h"
 #include "storage/table.h"
 #include "storage/tag_filters.h"
 #include "storage/tsid.h"
-#include "storage/tsid_cache.h"
 #include "util/fs.h"
 #include "util/status.h"
 
@@ -47,10 +63,10 @@ struct StorageOptions {
   uint32_t project_id = 0;
   uint64_t cache_bytes = 256ull << 20;
   int64_t dedup_interval_ms = 0;
-  bool background = true;                     // run background flushes and merges
-  bool read_only = false;                     // reject ingest with Misuse; nothing new is written
-  int background_threads = 0;                 // 0 = hardware threads
-  int64_t raw_rows_flush_interval_ms = 1000;  // §6.2
+  bool background = true;      // run background flushes and merges
+  bool read_only = false;      // the directory must exist; ingest gets Misuse; nothing is written
+  int background_threads = 0;  // 0 = hardware threads
+  int64_t raw_rows_flush_interval_ms = 1000;        // §6.2
   int64_t inmemory_parts_flush_interval_ms = 5000;  // §6.3
   int small_merge_workers = 0;                      // 0 = (CPUs+1)/2 (§6.4)
   int big_merge_workers = 0;
@@ -68,12 +84,15 @@ struct AddRowsResult {
   uint64_t rejected_invalid_timestamp = 0;
 };
 
-struct SearchQuery {
-  uint32_t account_id = 0;
-  uint32_t project_id = 0;
-  TagFilters filters;
-  TimeRange tr{0, INT64_MAX};
-  uint64_t max_series = 0;  // 0 = unlimited
+// The outcome of one row of AddRows (row_status); the values of VME_ROW_* in vmengine.h.
+enum RowStatus : uint8_t {
+  kRowStored = 0,
+  kRowInvalidLabels = 1,
+  kRowNaN = 2,
+  kRowOutOfRetention = 3,
+  kRowTooFarFuture = 4,
+  kRowInvalidTimestamp = 5,
+  kRowFailed = 255,  // not stored because the call failed
 };
 
 class SeriesIterator;
@@ -85,11 +104,14 @@ class Storage : public std::enable_shared_from_this<Storage> {
 
   const StorageOptions& options() const { return opts_; }
 
-  // Adds rows; row i has key keys[offsets[i]..offsets[i+1]). Invalid rows are counted in
-  // *result and skipped.
+  // Adds rows; row i has key keys[offsets[i]..offsets[i+1]) (offsets null: every row has the
+  // whole of keys). Invalid rows are counted in *result and skipped; row_status (nullable, n
+  // entries) gets each row's RowStatus. *result is exact even when the call fails: rows_added
+  // counts the rows stored (they stay stored), and rows not stored because of the failure
+  // are kRowFailed and counted nowhere.
   Status AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* offsets, const int64_t* ts,
                  const double* values, size_t n, uint32_t account_id, uint32_t project_id,
-                 AddRowsResult* result);
+                 AddRowsResult* result, uint8_t* row_status = nullptr);
 
   Status Flush();
   Status Close();
@@ -99,38 +121,34 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status LabelNames(const SearchQuery* q, std::vector<std::string>* out);
   Status LabelValues(std::string_view name, const SearchQuery* q, std::vector<std::string>* out);
   Status SeriesCount(const SearchQuery* q, uint64_t* out);
-  // Merges every partition whose name starts with prefix ("" = all) into one part (§6.10).
+  // Merges every partition whose name starts with prefix ("" = all) into one part
+  // (lib/storage/partition.go `ForceMergeAllParts`).
   Status ForceMerge(std::string_view partition_prefix);
-  // Marks the series matching q (all time) deleted (§8.4); *deleted gets their count.
+  // Marks the series matching q (all time) deleted (lib/storage/index_db.go
+  // `DeleteTSIDs`); *deleted gets their count.
   Status DeleteSeries(const SearchQuery& q, uint64_t* deleted);
-  // Snapshots (§10), in storage_snapshot.cc.
+  // Snapshots (lib/storage/storage.go `CreateSnapshot`), in storage_snapshot.cc.
   Status CreateSnapshot(std::string* name);
   Status ListSnapshots(std::vector<std::string>* names);
   Status DeleteSnapshot(const std::string& name);
   void Stats(std::vector<std::pair<std::string, double>>* out);
 
   // For SeriesIterator: canonical name of a MetricID (cache, then curr, then prev). Takes the
-  // indexdb lock itself.
+  // rotation lock itself.
   Status GetMetricName(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
                        MetricName* out);
   // Shared lock that keeps Close() out while held; fails with Closed after Close().
   Result<std::shared_lock<std::shared_mutex>> Enter() const;
 
  private:
-  Storage(std::string path, const StorageOptions& opts)
-      : path_(std::move(path)), opts_(opts), tsid_cache_(opts.cache_bytes / 2) {}
+  Storage(std::string path, const StorageOptions& opts) : path_(std::move(path)), opts_(opts) {}
 
-  Status OpenIndexDB();
-  Status GetOrCreateTSID(std::string_view cache_key, std::string_view series_key,
-                         uint32_t account_id, uint32_t project_id, TSID* tsid, MetricName* mn_out,
-                         bool* bad_labels);
-  Status SearchMetricIDs(const SearchQuery& q, std::vector<uint64_t>* ids);
-  Status SearchTSIDs(const SearchQuery& q, std::vector<TSID>* tsids);
-  Status CollectLabels(const SearchQuery* q,
-                       const std::function<Status(IndexDB&, uint32_t, uint32_t)>& scan,
-                       const std::function<void(const MetricName&)>& collect);
-  // Keeps the ids with a per-day entry in q.tr when it spans at most 40 days (§8.3).
-  Status FilterByTimeRange(const SearchQuery& q, std::vector<uint64_t>* ids);
+  Status OpenDirectory(bool* had_indexdb);
+  Status OpenMetadata(bool had_indexdb);
+  Status Misuse(const char* what) const;
+  // Hands rows to the table one partition at a time; *stored counts the rows stored, and
+  // stored_mask[k] marks rows[k] stored.
+  Status StoreRows(std::vector<RawRow>* rows, std::vector<bool>* stored_mask, uint64_t* stored);
   Status FlushIndexDB();
   Status FlushLocked();
   // Background work (all in workers_): the timer loop schedules flushes, merges, retention
@@ -142,19 +160,18 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status ApplyRetention();
   Status RotateIndexDB();
   int64_t NextRotationMs(int64_t now) const;
-  Status GetMetricNameLocked(uint32_t account_id, uint32_t project_id, uint64_t metric_id,
-                             MetricName* out);
   std::unordered_set<uint64_t> DeletedCopy();
 
   const std::string path_;
   const StorageOptions opts_;
   std::unique_ptr<fs::FileLock> lock_;
-  std::shared_ptr<IndexDB> idb_prev_;
-  std::shared_ptr<IndexDB> idb_curr_;
+  std::unique_ptr<IndexDBGenerations> index_;
+  std::unique_ptr<SeriesRegistry> series_;
   std::unique_ptr<Table> table_;
   int64_t min_timestamp_for_composite_index_ = 0;
 
-  // Guards idb_curr_/idb_prev_ against rotation: users hold it shared, RotateIndexDB unique.
+  // The rotation lock: guards index_'s generations. Users hold it shared, RotateIndexDB
+  // exclusively.
   mutable std::shared_mutex idb_rw_;
   int64_t next_rotation_ms_ = INT64_MAX;
 
@@ -162,40 +179,12 @@ class Storage : public std::enable_shared_from_this<Storage> {
   std::atomic<bool> closed_{false};
   std::atomic<bool> stopping_{false};  // set first thing in Close: background merges give up
 
-  // Series creation (exactly once).
-  std::mutex create_mu_;
-  std::unordered_map<std::string, TSID> created_;   // canonical name -> TSID, not yet flushed
-  std::unordered_map<std::string, TSID> flushing_;  // being flushed
-  std::atomic<uint64_t> next_metric_id_{0};
-
-  std::mutex deleted_mu_;
-  std::unordered_set<uint64_t> deleted_;
-
-  // TSID cache: tenant + series key -> TSID (§8.7 tsidCache).
-  TSIDCache tsid_cache_;
-
-  // MetricID -> TSID (§8.7 metricIDCache).
-  std::mutex tsid_by_id_mu_;
-  std::unordered_map<uint64_t, TSID> tsid_by_id_;
-
-  // MetricID -> canonical MetricName bytes (§8.7 metricNameCache).
-  std::mutex name_cache_mu_;
-  std::unordered_map<uint64_t, std::string> name_cache_;
-  uint64_t name_cache_bytes_ = 0;
-
-  // (date, MetricID) pairs known to have per-day entries (§3.4 dateMetricIDCache).
-  struct PairHash {
-    size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
-      return std::hash<uint64_t>()(p.first * 0x9E3779B97F4A7C15ULL ^ p.second);
-    }
-  };
-  std::mutex date_mu_;
-  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> date_metric_ids_;
+  std::mutex snapshot_mu_;  // serialises this storage's snapshot creation and deletion
 
   // Counters.
   std::atomic<uint64_t> rows_added_{0}, rejected_invalid_labels_{0}, rejected_nan_{0},
       rejected_out_of_retention_{0}, rejected_too_far_future_{0}, rejected_invalid_timestamp_{0},
-      new_series_{0}, background_errors_{0};
+      background_errors_{0};
 
   // Background work.
   std::unique_ptr<BackgroundWorkers> workers_;

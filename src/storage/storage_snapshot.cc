@@ -28,8 +28,6 @@ namespace vme::storage {
 
 namespace {
 
-std::mutex snapshot_mu;  // serialises snapshot creation and deletion
-
 uint64_t NextSnapshotIdx() {
   static std::atomic<uint64_t> idx{static_cast<uint64_t>(NowNs())};
   return idx.fetch_add(1) + 1;
@@ -124,11 +122,9 @@ bool IsCurrentPart(const Partition& p, const PartPtr& part) {
 
 Status Storage::CreateSnapshot(std::string* name_out) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
-  if (opts_.read_only) {
-    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
-  }
+  if (opts_.read_only) return Misuse("create snapshot");
   std::shared_lock<std::shared_mutex> il(idb_rw_);  // no indexdb rotation meanwhile
-  std::lock_guard<std::mutex> l(snapshot_mu);
+  std::lock_guard<std::mutex> l(snapshot_mu_);
   VME_RETURN_IF_ERROR(FlushLocked());
 
   const std::string snapshots_dir = fs::Join(path_, "snapshots");
@@ -212,8 +208,9 @@ Status Storage::CreateSnapshot(std::string* name_out) {
     // indexdb: both generations.
     VME_RETURN_IF_ERROR(fs::MkdirAllSync(idb_snapshots_dir));
     VME_RETURN_IF_ERROR(MkdirSync(idb_snap));
-    VME_RETURN_IF_ERROR(idb_curr_->table().CreateSnapshotAt(fs::Join(idb_snap, idb_curr_->name())));
-    VME_RETURN_IF_ERROR(idb_prev_->table().CreateSnapshotAt(fs::Join(idb_snap, idb_prev_->name())));
+    for (IndexDB* idb : {&index_->curr(), &index_->prev()}) {
+      VME_RETURN_IF_ERROR(idb->table().CreateSnapshotAt(fs::Join(idb_snap, idb->name())));
+    }
     VME_RETURN_IF_ERROR(fs::FsyncDir(idb_snap));
     VME_RETURN_IF_ERROR(SymlinkSync("../../indexdb/snapshots/" + name, fs::Join(snap, "indexdb")));
 
@@ -256,10 +253,8 @@ Status Storage::DeleteSnapshot(const std::string& name) {
                                    "\": expected YYYYMMDDhhmmss-<hex>");
   }
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
-  if (opts_.read_only) {
-    return Status(Code::kMisuse, "the storage at " + path_ + " was opened read-only");
-  }
-  std::lock_guard<std::mutex> l(snapshot_mu);
+  if (opts_.read_only) return Misuse("delete snapshot");
+  std::lock_guard<std::mutex> l(snapshot_mu_);
   const std::string dirs[] = {
       fs::Join(fs::Join(table_->small_dir(), "snapshots"), name),
       fs::Join(fs::Join(table_->big_dir(), "snapshots"), name),
