@@ -1,4 +1,4 @@
-/* Soak benchmark (not a test): the W1 workload (../shared/bench/workloads.md §1) ingested in a
+/* Soak benchmark (not a test): the W1 workload (docs/benchmarks.md) ingested in a
  * loop for a given wall-clock duration while reader threads run q1-q3 and a time-bounded q4
  * against the live db. Every 10 s it prints one line of progress (rows, rate, p99 batch
  * latency, RSS, parts, indexdb parts, background errors, queries); at the end it flushes,

@@ -1,4 +1,4 @@
-/* W1 ingest benchmark (../shared/bench/workloads.md, mirrored in the project docs):
+/* W1 ingest benchmark (the workload is defined in docs/benchmarks.md):
  * 10 000 series x 1 000 samples from the xorshift random-walk generator, time-major ingestion in
  * 10 000-row vme_add_rows batches, wall time until durable (vme_flush + vme_close), per-batch
  * latency, disk use, peak RSS, then the q1-q4 query set after reopen with a bit-exact check of

@@ -1,5 +1,6 @@
-/* Shared by the W1 benchmarks (w1_bench.c, soak.c): the W1 generator and series keys of
- * ../shared/bench/workloads.md §1, batch key assembly, timing, percentiles and disk use. */
+/* Shared by the W1 benchmarks (w1_bench.c, soak.c): the W1 generator and series keys
+ * (docs/benchmarks.md, "W1 and the query set"), batch key assembly, timing, percentiles and
+ * disk use. */
 #ifndef VME_BENCH_W1_COMMON_H_
 #define VME_BENCH_W1_COMMON_H_
 
@@ -21,7 +22,7 @@ typedef struct w1_gen {
 void w1_gen_init(w1_gen* g, uint64_t k);
 double w1_gen_next(w1_gen* g);
 
-/* Checks the generator against the test vectors of workloads.md (k = 0, 1, 9999 and k = 0's
+/* Checks the generator against the test vectors of docs/benchmarks.md (k = 0, 1, 9999 and k = 0's
  * sample 999); full adds the checksum, min and max over 10 000 series x 1 000 samples. Prints
  * the first mismatch to stderr; returns 1 when everything matches. */
 int w1_check_generator(int full);

@@ -12,7 +12,11 @@
  *          NULL; if it is not and the call fails, *err receives a new error object (code plus
  *          a message that names the file, offset, argument or line at fault), which the caller
  *          frees with vme_error_free(). The error belongs to this call only: bindings must use
- *          it, not vme_last_error_message().
+ *          it, not vme_last_error_message(). Each function's "Errors:" line lists its codes;
+ *          besides them, any call that returns a vme_status may return VME_ERR_NO_MEMORY
+ *          (allocation failed) or VME_ERR_INTERNAL (a bug). No C++ exception ever leaves the
+ *          library. Functions that cannot fail say "Errors: none" and what they return for a
+ *          bad (e.g. NULL) argument.
  *
  * Memory.  Inputs are borrowed for the duration of the call; the library copies what it
  *          keeps. Outputs are (a) borrowed views, valid until the next call on the same
@@ -85,15 +89,17 @@ extern "C" {
 /* The ABI version equals the shared library's SOVERSION. */
 #define VME_ABI_VERSION 0
 
-/* Returns the library's version as "MAJOR.MINOR.PATCH" (static string, never freed). */
+/* Returns the library's version as "MAJOR.MINOR.PATCH" (static string, never freed).
+ * Errors: none. */
 VME_API const char* vme_version_string(void) VME_NOEXCEPT;
-/* Returns MAJOR*10000 + MINOR*100 + PATCH of the loaded library. */
+/* Returns MAJOR*10000 + MINOR*100 + PATCH of the loaded library. Errors: none. */
 VME_API uint32_t vme_version_number(void) VME_NOEXCEPT;
-/* Returns the ABI version (SOVERSION) of the loaded library; compare with VME_ABI_VERSION. */
+/* Returns the ABI version (SOVERSION) of the loaded library; compare with VME_ABI_VERSION.
+ * Errors: none. */
 VME_API uint32_t vme_abi_version(void) VME_NOEXCEPT;
 /* Ends oneTBB's worker threads, which run every db's background work. Call it after closing
  * every db and before dlclose(); the library may be used again afterwards (threads restart on
- * demand). Thread-safety: must not run concurrently with any other vme_ call. */
+ * demand). Thread-safety: must not run concurrently with any other vme_ call. Errors: none. */
 VME_API void vme_library_shutdown(void) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -118,20 +124,23 @@ typedef int32_t vme_status;
 
 typedef struct vme_error vme_error;
 
-/* Returns a static, human-readable name for a status code ("OK", "invalid argument", ...). */
+/* Returns a static, human-readable name for a status code ("OK", "invalid argument", ...).
+ * Errors: none; "unknown status" for a value that is not a status code. */
 VME_API const char* vme_status_string(vme_status status) VME_NOEXCEPT;
-/* Returns the code of an error; VME_OK for NULL. */
+/* Returns the code of an error. Errors: none; VME_OK for NULL. */
 VME_API vme_status vme_error_code(const vme_error* err) VME_NOEXCEPT;
-/* Returns the message of an error (owned by err, valid until vme_error_free); "" for NULL. */
+/* Returns the message of an error (owned by err, valid until vme_error_free). Errors: none;
+ * "" for NULL. */
 VME_API const char* vme_error_message(const vme_error* err) VME_NOEXCEPT;
-/* Frees an error. Accepts NULL. */
+/* Frees an error. Accepts NULL. Errors: none. */
 VME_API void vme_error_free(vme_error* err) VME_NOEXCEPT;
 /* Returns the message of the last failed call on this thread, or "" (thread-local; valid until
  * the next vme_ call on this thread). A convenience for plain C only: bindings must use the
- * vme_error out-parameter, because goroutines and Java threads migrate between OS threads. */
+ * vme_error out-parameter, because goroutines and Java threads migrate between OS threads.
+ * Errors: none ("" when the message could not be recorded for lack of memory). */
 VME_API const char* vme_last_error_message(void) VME_NOEXCEPT;
 /* Frees a raw buffer returned by the library (e.g. a snapshot name). Accepts NULL. Never pass
- * such a buffer to libc free(). */
+ * such a buffer to libc free(). Errors: none. */
 VME_API void vme_free(void* p) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -140,22 +149,23 @@ VME_API void vme_free(void* p) VME_NOEXCEPT;
 typedef struct vme_options vme_options;
 
 /* Creates options with the defaults: retention = keep everything, tenant 0:0, cache budget =
- * 256 MiB, deduplication off. Returns NULL only when out of memory. Free with
- * vme_options_destroy(). */
+ * 256 MiB, deduplication off. Free with vme_options_destroy(). Errors: none; returns NULL
+ * only when out of memory. */
 VME_API vme_options* vme_options_create(void) VME_NOEXCEPT;
-/* Frees options. Accepts NULL. Options may be freed right after vme_open(). */
+/* Frees options. Accepts NULL. Options may be freed right after vme_open(). Errors: none. */
 VME_API void vme_options_destroy(vme_options* opts) VME_NOEXCEPT;
 /* Sets the retention in milliseconds; rows older than now - retention are rejected at ingest
  * (counted in vme_add_result.rejected_out_of_retention). 0 (the default) keeps everything, and
  * so does INT64_MAX (how bindings say "forever"; no deadline derived from it can overflow).
- * Returns VME_ERR_INVALID_ARGUMENT for a negative value. Source: reference §6.9. */
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, a negative value). Source: reference §6.9. */
 VME_API vme_status vme_options_set_retention_ms(vme_options* opts, int64_t retention_ms,
                                                 vme_error** err) VME_NOEXCEPT;
 /* Sets the default tenant (AccountID, ProjectID) used by ingest and queries of this db.
- * Source: reference §1.3 (cluster tenants). */
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts). Source: reference §1.3 (cluster tenants). */
 VME_API vme_status vme_options_set_tenant(vme_options* opts, uint32_t account_id,
                                           uint32_t project_id, vme_error** err) VME_NOEXCEPT;
-/* Sets the memory budget for caches in bytes (TSID and metric-name caches). Minimum 1 MiB. */
+/* Sets the memory budget for caches in bytes (TSID and metric-name caches). Minimum 1 MiB.
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, less than 1 MiB). */
 VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes,
                                                vme_error** err) VME_NOEXCEPT;
 /* Generic setter, for forward compatibility. Keys (values are decimal text unless noted):
@@ -181,7 +191,8 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   "max_small_parts" (default 256: above it a writer helps merge, §3.6),
  *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to
  *   fewer parts, §6.4).
- * Unknown keys and unparsable values return VME_ERR_INVALID_ARGUMENT naming the key. */
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, key or value; an unknown key or an unparsable
+ * value, naming the key). */
 VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
                                    vme_error** err) VME_NOEXCEPT;
 
@@ -208,11 +219,14 @@ VME_API vme_status vme_open(const char* path, const vme_options* opts, vme_db** 
  * NULL (returns VME_OK). Live handles are tracked in a registry, so a second vme_close() of
  * the same pointer, or any later call with it, returns VME_ERR_CLOSED instead of touching
  * freed memory. Iterators still open keep what they need alive; their next call returns
- * VME_ERR_CLOSED. Source: Storage.MustClose (reference §6.11). */
+ * VME_ERR_CLOSED. Errors: VME_ERR_CLOSED (a handle already closed or unknown), VME_ERR_IO (the
+ * final flush failed; the handle is freed all the same). Source: Storage.MustClose (reference
+ * §6.11). */
 VME_API vme_status vme_close(vme_db* db, vme_error** err) VME_NOEXCEPT;
 /* Makes every row added before the call durable and searchable: raw rows become parts on
- * disk, new index entries are written, and directories are fsync'ed. Source:
- * Storage.DebugFlush plus the in-memory-parts flush of §6.3. */
+ * disk, new index entries are written, and directories are fsync'ed. Errors:
+ * VME_ERR_INVALID_ARGUMENT (NULL db), VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.DebugFlush
+ * plus the in-memory-parts flush of §6.3. */
 VME_API vme_status vme_flush(vme_db* db, vme_error** err) VME_NOEXCEPT;
 /* Runs, in the calling thread, one round of the background work as if every interval had
  * elapsed: writes new index entries, converts raw rows to in-memory parts and writes those to
@@ -246,18 +260,18 @@ typedef struct vme_add_result {
  * timestamp ts_ms[i] and the value values[i]. Rows for the same series may repeat keys;
  * consecutive identical keys are resolved once. Invalid rows are rejected and counted in
  * *result (nullable), and the call still returns VME_OK for the valid rest; the first invalid
- * row's reason is not an error. Errors (nothing of the batch stored is undone):
- * VME_ERR_INVALID_ARGUMENT (NULL arrays with n > 0, offsets out of order or past keys_len),
- * VME_ERR_CLOSED, VME_ERR_IO. NaN values are rejected except the staleness marker
- * 0x7ff0000000000002, which is stored exactly. Values are stored as decimal mantissas with a
- * per-block exponent, exactly as VictoriaMetrics does (reference §4.1): about 12 significant
- * digits survive. Rows are searchable after the next raw-rows flush (within about 1 s) or
- * after vme_flush(). A row whose series key is over any limit of "Labels" above, including
- * the total-size limit, is rejected and counted in rejected_invalid_labels; the rest of the
- * batch is stored. If the call fails part way (VME_ERR_IO), *result still tells exactly what
- * happened: rows_added counts the rows stored before the failure (they stay stored) and the
- * rejected_* fields the rows rejected; the rows not reached are counted nowhere.
- * Source: Storage.AddRows / Storage.add (§3.1, §3.2). */
+ * row's reason is not an error. Errors: VME_ERR_INVALID_ARGUMENT (NULL db; NULL arrays with
+ * n > 0, offsets out of order or past keys_len), VME_ERR_MISUSE (a db opened read-only),
+ * VME_ERR_CLOSED, VME_ERR_IO; nothing of the batch already stored is undone. NaN values are
+ * rejected except the staleness marker 0x7ff0000000000002, which is stored exactly. Values are
+ * stored as decimal mantissas with a per-block exponent, exactly as VictoriaMetrics does
+ * (reference §4.1): about 12 significant digits survive. Rows are searchable after the next
+ * raw-rows flush (within about 1 s) or after vme_flush(). A row whose series key is over any
+ * limit of "Labels" above, including the total-size limit, is rejected and counted in
+ * rejected_invalid_labels; the rest of the batch is stored. If the call fails part way
+ * (VME_ERR_IO), *result still tells exactly what happened: rows_added counts the rows stored
+ * before the failure (they stay stored) and the rejected_* fields the rows rejected; the rows
+ * not reached are counted nowhere. Source: Storage.AddRows / Storage.add (§3.1, §3.2). */
 VME_API vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
                                 const uint32_t* key_offsets, const int64_t* ts_ms,
                                 const double* values, size_t n, vme_add_result* result,
@@ -281,7 +295,7 @@ VME_API vme_status vme_add_rows_report(vme_db* db, const uint8_t* keys, size_t k
                                        const double* values, size_t n, uint8_t* row_status,
                                        vme_add_result* result, vme_error** err) VME_NOEXCEPT;
 /* Columnar form: adds n samples of one series with the key key[0..key_len). Same semantics
- * and errors as vme_add_rows. */
+ * as vme_add_rows. Errors: as vme_add_rows. */
 VME_API vme_status vme_add_series(vme_db* db, const uint8_t* key, size_t key_len,
                                   const int64_t* ts_ms, const double* values, size_t n,
                                   vme_add_result* result, vme_error** err) VME_NOEXCEPT;
@@ -299,32 +313,46 @@ typedef enum vme_match_type {
 } vme_match_type;
 
 /* Creates a query over the inclusive time range [min_ts_ms, max_ts_ms] with no matchers
- * (matches every series). Returns NULL when out of memory. Free with vme_query_destroy(). */
+ * (matches every series). Free with vme_query_destroy(). Errors: none; returns NULL when out
+ * of memory. */
 VME_API vme_query* vme_query_create(int64_t min_ts_ms, int64_t max_ts_ms) VME_NOEXCEPT;
-/* Frees a query. Accepts NULL. */
+/* Frees a query. Accepts NULL. Errors: none. */
 VME_API void vme_query_destroy(vme_query* q) VME_NOEXCEPT;
-/* Sets the inclusive time range in ms. VME_ERR_INVALID_ARGUMENT if min > max. */
+/* Sets the inclusive time range in ms. Errors: VME_ERR_INVALID_ARGUMENT (NULL q, min > max). */
 VME_API vme_status vme_query_set_time_range(vme_query* q, int64_t min_ts_ms, int64_t max_ts_ms,
                                             vme_error** err) VME_NOEXCEPT;
 /* Adds a matcher (AND-ed with the others), with Prometheus semantics: the metric name is the
  * label "__name__"; a missing label has the value "", so {label=""} matches series without
  * it; regexes are fully anchored and use RE2 syntax (compiled here, so a bad regex fails
  * now with VME_ERR_INVALID_ARGUMENT and RE2's message). name and value are byte strings of the
- * given lengths (not NUL-terminated). Source: TagFilters.Add (reference §9.2). */
+ * given lengths (not NUL-terminated). Errors: VME_ERR_INVALID_ARGUMENT (NULL q; NULL name or
+ * value with a non-zero length; an unknown type; a bad regex). Source: TagFilters.Add
+ * (reference §9.2). */
 VME_API vme_status vme_query_add_matcher(vme_query* q, vme_match_type type, const char* name,
                                          size_t name_len, const char* value, size_t value_len,
                                          vme_error** err) VME_NOEXCEPT;
 /* Parses a PromQL series selector, e.g. `up`, `{job="a"}`, `node_cpu_seconds_total{mode=~
  * "idle|user",cpu!="0"}`, and adds its matchers. Label values use PromQL string escapes.
- * Errors: VME_ERR_INVALID_ARGUMENT with the offset of the first bad character. */
+ * As in Prometheus, each selector must contain at least one matcher that does not match the
+ * empty string (a metric name, `job="a"`, `job=~".+"`, ...): an empty selector, `{}`,
+ * `{duplex=""}`, `{job!="a"}` and `{__name__=~".*"}` are errors, since they would also select
+ * every series without those labels. To select every series say so: `{__name__=~".+"}`.
+ * (A query built only with vme_query_add_matcher has no such rule; with no matcher at all it
+ * matches every series.) Regexes nested more than 1000 groups deep are rejected ("expression
+ * nests too deeply").
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL q or selector; a malformed selector, with the offset
+ * of the first bad character, or one that breaks the rule above, saying so); the message
+ * quotes at most 128 bytes of the selector. */
 VME_API vme_status vme_query_add_selector(vme_query* q, const char* selector,
                                           vme_error** err) VME_NOEXCEPT;
-/* Overrides the tenant of the db's options for this query. */
+/* Overrides the tenant of the db's options for this query. Errors: VME_ERR_INVALID_ARGUMENT
+ * (NULL q). */
 VME_API vme_status vme_query_set_tenant(vme_query* q, uint32_t account_id, uint32_t project_id,
                                         vme_error** err) VME_NOEXCEPT;
 /* Sets the maximum number of series a search may match (0 = unlimited, the default), counted
  * over all time before the time range is applied. A search that matches more returns
- * VME_ERR_LIMIT. Source: -search.maxUniqueTimeseries. */
+ * VME_ERR_LIMIT. Errors: VME_ERR_INVALID_ARGUMENT (NULL q). Source:
+ * -search.maxUniqueTimeseries. */
 VME_API vme_status vme_query_set_limit(vme_query* q, uint64_t max_series,
                                        vme_error** err) VME_NOEXCEPT;
 
@@ -337,35 +365,42 @@ typedef struct vme_series_iter vme_series_iter;
  * the samples of each series are merged from every part, sorted by timestamp (samples with
  * equal timestamps are all kept, in storage order). Only rows already flushed are seen (see
  * vme_add_rows). On success *out receives an iterator positioned before the first series;
- * close it with vme_series_iter_close(). Errors: VME_ERR_INVALID_ARGUMENT, VME_ERR_CLOSED,
+ * close it with vme_series_iter_close(). Errors: VME_ERR_INVALID_ARGUMENT (NULL db, q or
+ * out), VME_ERR_CLOSED,
  * VME_ERR_LIMIT, VME_ERR_CORRUPTION, VME_ERR_IO. Source: Search.Init / NextMetricBlock
  * (reference §9). */
 VME_API vme_status vme_search(vme_db* db, const vme_query* q, vme_series_iter** out,
                               vme_error** err) VME_NOEXCEPT;
 /* Advances to the next series. Returns VME_OK (a series is available), VME_DONE (no more),
- * or an error (VME_ERR_CLOSED if the db was closed, VME_ERR_CORRUPTION with file and offset). */
+ * or an error. Errors: VME_ERR_INVALID_ARGUMENT (NULL it), VME_ERR_CLOSED (the db was closed),
+ * VME_ERR_CORRUPTION (with file and offset), VME_ERR_IO. */
 VME_API vme_status vme_series_iter_next(vme_series_iter* it, vme_error** err) VME_NOEXCEPT;
 /* Borrowed view of the current series key (packed labels, metric name first as "__name__",
- * then the labels in canonical order). Valid until the next call on the iterator. Sets
- * *key = NULL, *len = 0 when there is no current series. */
+ * then the labels in canonical order). Valid until the next call on the iterator. Errors:
+ * none; sets *key = NULL, *len = 0 when there is no current series or it is NULL (key and len
+ * may be NULL). */
 VME_API void vme_series_iter_key(const vme_series_iter* it, const uint8_t** key,
                                  size_t* len) VME_NOEXCEPT;
 /* Borrowed view of the current series in VictoriaMetrics' canonical text form, e.g.
  * `up{instance="h1",job="node"}`: labels sorted by name, values quoted as Go's strconv.Quote
  * does, and `{}` kept for a series without labels (`up{}`), as in VictoriaMetrics exports.
- * NUL-terminated; valid until the next call on the iterator. "" if none. */
+ * NUL-terminated; valid until the next call on the iterator. Errors: none; "" if there is no
+ * current series or it is NULL. */
 VME_API const char* vme_series_iter_name(const vme_series_iter* it) VME_NOEXCEPT;
 /* Borrowed views of the current series' samples: *ts and *values point at arrays of the
- * returned length, valid until the next call on the iterator. Returns 0 if there is none. */
+ * returned length, valid until the next call on the iterator. Errors: none; returns 0 (and
+ * NULL views) if there is no current series or it is NULL. */
 VME_API size_t vme_series_iter_samples(const vme_series_iter* it, const int64_t** ts,
                                        const double** values) VME_NOEXCEPT;
 /* Copy-out form: copies the current samples into caller arrays of capacity cap and sets
  * *n_out to the number of samples. If cap is too small nothing is copied, *n_out is the
- * needed count and VME_ERR_BUFFER_TOO_SMALL is returned. */
+ * needed count and VME_ERR_BUFFER_TOO_SMALL is returned. Errors: VME_ERR_BUFFER_TOO_SMALL,
+ * VME_ERR_INVALID_ARGUMENT (NULL it or n_out; NULL ts or values when there are samples). */
 VME_API vme_status vme_series_iter_copy_samples(const vme_series_iter* it, int64_t* ts,
                                                 double* values, size_t cap, size_t* n_out,
                                                 vme_error** err) VME_NOEXCEPT;
-/* Closes an iterator and releases what it holds. Accepts NULL. Valid after vme_close(db). */
+/* Closes an iterator and releases what it holds. Accepts NULL. Valid after vme_close(db).
+ * Errors: none. */
 VME_API void vme_series_iter_close(vme_series_iter* it) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -376,26 +411,30 @@ typedef struct vme_strlist vme_strlist;
 /* Label names of the series matching q (NULL = all series of the default tenant), sorted,
  * "__name__" included when any series matches. Artificial index keys are hidden. q's time
  * range applies as in vme_series_count().
- * *out is freed with vme_strlist_free(). Source: SearchTagKeys (reference §9.7). */
+ * *out is freed with vme_strlist_free(). Errors: VME_ERR_INVALID_ARGUMENT (NULL db or out),
+ * VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO. Source: SearchTagKeys (reference §9.7). */
 VME_API vme_status vme_label_names(vme_db* db, const vme_query* q, vme_strlist** out,
                                    vme_error** err) VME_NOEXCEPT;
 /* Values of label `name` (use "__name__" for metric names) over the series matching q (NULL =
  * all; q's time range applies as in vme_series_count()), sorted, without the empty value.
- * Source: SearchTagValues (§9.7). */
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL db, name or out), VME_ERR_CLOSED, VME_ERR_CORRUPTION,
+ * VME_ERR_IO. Source: SearchTagValues (§9.7). */
 VME_API vme_status vme_label_values(vme_db* db, const char* name, size_t name_len,
                                     const vme_query* q, vme_strlist** out,
                                     vme_error** err) VME_NOEXCEPT;
-/* Number of strings in a list (0 for NULL). */
+/* Number of strings in a list. Errors: none; 0 for NULL. */
 VME_API size_t vme_strlist_count(const vme_strlist* list) VME_NOEXCEPT;
 /* Borrowed string i (NUL-terminated; *len gets its byte length if len is not NULL), valid
- * until vme_strlist_free(). NULL if i is out of range. */
+ * until vme_strlist_free(). Errors: none; NULL (and *len = 0) if i is out of range or list
+ * is NULL. */
 VME_API const char* vme_strlist_get(const vme_strlist* list, size_t i, size_t* len) VME_NOEXCEPT;
-/* Frees a list. Accepts NULL. */
+/* Frees a list. Accepts NULL. Errors: none. */
 VME_API void vme_strlist_free(vme_strlist* list) VME_NOEXCEPT;
 /* Number of distinct live (not deleted) series matching q (NULL = all), deduplicated across
  * indexdb generations. When q's time range touches at most 41 UTC days (last day - first day
  * <= 40), only series with samples on those days are counted (per-day index, §8.3); wider
- * ranges count every matching series. */
+ * ranges count every matching series. Errors: VME_ERR_INVALID_ARGUMENT (NULL db or out),
+ * VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO. */
 VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out,
                                     vme_error** err) VME_NOEXCEPT;
 
@@ -405,15 +444,21 @@ VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* ou
 /* Merges all parts of every partition whose name (YYYY_MM) starts with partition_prefix (NULL
  * or "" = all partitions) into one part per partition, applying deletions, retention and
  * deduplication; then merges the current indexdb generation. Blocks until done. Needs free disk
- * space about the size of the largest partition. Errors: VME_ERR_CLOSED, VME_ERR_IO (e.g. disk
- * full: nothing already stored is lost). Source: Storage.ForceMergePartitions (reference §6.10). */
+ * space about the size of the largest partition. Errors: VME_ERR_INVALID_ARGUMENT (NULL db),
+ * VME_ERR_MISUSE (a db opened read-only), VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO (e.g.
+ * disk full: nothing already stored is lost). Source: Storage.ForceMergePartitions (reference
+ * §6.10). */
 VME_API vme_status vme_force_merge(vme_db* db, const char* partition_prefix,
                                    vme_error** err) VME_NOEXCEPT;
 /* Deletes the series matching q's matchers (over all time; q's time range is ignored; q must
- * have at least one matcher). They vanish from searches, label queries and counts at once;
- * their samples are dropped from disk at the next merge of each part (vme_force_merge()
- * applies it at once). A later sample of the same labels creates a new series. *deleted
- * (nullable) receives the number of series deleted. Source: Storage.DeleteMetrics (§8.4). */
+ * have at least one matcher that does not match the empty string, the rule of
+ * vme_query_add_selector: a query whose matchers all match "", such as {a=""}, would delete
+ * every series and is refused with VME_ERR_INVALID_ARGUMENT). They vanish from searches, label
+ * queries and counts at once; their samples are dropped from disk at the next merge of each part
+ * (vme_force_merge() applies it at once). A later sample of the same labels creates a new series.
+ * *deleted (nullable) receives the number of series deleted. Errors: VME_ERR_INVALID_ARGUMENT (NULL
+ * db or q, a query whose matchers all match ""), VME_ERR_MISUSE (a db opened read-only),
+ * VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.DeleteMetrics (§8.4). */
 VME_API vme_status vme_delete_series(vme_db* db, const vme_query* q, uint64_t* deleted,
                                      vme_error** err) VME_NOEXCEPT;
 /* Creates a snapshot: flushes every added row, then hard-links every part into
@@ -421,13 +466,16 @@ VME_API vme_status vme_delete_series(vme_db* db, const vme_query* q, uint64_t* d
  * and indexdb are relative symlinks into the per-table snapshot directories; metadata/ is
  * copied). Parts being linked are pinned, so concurrent merges cannot remove them. *name_out
  * receives the NUL-terminated name (YYYYMMDDhhmmss-XXXXXXXXXXXXXXXX, UTC), freed with
- * vme_free(). Source: Storage.CreateSnapshot (§10). */
+ * vme_free(). Errors: VME_ERR_INVALID_ARGUMENT (NULL db or name_out), VME_ERR_MISUSE (a db
+ * opened read-only), VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.CreateSnapshot (§10). */
 VME_API vme_status vme_snapshot_create(vme_db* db, char** name_out, vme_error** err) VME_NOEXCEPT;
-/* Lists snapshot names, sorted. Free *out with vme_strlist_free(). */
+/* Lists snapshot names, sorted. Free *out with vme_strlist_free(). Errors:
+ * VME_ERR_INVALID_ARGUMENT (NULL db or out), VME_ERR_CLOSED, VME_ERR_IO. */
 VME_API vme_status vme_snapshot_list(vme_db* db, vme_strlist** out, vme_error** err) VME_NOEXCEPT;
-/* Deletes a snapshot. VME_ERR_INVALID_ARGUMENT for a name that is not a valid snapshot name
- * (so no name can reach outside the snapshots directory), VME_ERR_NOT_FOUND if it does not
- * exist. */
+/* Deletes a snapshot. Errors: VME_ERR_INVALID_ARGUMENT (NULL db or name; a name that is not a
+ * valid snapshot name, so no name can reach outside the snapshots directory),
+ * VME_ERR_NOT_FOUND (it does not exist), VME_ERR_MISUSE (a db opened read-only),
+ * VME_ERR_CLOSED, VME_ERR_IO. */
 VME_API vme_status vme_snapshot_delete(vme_db* db, const char* name, vme_error** err) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -440,19 +488,21 @@ typedef struct vme_stats vme_stats;
  * "rows_rejected_*", and per partition "partition.YYYY_MM.small_parts" etc. Background work
  * never fails silently: "background_errors" counts its errors since open and
  * "background_last_error" has the time of the last one (ms since the epoch, 0 = none) as
- * value and its message as text (vme_stats_text()). Free with vme_stats_free(). */
+ * value and its message as text (vme_stats_text()). Free with vme_stats_free(). Errors:
+ * VME_ERR_INVALID_ARGUMENT (NULL db or out), VME_ERR_CLOSED. */
 VME_API vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) VME_NOEXCEPT;
-/* Number of entries (0 for NULL). */
+/* Number of entries. Errors: none; 0 for NULL. */
 VME_API size_t vme_stats_count(const vme_stats* stats) VME_NOEXCEPT;
-/* Borrowed name of entry i (valid until vme_stats_free), or NULL if out of range. */
+/* Borrowed name of entry i (valid until vme_stats_free). Errors: none; NULL if i is out of
+ * range or stats is NULL. */
 VME_API const char* vme_stats_name(const vme_stats* stats, size_t i) VME_NOEXCEPT;
-/* Value of entry i, or 0 if out of range. */
+/* Value of entry i. Errors: none; 0 if i is out of range or stats is NULL. */
 VME_API double vme_stats_value(const vme_stats* stats, size_t i) VME_NOEXCEPT;
-/* Borrowed text of entry i (valid until vme_stats_free()), or NULL for an entry that has only
- * a value and when i is out of range. Today only "background_last_error" has one (its
- * message, "" when there was no error). */
+/* Borrowed text of entry i (valid until vme_stats_free()). Today only "background_last_error"
+ * has one: its message, "" when there was no error. Errors: none; NULL for an entry that has
+ * only a value, if i is out of range or stats is NULL. */
 VME_API const char* vme_stats_text(const vme_stats* stats, size_t i) VME_NOEXCEPT;
-/* Frees statistics. Accepts NULL. */
+/* Frees statistics. Accepts NULL. Errors: none. */
 VME_API void vme_stats_free(vme_stats* stats) VME_NOEXCEPT;
 
 #ifdef __cplusplus

@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-BUILD_DIR="$root/build" "$root/scripts/build.sh"
+BUILD_DIR="$root/build" BUILD_TYPE=Release "$root/scripts/build.sh"  # as scripts/test.sh builds it
 vme="$root/build/tools/vmengine/vmengine"
 data=${DATA_DIR:-$(mktemp -d /tmp/vmengine-demo.XXXXXX)}
 capture="$root/examples/data/node_exporter_1s_1200.prom.zst"

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libzstd-dev zstd libtbb-dev libcmocka-dev libre2-dev libxxhash-dev
+  libzstd-dev zstd libtbb-dev libre2-dev libxxhash-dev
   libcli11-dev nlohmann-json3-dev clang-format python3 swig
   openjdk-17-jdk-headless maven
 )

@@ -1,39 +1,64 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, and runs every test:
-#   1. the CMocka/CTest suite (unit, C API, golden, round-trip, real data, CLI, examples);
+#   1. the CTest suite (unit, C API, golden, round-trip, real data, CLI, examples, versions)
+#      in build/, a Release build (-O3, what users ship);
 #   2. the compatibility check (VictoriaMetrics' own packages decode our directories);
 #   3. each binding's own test runner (go test -race, cargo test, mvn test).
 # SANITIZE=1 adds the suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
-# TSAN=1 adds the concurrency tests under ThreadSanitizer (build-tsan/).
-# Every step prints its own result lines; the script stops at the first failure.
+# TSAN=1 adds every multi-threaded test under ThreadSanitizer (build-tsan/), no suppressions.
+# VME_WERROR=ON (.ci/run sets it) makes every compiler warning an error: the CMake builds get
+# -DVME_WERROR=ON, the Java JNI layer -Werror, clippy -D warnings. Default OFF.
+# Every step prints its own result lines; the script stops at the first failure. Timeouts only
+# catch hangs: they are generous enough for a machine with load average 10, and nothing waits
+# for a fixed time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 step() { printf '\n=== %s\n' "$*"; }
+case "${VME_WERROR:-OFF}" in
+  ON | on | On | 1 | TRUE | true | YES | yes) export VME_WERROR=ON ;;
+  *) export VME_WERROR=OFF ;;
+esac
+# Per-test CTest timeout, seconds (a hang catcher, not a performance bound).
+timeout=3600
 
 "$root/scripts/setup.sh"
 
-step "build (build/)"
-BUILD_DIR="$root/build" "$root/scripts/build.sh"
+step "build (build/, Release, VME_WERROR=$VME_WERROR)"
+BUILD_DIR="$root/build" BUILD_TYPE=Release "$root/scripts/build.sh" -DVME_WERROR="$VME_WERROR"
 
 step "CTest suite"
-(cd build && ctest --output-on-failure -j2 --timeout 900)
+(cd build && ctest --output-on-failure -j2 --timeout "$timeout")
 
 if [ "${SANITIZE:-0}" = "1" ]; then
   step "CTest suite under ASan+UBSan (build-asan/)"
   BUILD_DIR="$root/build-asan" BUILD_TYPE=Debug "$root/scripts/build.sh" \
-    -DVME_SANITIZE='address;undefined' -DVME_BUILD_BENCH=OFF
+    -DVME_WERROR="$VME_WERROR" -DVME_SANITIZE='address;undefined' -DVME_BUILD_BENCH=OFF
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j2 --timeout 1800)
+    ctest --output-on-failure -j2 --timeout "$timeout")
 fi
 
 if [ "${TSAN:-0}" = "1" ]; then
-  step "concurrency tests under ThreadSanitizer (build-tsan/)"
-  BUILD_DIR="$root/build-tsan" "$root/scripts/build.sh" -DVME_SANITIZE=thread \
-    -DVME_UNIT_TEST_FILTER='(lsm_concurrency|concurrent_ingest)' -DVME_BUILD_TOOLS=OFF \
+  # Every test that runs more than one thread (background work included): unit tests through
+  # VME_UNIT_TEST_FILTER, and the C API tests that the bindings' calls follow. Only these
+  # targets are built.
+  step "multi-threaded tests under ThreadSanitizer (build-tsan/)"
+  tsan_unit='concurrent_ingest lsm_concurrency lsm_sustained snapshot mergeset_table crash series_registry'
+  tsan_capi='misuse query'
+  tsan_tests=$(printf '%s_test ' $tsan_unit $tsan_capi)
+  BUILD_DIR="$root/build-tsan" TARGETS="$tsan_tests" "$root/scripts/build.sh" \
+    -DVME_WERROR="$VME_WERROR" -DVME_SANITIZE=thread \
+    -DVME_UNIT_TEST_FILTER="/(${tsan_unit// /|})_test\\.cc\$" -DVME_BUILD_TOOLS=OFF \
     -DVME_BUILD_BENCH=OFF
-  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" \
-    ctest --output-on-failure --timeout 1800 -R '(lsm_concurrency|concurrent_ingest)')
+  tsan_regex="^($(echo $tsan_tests | tr ' ' '|'))\$"
+  # A test missing from the build (renamed, filtered out) must not pass silently.
+  found=$(cd build-tsan && ctest -N -R "$tsan_regex" | sed -n 's/^Total Tests: //p')
+  if [ "$found" != "$(echo $tsan_tests | wc -w)" ]; then
+    echo "TSan step: expected the CTest tests $tsan_tests; build-tsan has $found of them" >&2
+    exit 1
+  fi
+  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1" \
+    ctest --output-on-failure -j2 --timeout "$timeout" -R "$tsan_regex")
 fi
 
 step "compatibility with VictoriaMetrics' storage packages"

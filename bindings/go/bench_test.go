@@ -10,7 +10,7 @@ import (
 	vme "github.com/vmengine/vmengine/bindings/go"
 )
 
-// W1 (workloads.md §1): series k = m*1000 + h with labels __name__="cpu_usage_{m}",
+// W1 (docs/benchmarks.md): series k = m*1000 + h with labels __name__="cpu_usage_{m}",
 // host="host-{h:04}", region="r{h%10}"; sample i at T0 + i*10 s with the i-th value of the
 // xorshift random walk of series k; time-major ingestion in 10,000-row batches, one Write per
 // batch; wall time until durable (Flush + Close).

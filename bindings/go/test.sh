@@ -2,7 +2,8 @@
 # Builds and tests the Go binding against the vmengine library of a CMake build tree.
 #   bindings/go/test.sh BUILD_DIR
 # BUILD_DIR must hold libvmengine.so and vmengine-uninstalled.pc (any CMake build of the
-# project). Runs `go vet` and `go test -race -count=1 ./...` (cgocheck at its default).
+# project). Runs `go vet` and `go test -race -count=1 -timeout 60m ./...` (cgocheck at its
+# default; the timeout only catches a hang, generous for a machine with load average 10).
 # Needs Go >= 1.21 on PATH (older or missing: a Go 1.24 toolchain is fetched once from the Go
 # module proxy into ${XDG_CACHE_HOME:-$HOME/.cache}/vmengine-go).
 set -euo pipefail
@@ -64,4 +65,4 @@ export GOFLAGS="${GOFLAGS:-} -mod=mod"
 cd "$HERE"
 echo "test.sh: $("$GO" version), vmengine from $(pkg-config --variable=pcfiledir vmengine 2>/dev/null || echo "$BUILD_DIR")"
 "$GO" vet ./...
-"$GO" test -race -count=1 ./...
+"$GO" test -race -count=1 -timeout 60m ./...

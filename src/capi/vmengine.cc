@@ -1,6 +1,9 @@
 // The C API of include/vmengine.h: thin wrappers over vme::storage::Storage. This is the
-// only place where C++ exceptions are caught: every entry point is noexcept and turns
-// std::bad_alloc into VME_ERR_NO_MEMORY and any other exception into VME_ERR_INTERNAL.
+// only place where C++ exceptions are caught: every entry point is noexcept, and every one
+// that can fail runs its body inside try/VME_CATCH_ALL, which turns std::bad_alloc into
+// VME_ERR_NO_MEMORY and any other exception into VME_ERR_INTERNAL. Recording an error never
+// throws (Fail): when even its message cannot be allocated, the caller gets the status code
+// with a static message or none.
 //
 // Live vme_db handles are kept in a registry, so a closed or foreign pointer is detected
 // (VME_ERR_CLOSED) instead of being dereferenced.
@@ -24,6 +27,8 @@
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
 #include "storage/tag_filters.h"
+#include "util/quote.h"
+#include "util/status.h"
 
 struct vme_error {
   vme_status code;
@@ -64,10 +69,38 @@ using vme::Status;
 
 thread_local std::string tls_last_error;
 
-vme_status Fail(vme_error** err, vme_status code, std::string message) {
-  tls_last_error = message;
+// Records an error for *err (when err is not NULL) and vme_last_error_message(). The message is
+// made valid UTF-8 without control bytes and at most a few KiB long. Never throws: without
+// memory the message is left empty, and if the vme_error cannot be allocated *err is NULL.
+vme_status Fail(vme_error** err, vme_status code, std::string message) noexcept {
+  try {
+    message = vme::SanitizeMessage(message);
+    tls_last_error = message;
+  } catch (...) {
+    message.clear();
+    tls_last_error.clear();
+  }
   if (err != nullptr) *err = new (std::nothrow) vme_error{code, std::move(message)};
   return code;
+}
+
+// The two errors of VME_CATCH_ALL; they build their messages without throwing.
+vme_status FailNoMemory(vme_error** err) noexcept {
+  try {
+    return Fail(err, VME_ERR_NO_MEMORY, "out of memory");
+  } catch (...) {
+    return Fail(err, VME_ERR_NO_MEMORY, std::string());
+  }
+}
+
+vme_status FailInternal(vme_error** err, const char* what) noexcept {
+  try {
+    return Fail(err, VME_ERR_INTERNAL, std::string("internal error: ") + what);
+  } catch (const std::bad_alloc&) {
+    return FailNoMemory(err);
+  } catch (...) {
+    return Fail(err, VME_ERR_INTERNAL, std::string());
+  }
 }
 
 vme_status FromStatus(const Status& st, vme_error** err) {
@@ -131,17 +164,33 @@ bool ParseU64(const char* s, uint64_t* out) {
   return true;
 }
 
+// vme_status values are vme::Code values (FromStatus and vme_status_string cast between them).
+static_assert(VME_OK == static_cast<int>(vme::Code::kOk));
+static_assert(VME_ERR_INVALID_ARGUMENT == static_cast<int>(vme::Code::kInvalidArgument));
+static_assert(VME_ERR_NOT_FOUND == static_cast<int>(vme::Code::kNotFound));
+static_assert(VME_ERR_CORRUPTION == static_cast<int>(vme::Code::kCorruption));
+static_assert(VME_ERR_IO == static_cast<int>(vme::Code::kIo));
+static_assert(VME_ERR_NO_MEMORY == static_cast<int>(vme::Code::kNoMemory));
+static_assert(VME_ERR_CLOSED == static_cast<int>(vme::Code::kClosed));
+static_assert(VME_ERR_BUSY == static_cast<int>(vme::Code::kBusy));
+static_assert(VME_ERR_BUFFER_TOO_SMALL == static_cast<int>(vme::Code::kBufferTooSmall));
+static_assert(VME_ERR_MISUSE == static_cast<int>(vme::Code::kMisuse));
+static_assert(VME_ERR_INTERNAL == static_cast<int>(vme::Code::kInternal));
+static_assert(VME_ERR_LOCKED == static_cast<int>(vme::Code::kLocked));
+static_assert(VME_ERR_LIMIT == static_cast<int>(vme::Code::kLimit));
+
 }  // namespace
 
-#define VME_CATCH_ALL(err)                                                          \
-  catch (const std::bad_alloc&) {                                                   \
-    return Fail(err, VME_ERR_NO_MEMORY, "out of memory");                           \
-  }                                                                                 \
-  catch (const std::exception& e) {                                                 \
-    return Fail(err, VME_ERR_INTERNAL, std::string("internal error: ") + e.what()); \
-  }                                                                                 \
-  catch (...) {                                                                     \
-    return Fail(err, VME_ERR_INTERNAL, "internal error: unknown exception");        \
+// Ends `vme_status f(...) noexcept try { ... }`: no exception crosses the C ABI.
+#define VME_CATCH_ALL(err)                         \
+  catch (const std::bad_alloc&) {                  \
+    return FailNoMemory(err);                      \
+  }                                                \
+  catch (const std::exception& e) {                \
+    return FailInternal(err, e.what());            \
+  }                                                \
+  catch (...) {                                    \
+    return FailInternal(err, "unknown exception"); \
   }
 
 extern "C" {
@@ -157,38 +206,10 @@ void vme_library_shutdown(void) noexcept {
 }
 
 const char* vme_status_string(vme_status status) noexcept {
-  switch (status) {
-    case VME_OK:
-      return "OK";
-    case VME_DONE:
-      return "done";
-    case VME_ERR_INVALID_ARGUMENT:
-      return "invalid argument";
-    case VME_ERR_NOT_FOUND:
-      return "not found";
-    case VME_ERR_CORRUPTION:
-      return "corruption";
-    case VME_ERR_IO:
-      return "I/O error";
-    case VME_ERR_NO_MEMORY:
-      return "out of memory";
-    case VME_ERR_CLOSED:
-      return "closed";
-    case VME_ERR_BUSY:
-      return "busy";
-    case VME_ERR_BUFFER_TOO_SMALL:
-      return "buffer too small";
-    case VME_ERR_MISUSE:
-      return "misuse";
-    case VME_ERR_INTERNAL:
-      return "internal error";
-    case VME_ERR_LOCKED:
-      return "locked";
-    case VME_ERR_LIMIT:
-      return "limit exceeded";
-    default:
-      return "unknown status";
-  }
+  // VME_DONE is the only public status that is not a vme::Code; every other name, including
+  // "unknown status" for values outside the enum, comes from vme::CodeName.
+  if (status == VME_DONE) return "done";
+  return vme::CodeName(static_cast<vme::Code>(status));
 }
 
 vme_status vme_error_code(const vme_error* err) noexcept { return err ? err->code : VME_OK; }
@@ -199,11 +220,17 @@ void vme_error_free(vme_error* err) noexcept { delete err; }
 const char* vme_last_error_message(void) noexcept { return tls_last_error.c_str(); }
 void vme_free(void* p) noexcept { std::free(p); }
 
-vme_options* vme_options_create(void) noexcept { return new (std::nothrow) vme_options(); }
+vme_options* vme_options_create(void) noexcept {
+  try {
+    return new vme_options();
+  } catch (...) {
+    return nullptr;
+  }
+}
 void vme_options_destroy(vme_options* opts) noexcept { delete opts; }
 
 vme_status vme_options_set_retention_ms(vme_options* opts, int64_t retention_ms,
-                                        vme_error** err) noexcept {
+                                        vme_error** err) noexcept try {
   if (opts == nullptr) return NullArg(err, "vme_options_set_retention_ms", "opts");
   if (retention_ms < 0) {
     return Fail(err, VME_ERR_INVALID_ARGUMENT,
@@ -213,17 +240,19 @@ vme_status vme_options_set_retention_ms(vme_options* opts, int64_t retention_ms,
   opts->opts.retention_ms = retention_ms;
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
 vme_status vme_options_set_tenant(vme_options* opts, uint32_t account_id, uint32_t project_id,
-                                  vme_error** err) noexcept {
+                                  vme_error** err) noexcept try {
   if (opts == nullptr) return NullArg(err, "vme_options_set_tenant", "opts");
   opts->opts.account_id = account_id;
   opts->opts.project_id = project_id;
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
-vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes,
-                                       vme_error** err) noexcept {
+vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes, vme_error** err) noexcept
+    try {
   if (opts == nullptr) return NullArg(err, "vme_options_set_cache_bytes", "opts");
   if (bytes < (1u << 20)) {
     return Fail(err, VME_ERR_INVALID_ARGUMENT,
@@ -233,6 +262,7 @@ vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes,
   opts->opts.cache_bytes = bytes;
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
 vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
                            vme_error** err) noexcept try {
@@ -438,15 +468,19 @@ vme_status vme_add_rows_report(vme_db* db, const uint8_t* keys, size_t keys_len,
 VME_CATCH_ALL(err)
 
 vme_query* vme_query_create(int64_t min_ts_ms, int64_t max_ts_ms) noexcept {
-  auto* q = new (std::nothrow) vme_query();
-  if (q != nullptr) q->q.tr = {min_ts_ms, max_ts_ms};
-  return q;
+  try {
+    auto* q = new vme_query();
+    q->q.tr = {min_ts_ms, max_ts_ms};
+    return q;
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 void vme_query_destroy(vme_query* q) noexcept { delete q; }
 
 vme_status vme_query_set_time_range(vme_query* q, int64_t min_ts_ms, int64_t max_ts_ms,
-                                    vme_error** err) noexcept {
+                                    vme_error** err) noexcept try {
   if (q == nullptr) return NullArg(err, "vme_query_set_time_range", "q");
   if (min_ts_ms > max_ts_ms) {
     return Fail(err, VME_ERR_INVALID_ARGUMENT,
@@ -456,6 +490,7 @@ vme_status vme_query_set_time_range(vme_query* q, int64_t min_ts_ms, int64_t max
   q->q.tr = {min_ts_ms, max_ts_ms};
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
 vme_status vme_query_add_matcher(vme_query* q, vme_match_type type, const char* name,
                                  size_t name_len, const char* value, size_t value_len,
@@ -488,19 +523,21 @@ vme_status vme_query_add_selector(vme_query* q, const char* selector, vme_error*
 VME_CATCH_ALL(err)
 
 vme_status vme_query_set_tenant(vme_query* q, uint32_t account_id, uint32_t project_id,
-                                vme_error** err) noexcept {
+                                vme_error** err) noexcept try {
   if (q == nullptr) return NullArg(err, "vme_query_set_tenant", "q");
   q->q.account_id = account_id;
   q->q.project_id = project_id;
   q->tenant_set = true;
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
-vme_status vme_query_set_limit(vme_query* q, uint64_t max_series, vme_error** err) noexcept {
+vme_status vme_query_set_limit(vme_query* q, uint64_t max_series, vme_error** err) noexcept try {
   if (q == nullptr) return NullArg(err, "vme_query_set_limit", "q");
   q->q.max_series = max_series;
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
 static vme::storage::SearchQuery ResolveQuery(const vme::storage::Storage& s, const vme_query* q) {
   vme::storage::SearchQuery out;
@@ -577,7 +614,7 @@ size_t vme_series_iter_samples(const vme_series_iter* it, const int64_t** ts,
 }
 
 vme_status vme_series_iter_copy_samples(const vme_series_iter* it, int64_t* ts, double* values,
-                                        size_t cap, size_t* n_out, vme_error** err) noexcept {
+                                        size_t cap, size_t* n_out, vme_error** err) noexcept try {
   if (it == nullptr) return NullArg(err, "vme_series_iter_copy_samples", "it");
   if (n_out == nullptr) return NullArg(err, "vme_series_iter_copy_samples", "n_out");
   const size_t n = it->has_current ? it->it->timestamps().size() : 0;
@@ -596,6 +633,7 @@ vme_status vme_series_iter_copy_samples(const vme_series_iter* it, int64_t* ts, 
   }
   return VME_OK;
 }
+VME_CATCH_ALL(err)
 
 void vme_series_iter_close(vme_series_iter* it) noexcept { delete it; }
 

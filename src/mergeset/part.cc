@@ -4,6 +4,7 @@
 
 #include "encoding/zstd.h"
 #include "mergeset/block_cache.h"
+#include "util/quote.h"
 
 namespace vme::mergeset {
 namespace {
@@ -36,7 +37,7 @@ Result<std::shared_ptr<Part>> Part::Open(const std::string& path_in) {
 
   uint64_t name_items = 0, name_blocks = 0;
   if (!ParsePartName(p->name_, &name_items, &name_blocks, &p->merge_idx_)) {
-    return Status::Corruption("invalid mergeset part name " + path +
+    return Status::Corruption("invalid mergeset part name " + QuoteForMessage(path, 4096) +
                               ": want <itemsCount>_<blocksCount>_<mergeIdx>");
   }
   const std::string meta_path = fs::Join(path, "metadata.json");

@@ -4,6 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "util/strings.h"
+
 namespace vme::mergeset {
 namespace {
 
@@ -36,19 +38,6 @@ bool FromHex(std::string_view h, std::string* out) {
   return true;
 }
 
-bool ParseUint(std::string_view s, uint64_t* v) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t x = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(c - '0');
-    if (x > (UINT64_MAX - d) / 10) return false;
-    x = x * 10 + d;
-  }
-  *v = x;
-  return true;
-}
-
 bool EqualFold(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); i++) {
@@ -60,7 +49,8 @@ bool EqualFold(std::string_view a, std::string_view b) {
   return true;
 }
 
-// A minimal reader for the flat JSON object of metadata.json.
+// A minimal reader for the flat JSON object of metadata.json. It never recurses: a nested
+// object or array is not a scalar value and fails the parse ("trailing data" or "expected").
 class JsonReader {
  public:
   explicit JsonReader(std::string_view s) : s_(s) {}
@@ -145,10 +135,10 @@ Result<PartHeader> PartHeader::FromJson(std::string_view json, const std::string
       const size_t voff = r.pos();
       if (!r.Value(&val, &is_string)) return bad("expected a value", r.pos());
       if (EqualFold(key, "ItemsCount")) {
-        if (is_string || !ParseUint(val, &ph.items_count)) return bad("bad ItemsCount", voff);
+        if (is_string || !ParseUint64(val, &ph.items_count)) return bad("bad ItemsCount", voff);
         have_items = true;
       } else if (EqualFold(key, "BlocksCount")) {
-        if (is_string || !ParseUint(val, &ph.blocks_count)) return bad("bad BlocksCount", voff);
+        if (is_string || !ParseUint64(val, &ph.blocks_count)) return bad("bad BlocksCount", voff);
         have_blocks = true;
       } else if (EqualFold(key, "FirstItem")) {
         if (!is_string || !FromHex(val, &ph.first_item)) return bad("bad FirstItem", voff);
@@ -171,10 +161,7 @@ Result<PartHeader> PartHeader::FromJson(std::string_view json, const std::string
 }
 
 std::string PartName(uint64_t items_count, uint64_t blocks_count, uint64_t merge_idx) {
-  char buf[80];
-  std::snprintf(buf, sizeof(buf), "%" PRIu64 "_%" PRIu64 "_%016" PRIX64, items_count, blocks_count,
-                merge_idx);
-  return buf;
+  return std::to_string(items_count) + "_" + std::to_string(blocks_count) + "_" + Hex16(merge_idx);
 }
 
 bool ParsePartName(std::string_view name, uint64_t* items_count, uint64_t* blocks_count,
@@ -185,8 +172,8 @@ bool ParsePartName(std::string_view name, uint64_t* items_count, uint64_t* block
   if (b == std::string_view::npos || name.find('_', b + 1) != std::string_view::npos) {
     return false;
   }
-  if (!ParseUint(name.substr(0, a), items_count)) return false;
-  if (!ParseUint(name.substr(a + 1, b - a - 1), blocks_count)) return false;
+  if (!ParseUint64(name.substr(0, a), items_count)) return false;
+  if (!ParseUint64(name.substr(a + 1, b - a - 1), blocks_count)) return false;
   if (*items_count == 0 || *blocks_count == 0 || *blocks_count > *items_count) return false;
   if (merge_idx != nullptr) {
     const std::string_view h = name.substr(b + 1);

@@ -3,6 +3,23 @@
 #include <algorithm>
 
 namespace vme::mergeset {
+namespace {
+
+// The first position >= from in block b whose item is >= key (b.size() if none).
+size_t LowerBound(const InmemoryBlock& b, size_t from, std::string_view key) {
+  size_t lo = from, hi = b.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (b.item(mid) < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+}  // namespace
 
 bool PartSearch::Fail(Status st) {
   status_ = std::move(st);
@@ -48,16 +65,7 @@ bool PartSearch::Seek(std::string_view key) {
   }
   // Fast path: the key falls into the loaded block at or after the current position.
   if (valid_ && block_ != nullptr && key > Item() && key <= block_->last()) {
-    size_t lo = pos_, hi = block_->size();
-    while (lo < hi) {
-      const size_t mid = lo + (hi - lo) / 2;
-      if (block_->item(mid) < key) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    pos_ = lo;
+    pos_ = LowerBound(*block_, pos_, key);
     return true;
   }
   valid_ = false;
@@ -75,35 +83,16 @@ bool PartSearch::Seek(std::string_view key) {
               bhs_->begin();
   if (bh > 0) bh--;
   if (!LoadBlock(bh)) return false;
-  const InmemoryBlock& b = *block_;
-  size_t lo = 0, hi = b.size();
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (b.item(mid) < key) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
+  const size_t lo = LowerBound(*block_, 0, key);
   valid_ = true;
-  if (lo < b.size()) {
+  if (lo < block_->size()) {
     pos_ = lo;
     return true;
   }
   // Every item of this block is < key: the answer is the first item of a following block.
   while (NextBlock()) {
     if (block_->last() >= key) {
-      lo = 0;
-      hi = block_->size();
-      while (lo < hi) {
-        const size_t mid = lo + (hi - lo) / 2;
-        if (block_->item(mid) < key) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      pos_ = lo;
+      pos_ = LowerBound(*block_, 0, key);
       valid_ = true;
       return true;
     }

@@ -2,131 +2,87 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cinttypes>
-#include <cstdio>
 #include <filesystem>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include "util/parts_to_merge.h"
+#include "util/strings.h"
+#include "util/txn.h"
 
 namespace vme::mergeset {
 namespace {
 
 constexpr const char* kConvertedFlag = "converted-to-v1.28.0";
 
-std::string IdxName(uint64_t idx) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "%016" PRIX64, idx);
-  return buf;
-}
-
-std::string AbsPath(const std::string& p) {
-  std::error_code ec;
-  std::string out = std::filesystem::absolute(p, ec).lexically_normal().string();
-  if (ec) out = p;
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
-
-// True for names written by fs::WriteFileAtomically before the rename: `<name>.tmp.<digits>`.
-bool IsTemporaryFileName(const std::string& name) {
-  const size_t p = name.rfind(".tmp.");
-  if (p == std::string::npos || p + 5 == name.size()) return false;
-  for (size_t i = p + 5; i < name.size(); i++) {
-    if (name[i] < '0' || name[i] > '9') return false;
-  }
-  return true;
-}
-
-Result<std::string> ValidateTxnPath(const std::string& table_path, const std::string& p) {
-  const std::string abs = AbsPath(p);
-  if (abs.size() <= table_path.size() + 1 || abs.compare(0, table_path.size(), table_path) != 0 ||
-      abs[table_path.size()] != '/') {
-    return Status::Corruption("path " + p + " is outside the table directory " + table_path);
-  }
-  return abs;
-}
-
 bool IsEmptyDir(const std::string& path) {
   std::error_code ec;
   return std::filesystem::is_empty(path, ec) && !ec;
 }
 
-}  // namespace
-
-Status RunTransaction(const std::string& table_path_in, const std::string& txn_path) {
-  const std::string table_path = AbsPath(table_path_in);
-  VME_ASSIGN_OR_RETURN(std::string data, fs::ReadFile(txn_path));
-  if (!data.empty() && data.back() == '\n') data.pop_back();
-  std::vector<std::string> lines;
-  size_t start = 0;
-  for (;;) {
-    const size_t nl = data.find('\n', start);
-    lines.push_back(data.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  const std::string& last = lines.back();
-  const size_t arrow = last.find(" -> ");
-  if (arrow == std::string::npos || last.find(" -> ", arrow + 4) != std::string::npos) {
-    return Status::Corruption("invalid last line in transaction file " + txn_path +
-                              ": want `srcPath -> dstPath`, got `" + last + "`");
-  }
-  std::vector<std::string> rm_paths;
-  for (size_t i = 0; i + 1 < lines.size(); i++) {
-    auto r = ValidateTxnPath(table_path, lines[i]);
-    if (!r.ok()) return r.status().WithContext("transaction file " + txn_path);
-    rm_paths.push_back(std::move(r).value());
-  }
-  auto src = ValidateTxnPath(table_path, last.substr(0, arrow));
-  if (!src.ok()) return src.status().WithContext("transaction file " + txn_path);
-  auto dst = ValidateTxnPath(table_path, last.substr(arrow + 4));
-  if (!dst.ok()) return dst.status().WithContext("transaction file " + txn_path);
-
-  for (const auto& p : rm_paths) VME_RETURN_IF_ERROR(fs::RemoveAllSync(p));
-  if (fs::Exists(*src)) {
-    if (fs::Exists(*dst)) {
-      return Status::IoError("cannot rename " + *src + " to " + *dst + ": destination exists");
-    }
-    if (std::rename(src->c_str(), dst->c_str()) != 0) {
-      return Status::IoError("cannot rename " + *src + " to " + *dst);
-    }
-  }
-  return fs::FsyncDir(table_path);
+bool IsSymlink(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
+}  // namespace
+
 Result<std::shared_ptr<Table>> Table::Open(const std::string& path, TableOptions opts) {
-  std::shared_ptr<Table> t(new Table(AbsPath(path), std::move(opts)));
+  std::shared_ptr<Table> t(new Table(txn::NormalizePath(path), std::move(opts)));
   VME_RETURN_IF_ERROR(t->Init());
   return t;
 }
 
 Status Table::Init() {
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(path_));
-  VME_ASSIGN_OR_RETURN(lock_, fs::FileLock::Acquire(fs::Join(path_, "flock.lock")));
-
   const std::string txn_dir = fs::Join(path_, "txn");
   const std::string tmp_dir = fs::Join(path_, "tmp");
-  if (fs::IsDir(txn_dir)) {
-    VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(txn_dir));
-    for (const auto& n : names) {
-      if (IsTemporaryFileName(n)) continue;
-      VME_RETURN_IF_ERROR(RunTransaction(path_, fs::Join(txn_dir, n)));
+  if (opts_.read_only) {
+    if (!fs::IsDir(path_)) return Status::NotFound("mergeset table " + path_ + " does not exist");
+    VME_ASSIGN_OR_RETURN(auto pending, txn::PendingFiles(txn_dir));
+    if (!pending.empty()) {
+      return Status::Busy("mergeset table " + path_ + " has a pending transaction file " +
+                          pending.front() +
+                          ": open the directory read-write once to recover it (or a writer is "
+                          "active)");
     }
+  } else {
+    if (IsSymlink(path_)) {
+      // Refused before anything (even flock.lock) is written through it; a pending txn file
+      // is named first, as the symlink rule of util/txn.h words it.
+      VME_ASSIGN_OR_RETURN(auto pending, txn::PendingFiles(txn_dir));
+      for (const auto& p : pending) VME_RETURN_IF_ERROR(txn::CheckRoots({path_}, p));
+      return Status::Corruption("mergeset table directory " + path_ +
+                                " is a symbolic link; vmengine does not delete or rename "
+                                "through it (replace it with the directory it points to, or "
+                                "open read-only)");
+    }
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(path_));
+    VME_ASSIGN_OR_RETURN(lock_, fs::FileLock::Acquire(fs::Join(path_, "flock.lock")));
+    VME_ASSIGN_OR_RETURN(auto pending, txn::PendingFiles(txn_dir));
+    for (const auto& p : pending) VME_RETURN_IF_ERROR(txn::Replay({path_}, p));
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(txn_dir));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(txn_dir));
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(tmp_dir));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(tmp_dir));
   }
-  VME_RETURN_IF_ERROR(fs::RemoveAllSync(txn_dir));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(txn_dir));
-  VME_RETURN_IF_ERROR(fs::RemoveAllSync(tmp_dir));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(tmp_dir));
 
   uint64_t max_idx = 0;
   VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(path_));
   for (const auto& n : names) {
+    // As VictoriaMetrics' mergeset openParts: these names and non-directories are not parts;
+    // a symlink is opened as a part, so a dangling one is an error rather than lost data.
     if (n == "tmp" || n == "txn" || n == "snapshots" || n == "cache") continue;
     const std::string p = fs::Join(path_, n);
-    if (!fs::IsDir(p)) continue;
+    if (!fs::IsDir(p)) {
+      if (IsSymlink(p)) {
+        return Status::Corruption("mergeset part " + p + " is a dangling symbolic link");
+      }
+      continue;
+    }
     if (IsEmptyDir(p)) {
-      VME_RETURN_IF_ERROR(fs::RemoveAllSync(p));
+      // A leftover of a crash on NFS (VictoriaMetrics removes it).
+      if (!opts_.read_only) VME_RETURN_IF_ERROR(fs::RemoveAllSync(p));
       continue;
     }
     auto part = Part::Open(p);
@@ -141,7 +97,9 @@ Status Table::Init() {
   merge_idx_.store(std::max(now, max_idx + 1));
 
   const std::string flag = fs::Join(path_, kConvertedFlag);
-  if (!fs::Exists(flag)) VME_RETURN_IF_ERROR(fs::WriteFileAtomically(flag, "ok"));
+  if (!opts_.read_only && !fs::Exists(flag)) {
+    VME_RETURN_IF_ERROR(fs::WriteFileAtomically(flag, "ok"));
+  }
   return Status::OK();
 }
 
@@ -153,6 +111,10 @@ Status Table::AddItems(const std::vector<std::string>& items) {
 }
 
 Status Table::AddItems(const std::string_view* items, size_t n) {
+  if (opts_.read_only) {
+    return Status(Code::kMisuse,
+                  "cannot add items to mergeset table " + path_ + " opened read-only");
+  }
   for (size_t i = 0; i < n; i++) {
     if (items[i].size() > kMaxItemSize) {
       return Status::InvalidArgument("mergeset item of " + std::to_string(items[i].size()) +
@@ -223,21 +185,16 @@ Status Table::WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n) {
     for (size_t i = 0; i < b.size(); i++) items.push_back(b.item(i));
   }
   std::sort(items.begin(), items.end());
-  const uint64_t idx = NextMergeIdx();
-  const std::string tmp = fs::Join(fs::Join(path_, "tmp"), IdxName(idx));
-  PartHeader ph;
-  Status st = [&]() -> Status {
-    VME_RETURN_IF_ERROR(fs::MkdirAllSync(tmp));
-    VME_ASSIGN_OR_RETURN(auto w, BlockStreamWriter::Create(tmp, CompressLevelForPartItems(n)));
-    BlockBuilder builder(w.get(), &opts_.prepare_block);
-    for (auto it : items) VME_RETURN_IF_ERROR(builder.Add(it));
-    VME_RETURN_IF_ERROR(builder.Finish());
-    VME_RETURN_IF_ERROR(w->Close());
-    ph = w->header();
-    return Status::OK();
-  }();
-  if (!st.ok()) {
-    fs::RemoveAllSync(tmp).IgnoreError();
+  bool write_failed = false;
+  Status st = WritePartAndCommit(
+      {}, n,
+      [&](BlockStreamWriter* w) -> Status {
+        BlockBuilder builder(w, &opts_.prepare_block);
+        for (auto it : items) VME_RETURN_IF_ERROR(builder.Add(it));
+        return builder.Finish();
+      },
+      &write_failed);
+  if (write_failed) {
     // Keep the items buffered so that a later flush can retry.
     std::lock_guard<std::mutex> l(shards_[0].mu);
     for (auto& b : *blocks) {
@@ -246,21 +203,44 @@ Status Table::WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n) {
     }
     return st.WithContext("cannot flush mergeset table " + path_);
   }
-  const std::string dst = fs::Join(path_, PartName(ph.items_count, ph.blocks_count, idx));
-  return Commit({}, tmp, dst, idx);
+  return st;
 }
 
-Status Table::Commit(const std::vector<std::shared_ptr<const Part>>& sources,
-                     const std::string& tmp_path, const std::string& dst_path, uint64_t idx) {
-  std::string txn;
-  for (const auto& s : sources) txn += s->path() + "\n";
-  txn += tmp_path + " -> " + dst_path + "\n";
-  const std::string txn_path = fs::Join(fs::Join(path_, "txn"), IdxName(idx));
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(txn_path, txn));
+Status Table::WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>& sources,
+                                 uint64_t items_count,
+                                 const std::function<Status(BlockStreamWriter*)>& fill,
+                                 bool* write_failed) {
+  *write_failed = false;
+  const uint64_t idx = NextMergeIdx();
+  const std::string tmp = fs::Join(fs::Join(path_, "tmp"), Hex16(idx));
+  PartHeader ph;
+  Status st = [&]() -> Status {
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(tmp));
+    VME_ASSIGN_OR_RETURN(auto w,
+                         BlockStreamWriter::Create(tmp, CompressLevelForPartItems(items_count)));
+    VME_RETURN_IF_ERROR(fill(w.get()));
+    VME_RETURN_IF_ERROR(w->Close());
+    ph = w->header();
+    return Status::OK();
+  }();
+  if (!st.ok()) {
+    fs::RemoveAllSync(tmp).IgnoreError();
+    *write_failed = true;
+    return st;
+  }
+  txn::Transaction t;
+  for (const auto& s : sources) t.sources.push_back(s->path());
+  t.tmp = tmp;
+  t.dst = fs::Join(path_, PartName(ph.items_count, ph.blocks_count, idx));
+  const std::string txn_path = fs::Join(fs::Join(path_, "txn"), Hex16(idx));
+  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(txn_path, txn::Format(t)));
 
   std::shared_lock<std::shared_mutex> snap(snapshot_mu_);
-  VME_RETURN_IF_ERROR(RunTransaction(path_, txn_path));
-  auto part = Part::Open(dst_path);
+  VME_RETURN_IF_ERROR(txn::Commit(t, {path_}));
+  // mergeset tables remove merge sources at once: searches still holding a source keep
+  // reading it through its open file descriptors.
+  for (const auto& s : t.sources) VME_RETURN_IF_ERROR(txn::RemoveSource(s));
+  auto part = Part::Open(t.dst);
   {
     std::lock_guard<std::mutex> l(mu_);
     parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
@@ -279,23 +259,13 @@ Status Table::Commit(const std::vector<std::shared_ptr<const Part>>& sources,
 Status Table::MergeSelected(const std::vector<std::shared_ptr<const Part>>& sources) {
   uint64_t items = 0;
   for (const auto& p : sources) items += p->header().items_count;
-  const uint64_t idx = NextMergeIdx();
-  const std::string tmp = fs::Join(fs::Join(path_, "tmp"), IdxName(idx));
-  PartHeader ph;
-  Status st = [&]() -> Status {
-    VME_RETURN_IF_ERROR(fs::MkdirAllSync(tmp));
-    VME_ASSIGN_OR_RETURN(auto w, BlockStreamWriter::Create(tmp, CompressLevelForPartItems(items)));
-    VME_RETURN_IF_ERROR(MergeParts(sources, w.get(), &opts_.prepare_block));
-    VME_RETURN_IF_ERROR(w->Close());
-    ph = w->header();
-    return Status::OK();
-  }();
-  if (!st.ok()) {
-    fs::RemoveAllSync(tmp).IgnoreError();
-    return st.WithContext("cannot merge parts of mergeset table " + path_);
-  }
-  const std::string dst = fs::Join(path_, PartName(ph.items_count, ph.blocks_count, idx));
-  return Commit(sources, tmp, dst, idx);
+  bool write_failed = false;
+  Status st = WritePartAndCommit(
+      sources, items,
+      [&](BlockStreamWriter* w) { return MergeParts(sources, w, &opts_.prepare_block); },
+      &write_failed);
+  if (write_failed) return st.WithContext("cannot merge parts of mergeset table " + path_);
+  return st;
 }
 
 void Table::FinishMerge(const std::vector<std::shared_ptr<const Part>>& sources) {
@@ -309,6 +279,7 @@ void Table::FinishMerge(const std::vector<std::shared_ptr<const Part>>& sources)
 
 Status Table::MergeOnce(bool final, bool* merged) {
   *merged = false;
+  if (opts_.read_only) return Status::OK();
   uint64_t max_out = kMaxPartSize;
   auto free = fs::FreeSpace(path_);
   if (free.ok()) {
@@ -353,7 +324,7 @@ Status Table::MergeAll() {
                                      [](const PartWrapper& pw) { return pw.in_merge; });
     });
     if (closed_) return Status::Closed("mergeset table " + path_ + " is closed");
-    if (parts_.size() <= 1) return Status::OK();
+    if (parts_.size() <= 1 || opts_.read_only) return Status::OK();
     for (auto& pw : parts_) {
       pw.in_merge = true;
       sources.push_back(pw.part);
@@ -396,7 +367,7 @@ Status Table::Close() {
 }
 
 Status Table::CreateSnapshotAt(const std::string& dst_in) {
-  const std::string dst = AbsPath(dst_in);
+  const std::string dst = txn::NormalizePath(dst_in);
   if (dst == path_ || (dst.size() > path_.size() && dst.compare(0, path_.size(), path_) == 0 &&
                        dst[path_.size()] == '/')) {
     return Status::InvalidArgument("snapshot destination " + dst +

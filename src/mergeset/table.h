@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -31,6 +32,10 @@ namespace vme::mergeset {
 
 struct TableOptions {
   PrepareBlockFn prepare_block;
+  // Open without recovery and write nothing: no flock.lock, no txn replay (a pending txn file
+  // is Status::Busy), no tmp/ or txn/ cleanup, no converted-to-v1.28.0, empty part
+  // directories skipped; a missing table directory is Status::NotFound. AddItems returns
+  // VME_ERR_MISUSE; merges do nothing.
   bool read_only = false;
 };
 
@@ -50,8 +55,10 @@ constexpr size_t kMaxParts = 512;
 class Table : public std::enable_shared_from_this<Table> {
  public:
   // Opens or creates the table directory: mkdir, flock.lock (Status::Locked if held), replay
-  // txn/ files in name order (skip *.tmp.N), recreate tmp/ and txn/, drop empty dirs, open
-  // every part dir, create `converted-to-v1.28.0` (content "ok") if missing.
+  // txn/ files in name order (skip *.tmp.N; util/txn.h has the rules), recreate tmp/ and txn/,
+  // drop empty dirs, open every part dir (a dangling symlink is VME_ERR_CORRUPTION), create
+  // `converted-to-v1.28.0` (content "ok") if missing. A table directory that is a symlink is
+  // refused read-write (VME_ERR_CORRUPTION). See TableOptions::read_only for read-only opens.
   static Result<std::shared_ptr<Table>> Open(const std::string& path, TableOptions opts);
   ~Table();
   Table(const Table&) = delete;
@@ -89,9 +96,14 @@ class Table : public std::enable_shared_from_this<Table> {
   Status FlushBlocks(std::vector<InmemoryBlock>* blocks);
   Status WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n);
   Status MergeSelected(const std::vector<std::shared_ptr<const Part>>& sources);
-  // Writes the txn file, runs it, opens the new part and swaps it for the sources.
-  Status Commit(const std::vector<std::shared_ptr<const Part>>& sources,
-                const std::string& tmp_path, const std::string& dst_path, uint64_t idx);
+  // Writes a new part into tmp/<idx> with `fill`, then commits it: writes the txn file, puts
+  // the part in place, removes the sources, opens the new part and swaps it for the sources,
+  // deletes the txn file. *write_failed tells whether the error came from writing tmp (then
+  // nothing changed on disk).
+  Status WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>& sources,
+                            uint64_t items_count,
+                            const std::function<Status(BlockStreamWriter*)>& fill,
+                            bool* write_failed);
   void FinishMerge(const std::vector<std::shared_ptr<const Part>>& sources);
   Status AssistedMerges();
   size_t PartsCount() const;
@@ -121,10 +133,5 @@ class Table : public std::enable_shared_from_this<Table> {
 
   std::shared_mutex snapshot_mu_;
 };
-
-// Runs one transaction file of `table_path` (reference §6.6 step 8 / §7.5): removes the
-// listed part directories, renames the tmp part to its final name (if it still exists) and
-// fsyncs the table directory. Every path must lie inside table_path. Idempotent.
-Status RunTransaction(const std::string& table_path, const std::string& txn_path);
 
 }  // namespace vme::mergeset

@@ -99,12 +99,7 @@ Status DataBlock::Decode() {
     timestamps.clear();
     values.clear();
     if (source == nullptr) return st;
-    return Status::Corruption("cannot decode block of MetricID " +
-                              std::to_string(header.tsid.metric_id) + " (timestamps at offset " +
-                              std::to_string(header.timestamps_block_offset) + " of " +
-                              source->FileName(Part::File::kTimestamps) + ", values at offset " +
-                              std::to_string(header.values_block_offset) + " of " +
-                              source->FileName(Part::File::kValues) + "): " + st.message());
+    return source->BlockDecodeError(header, st);
   }
   timestamps_data.clear();
   values_data.clear();

@@ -32,6 +32,26 @@ Status Part::LoadMetaindex(std::string_view compressed, const std::string& name)
           std::to_string(mr.index_block_size) + ", file size " + std::to_string(index_size) + ")");
     }
   }
+  // The rows together describe the whole part (lib/storage/part_header.go): their block
+  // counts add up to BlocksCount and their time ranges to [MinTimestamp, MaxTimestamp].
+  uint64_t blocks = 0;
+  int64_t min_ts = INT64_MAX, max_ts = INT64_MIN;
+  for (const MetaindexRow& mr : metaindex_) {
+    blocks += mr.block_headers_count;
+    min_ts = std::min(min_ts, mr.min_timestamp);
+    max_ts = std::max(max_ts, mr.max_timestamp);
+  }
+  if (blocks != ph_.blocks_count) {
+    return Status::Corruption("invalid " + name + ": its rows count " + std::to_string(blocks) +
+                              " block headers; the part header says " +
+                              std::to_string(ph_.blocks_count));
+  }
+  if (min_ts != ph_.min_timestamp || max_ts != ph_.max_timestamp) {
+    return Status::Corruption("invalid " + name + ": its rows span [" + std::to_string(min_ts) +
+                              ", " + std::to_string(max_ts) + "]; the part header says [" +
+                              std::to_string(ph_.min_timestamp) + ", " +
+                              std::to_string(ph_.max_timestamp) + "]");
+  }
   return Status::OK();
 }
 
@@ -121,6 +141,45 @@ Status Part::ReadIndexBlock(size_t i, std::vector<BlockHeader>* dst) const {
                               std::to_string(mr.index_block_offset) + " of " +
                               FileName(File::kIndex) + ": " + st.message());
   }
+  return CheckMetaindexRow(i, *dst);
+}
+
+std::string Part::MetaindexName() const {
+  return mem_ != nullptr ? "in-memory metaindex.bin" : fs::Join(path_, "metaindex.bin");
+}
+
+// As the mergeset side does: the row must describe its index block, so that a flipped byte
+// in metaindex.bin is an error instead of a series a search silently skips.
+Status Part::CheckMetaindexRow(size_t i, const std::vector<BlockHeader>& bhs) const {
+  const MetaindexRow& mr = metaindex_[i];
+  auto mismatch = [&](const std::string& what) {
+    return Status::Corruption(
+        "part " + (mem_ != nullptr ? std::string("in-memory") : path_) + ": metaindex row #" +
+        std::to_string(i) + " at offset " + std::to_string(i * MetaindexRow::kMarshaledSize) +
+        " of " + MetaindexName() + " does not match its index block at offset " +
+        std::to_string(mr.index_block_offset) + " of " + FileName(File::kIndex) + ": " + what);
+  };
+  if (bhs.empty()) return mismatch("no block headers");
+  if (bhs[0].tsid != mr.tsid) {
+    return mismatch(
+        "row TSID has MetricID " + std::to_string(mr.tsid.metric_id) + ", the first block header " +
+        std::to_string(bhs[0].tsid.metric_id) +
+        (bhs[0].tsid.metric_id == mr.tsid.metric_id ? " (other TSID fields differ)" : ""));
+  }
+  int64_t min_ts = bhs[0].min_timestamp, max_ts = bhs[0].max_timestamp;
+  for (const BlockHeader& bh : bhs) {
+    min_ts = std::min(min_ts, bh.min_timestamp);
+    max_ts = std::max(max_ts, bh.max_timestamp);
+  }
+  if (min_ts != mr.min_timestamp || max_ts != mr.max_timestamp) {
+    return mismatch("row time range [" + std::to_string(mr.min_timestamp) + ", " +
+                    std::to_string(mr.max_timestamp) + "], block headers [" +
+                    std::to_string(min_ts) + ", " + std::to_string(max_ts) + "]");
+  }
+  if (i + 1 < metaindex_.size() && !(bhs.back().tsid < metaindex_[i + 1].tsid) &&
+      bhs.back().tsid != metaindex_[i + 1].tsid) {
+    return mismatch("the last block header's TSID is above the next row's TSID");
+  }
   return Status::OK();
 }
 
@@ -137,15 +196,16 @@ Status Part::ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
   std::string ts_data, values_data;
   VME_RETURN_IF_ERROR(ReadBlockData(bh, &ts_data, &values_data));
   const Status st = DecodeBlockPayloads(bh, ts_data, values_data, ts, mantissas);
-  if (!st.ok()) {
-    return Status::Corruption("cannot decode block of MetricID " +
-                              std::to_string(bh.tsid.metric_id) + " (timestamps at offset " +
-                              std::to_string(bh.timestamps_block_offset) + " of " +
-                              FileName(File::kTimestamps) + ", values at offset " +
-                              std::to_string(bh.values_block_offset) + " of " +
-                              FileName(File::kValues) + "): " + st.message());
-  }
+  if (!st.ok()) return BlockDecodeError(bh, st);
   return Status::OK();
+}
+
+Status Part::BlockDecodeError(const BlockHeader& bh, const Status& cause) const {
+  return Status::Corruption("cannot decode block of MetricID " + std::to_string(bh.tsid.metric_id) +
+                            " (timestamps at offset " + std::to_string(bh.timestamps_block_offset) +
+                            " of " + FileName(File::kTimestamps) + ", values at offset " +
+                            std::to_string(bh.values_block_offset) + " of " +
+                            FileName(File::kValues) + "): " + cause.message());
 }
 
 Status Part::ForEachBlockHeader(const std::function<Status(const BlockHeader&)>& fn) const {

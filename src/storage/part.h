@@ -58,19 +58,25 @@ class Part {
   // Appends n bytes at offset to dst; Corruption naming the file and offset if out of bounds.
   Status ReadAt(File f, uint64_t offset, size_t n, std::string* dst) const;
 
-  // Reads, decompresses and decodes the index block of metaindex row i.
+  // Reads, decompresses and decodes the index block of metaindex row i, and checks it
+  // against the row (first TSID, time range; Corruption naming part, file and offset).
   Status ReadIndexBlock(size_t i, std::vector<BlockHeader>* dst) const;
   // Reads the two payloads of a block (replacing *ts and *values).
   Status ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* values) const;
   // Reads and decodes a block into timestamps and mantissas.
   Status ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
                           std::vector<int64_t>* mantissas) const;
+  // The Corruption of a block whose payloads do not decode (cause): names the MetricID and
+  // the offsets in timestamps.bin and values.bin.
+  Status BlockDecodeError(const BlockHeader& bh, const Status& cause) const;
   // Calls fn for every block header in part order; stops at the first error.
   Status ForEachBlockHeader(const std::function<Status(const BlockHeader&)>& fn) const;
 
  private:
   Part() = default;
   Status LoadMetaindex(std::string_view compressed, const std::string& name);
+  Status CheckMetaindexRow(size_t i, const std::vector<BlockHeader>& bhs) const;
+  std::string MetaindexName() const;
 
   PartHeader ph_;
   std::string path_;

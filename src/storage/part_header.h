@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/duration.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -46,11 +47,8 @@ struct PartHeader {
 std::string FormatPartTimestamp(int64_t ms);
 bool ParsePartTimestamp(std::string_view s, int64_t* ms);
 
-// Go time.Duration.String() of a millisecond duration: 0 -> "0s", 500 -> "500ms",
-// 1500 -> "1.5s", 60000 -> "1m0s", 3600000 -> "1h0m0s".
-std::string FormatGoDuration(int64_t ms);
-// Accepts compound durations with units ns, us, µs, ms, s, m, h, d, w, y ("1m0s", "1h30m",
-// "1.5s", "500ms"), an optional leading sign, and a bare number meaning seconds. Rounds to ms.
-Status ParseGoDuration(std::string_view s, int64_t* ms);
+// The Go duration helpers live in util/duration.h; kept visible here for existing callers.
+using vme::FormatGoDuration;
+using vme::ParseGoDuration;
 
 }  // namespace vme::storage

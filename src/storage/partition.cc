@@ -4,11 +4,16 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
+
+#include <sys/stat.h>
 
 #include "storage/time.h"
+#include "util/civil_time.h"
 #include "util/fs.h"
 #include "util/parts_to_merge.h"
+#include "util/quote.h"
+#include "util/strings.h"
+#include "util/txn.h"
 
 namespace vme::storage {
 namespace {
@@ -17,75 +22,12 @@ constexpr size_t kMaxPartsToMerge = 15;
 constexpr size_t kFinalPartsToMerge = 3;
 constexpr uint64_t kMaxBigPartBytes = 1'000'000'000'000ULL;
 
-std::string Hex16(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016" PRIX64, v);
-  return buf;
-}
-
-bool IsUnder(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() + 1 && path.compare(0, dir.size(), dir) == 0 &&
-         path[dir.size()] == '/';
-}
-
-struct TxnText {
-  std::vector<std::string> sources;
-  std::string tmp, dst;
-};
-
-Status ParseTxn(const std::string& txn_path, const std::string& text, const std::string& small,
-                const std::string& big, TxnText* out) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  if (lines.empty()) return Status::Corruption("empty transaction file " + txn_path);
-  const std::string& last = lines.back();
-  const size_t arrow = last.find(" -> ");
-  if (arrow == std::string::npos) {
-    return Status::Corruption("transaction file " + txn_path + ", line " +
-                              std::to_string(lines.size()) + ": missing ' -> '");
-  }
-  auto check = [&](const std::string& p, size_t line) -> Status {
-    if (IsUnder(p, small) || IsUnder(p, big)) return Status::OK();
-    return Status::Corruption("transaction file " + txn_path + ", line " + std::to_string(line) +
-                              ": path " + p + " is outside the partition");
-  };
-  for (size_t i = 0; i + 1 < lines.size(); i++) {
-    if (lines[i].empty()) continue;
-    VME_RETURN_IF_ERROR(check(lines[i], i + 1));
-    out->sources.push_back(lines[i]);
-  }
-  out->tmp = last.substr(0, arrow);
-  out->dst = last.substr(arrow + 4);
-  VME_RETURN_IF_ERROR(check(out->tmp, lines.size()));
-  if (!out->dst.empty()) VME_RETURN_IF_ERROR(check(out->dst, lines.size()));
-  return Status::OK();
-}
-
-// Renames tmp to dst (or removes tmp when dst is empty) and fsyncs both partition sides.
-Status CommitTmp(const TxnText& t, const std::string& small, const std::string& big) {
-  if (!t.dst.empty()) {
-    if (fs::Exists(t.tmp) && std::rename(t.tmp.c_str(), t.dst.c_str()) != 0) {
-      return Status::IoError("cannot rename " + t.tmp + " to " + t.dst);
-    }
-  } else {
-    VME_RETURN_IF_ERROR(fs::RemoveAllSync(t.tmp));
-  }
-  VME_RETURN_IF_ERROR(fs::FsyncDir(small));
-  return fs::FsyncDir(big);
+bool IsSymlink(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 }  // namespace
-
-Status ReplayPartitionTransaction(const std::string& small_dir, const std::string& big_dir,
-                                  const std::string& txn_path) {
-  VME_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(txn_path));
-  TxnText t;
-  VME_RETURN_IF_ERROR(ParseTxn(txn_path, text, small_dir, big_dir, &t));
-  for (const auto& s : t.sources) VME_RETURN_IF_ERROR(fs::RemoveAllSync(s));
-  VME_RETURN_IF_ERROR(CommitTmp(t, small_dir, big_dir));
-  return fs::RemoveAllSync(txn_path);
-}
 
 Partition::Partition(std::string small_dir, std::string big_dir, std::string name, TimeRange range,
                      const PartitionOptions& opts)
@@ -110,38 +52,73 @@ Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root
                                                    const PartitionOptions& opts) {
   TimeRange range;
   if (!ParsePartitionName(name, &range)) {
-    return Status::InvalidArgument("invalid partition name " + name);
+    return Status::InvalidArgument("invalid partition name " + QuoteForMessage(name));
   }
-  std::shared_ptr<Partition> p(
-      new Partition(fs::Join(small_root, name), fs::Join(big_root, name), name, range, opts));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->small_dir_));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->big_dir_));
+  // Absolute paths: they are written into txn files, which may be replayed from another
+  // working directory.
+  std::shared_ptr<Partition> p(new Partition(txn::NormalizePath(fs::Join(small_root, name)),
+                                             txn::NormalizePath(fs::Join(big_root, name)), name,
+                                             range, opts));
+  if (!opts.read_only) {
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->small_dir_));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(p->big_dir_));
+  }
+  // Both sides are recovered before any part is opened: a txn file in big/txn may list
+  // sources in small/ (a merge of small parts whose output went to big/).
+  VME_RETURN_IF_ERROR(p->RecoverSide(p->small_dir_));
+  VME_RETURN_IF_ERROR(p->RecoverSide(p->big_dir_));
   VME_RETURN_IF_ERROR(p->OpenSide(p->small_dir_, false));
   VME_RETURN_IF_ERROR(p->OpenSide(p->big_dir_, true));
   return p;
 }
 
-Status Partition::OpenSide(const std::string& dir, bool big) {
+Status Partition::RecoverSide(const std::string& dir) {
+  if (opts_.read_only && !fs::Exists(dir)) return Status::OK();
   const std::string txn_dir = fs::Join(dir, "txn");
-  if (fs::IsDir(txn_dir)) {
-    VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(txn_dir));
-    for (const auto& n : names) {
-      if (n.find(".tmp.") != std::string::npos) continue;
-      VME_RETURN_IF_ERROR(ReplayPartitionTransaction(small_dir_, big_dir_, fs::Join(txn_dir, n)));
+  VME_ASSIGN_OR_RETURN(auto pending, txn::PendingFiles(txn_dir));
+  if (opts_.read_only) {
+    if (!pending.empty()) {
+      return Status::Busy("partition " + name_ + " has a pending transaction file " +
+                          pending.front() +
+                          ": open the data directory read-write once to recover it (or a "
+                          "writer is active)");
     }
+  } else {
+    for (const auto& path : pending) {
+      VME_RETURN_IF_ERROR(txn::Replay({small_dir_, big_dir_}, path));
+    }
+    if (IsSymlink(dir)) {
+      return Status::Corruption("partition directory " + dir +
+                                " is a symbolic link; vmengine does not delete or rename "
+                                "through it (replace it with the directory it points to, or "
+                                "open read-only)");
+    }
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(fs::Join(dir, "tmp")));
+    VME_RETURN_IF_ERROR(fs::RemoveAllSync(txn_dir));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(dir, "tmp")));
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(txn_dir));
   }
-  VME_RETURN_IF_ERROR(fs::RemoveAllSync(fs::Join(dir, "tmp")));
-  VME_RETURN_IF_ERROR(fs::RemoveAllSync(txn_dir));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(dir, "tmp")));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(txn_dir));
+  return Status::OK();
+}
+
+Status Partition::OpenSide(const std::string& dir, bool big) {
+  if (opts_.read_only && !fs::Exists(dir)) return Status::OK();
   VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(dir));
   for (const auto& n : names) {
+    // As VictoriaMetrics' partition.openParts: these names and non-directories are not parts;
+    // a symlink is opened as a part, so a dangling one is an error rather than lost data.
     if (n == "tmp" || n == "txn" || n == "snapshots") continue;
     const std::string path = fs::Join(dir, n);
-    if (!fs::IsDir(path)) continue;
+    if (!fs::IsDir(path)) {
+      if (IsSymlink(path)) {
+        return Status::Corruption("part " + path + " is a dangling symbolic link");
+      }
+      continue;
+    }
     VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(path));
     if (entries.empty()) {
-      VME_RETURN_IF_ERROR(fs::RemoveAllSync(path));
+      // An empty part directory is a leftover of a crash on NFS (VictoriaMetrics removes it).
+      if (!opts_.read_only) VME_RETURN_IF_ERROR(fs::RemoveAllSync(path));
       continue;
     }
     VME_ASSIGN_OR_RETURN(PartPtr part, Part::OpenFile(path));
@@ -154,6 +131,11 @@ Status Partition::OpenSide(const std::string& dir, bool big) {
   return Status::OK();
 }
 
+Status Partition::CheckWritable(const char* what) const {
+  if (!opts_.read_only) return Status::OK();
+  return Status(Code::kMisuse, std::string(what) + " in partition " + name_ + " opened read-only");
+}
+
 Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
   VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(rows, opts_.dedup_interval_ms));
   std::lock_guard<std::mutex> l(mu_);
@@ -163,6 +145,7 @@ Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
 
 Status Partition::AddRows(const RawRow* rows, size_t n,
                           const std::unordered_set<uint64_t>* /*deleted*/) {
+  VME_RETURN_IF_ERROR(CheckWritable("cannot add rows"));
   {
     std::lock_guard<std::mutex> l(raw_mu_);
     if (!conversion_error_.ok()) {
@@ -242,7 +225,9 @@ Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (auto& e : inmemory_) {
-      if (e.in_merge || (min_age_ms > 0 && now - e.created_ms < min_age_ms)) continue;
+      if (e.in_merge || (min_age_ms > 0 && SaturatingSub(now, e.created_ms) < min_age_ms)) {
+        continue;
+      }
       e.in_merge = true;
       sources.push_back(e.part);
     }
@@ -305,6 +290,7 @@ size_t Partition::SmallPartsCount() const {
 Status Partition::MergeOnce(MergeKind kind, bool final, const std::unordered_set<uint64_t>* deleted,
                             bool* merged) {
   *merged = false;
+  if (opts_.read_only) return Status::OK();
   uint64_t max_out = kMaxBigPartBytes;
   if (auto fr = fs::FreeSpace(kind == MergeKind::kBig ? big_dir_ : small_dir_); fr.ok()) {
     max_out = std::min(max_out, *fr / 2);
@@ -341,6 +327,7 @@ Status Partition::MergeOnce(MergeKind kind, bool final, const std::unordered_set
 }
 
 Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {
+  VME_RETURN_IF_ERROR(CheckWritable("cannot force a merge"));
   VME_RETURN_IF_ERROR(FlushToDisk());
   std::vector<PartPtr> round;
   {
@@ -404,24 +391,25 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
   mo.deleted_metric_ids = deleted;
   mo.dedup_interval_ms = opts_.dedup_interval_ms;
   if (stoppable) mo.stop = opts_.stop;
-  if (opts_.retention_ms > 0) mo.retention_deadline = NowMs() - opts_.retention_ms;
+  // Saturating: with retention_ms = INT64_MAX the deadline is far below 0 (keep everything).
+  if (opts_.retention_ms > 0) mo.retention_deadline = SaturatingSub(NowMs(), opts_.retention_ms);
   auto hr = MergePartsToDir(sources, tmp, mo);
   if (!hr.ok()) {
     fs::RemoveAllSync(tmp).IgnoreError();
     return hr.status().WithContext("merge in partition " + name_);
   }
   const PartHeader& h = *hr;
-  TxnText txn;
+  txn::Transaction txn;
   txn.tmp = tmp;
   txn.dst = h.rows_count > 0 ? fs::Join(dir, h.DirName(idx)) : std::string();
-  std::string text;
   for (const auto& p : sources) {
-    if (!p->is_inmemory()) text += p->path() + "\n";
+    if (!p->is_inmemory()) txn.sources.push_back(p->path());
   }
-  text += tmp + " -> " + txn.dst + "\n";
   auto txn_path = std::make_shared<std::string>(fs::Join(fs::Join(dir, "txn"), Hex16(idx)));
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(*txn_path, text));
-  VME_RETURN_IF_ERROR(CommitTmp(txn, small_dir_, big_dir_));
+  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(*txn_path, txn::Format(txn)));
+  // The sources are removed later, when no search or snapshot references them
+  // (RemoveObsoleteParts).
+  VME_RETURN_IF_ERROR(txn::Commit(txn, {small_dir_, big_dir_}));
   PartPtr out;
   if (!txn.dst.empty()) {
     VME_ASSIGN_OR_RETURN(out, Part::OpenFile(txn.dst));
@@ -463,7 +451,7 @@ Status Partition::RemoveObsoleteParts() {
   for (auto& o : ready) {
     const std::string path = o.part->path();
     o.part.reset();
-    Status s = fs::RemoveAllSync(path);
+    Status s = txn::RemoveSource(path);
     if (st.ok()) st = s;
     // The last Obsolete of a transaction deletes its txn file.
     std::shared_ptr<std::string> txn = std::move(o.txn_path);
@@ -476,6 +464,7 @@ Status Partition::RemoveObsoleteParts() {
 }
 
 Status Partition::DropStaleParts(int64_t deadline) {
+  if (opts_.read_only) return Status::OK();
   std::vector<PartPtr> stale;
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -8,12 +8,18 @@
 //     pending; beyond that the writer converts itself);
 //   - FlushRawRows converts the buffer; FlushInmemoryParts writes in-memory parts to disk;
 //   - MergeOnce runs one merge chosen by the §6.5 policy.
-// Every file part comes from the transaction flow of §6.6: the merge writes tmp/<idx>, a txn
+// Every file part comes from the transaction flow (docs/format.md, "Transaction files";
+// `partition.mergeParts`): the merge writes tmp/<idx>, a txn
 // file txn/<idx> lists the source part directories and `tmp -> dst`; tmp is renamed to dst
 // and both sides are fsync'ed. Source directories are removed only when the last reference
 // to their part is released (searches and snapshots pin parts); then the txn file is deleted.
-// Opening replays leftover txn files (removing listed sources at once), then recreates tmp/
-// and txn/.
+// Opening replays leftover txn files (removing listed sources at once; util/txn.h has the
+// path and symlink rules), then recreates tmp/ and txn/. A read-write open refuses a small or
+// big partition directory that is a symbolic link (VME_ERR_CORRUPTION): recovery and merges
+// would delete inside its target. A read-only open (PartitionOptions::read_only) does no
+// recovery and writes nothing.
+//
+// Retention arithmetic saturates: retention_ms = INT64_MAX ("forever") keeps everything.
 //
 // Thread-safety: all public methods may be called concurrently; merges of disjoint part sets
 // run in parallel (parts being merged are flagged in_merge).
@@ -46,6 +52,9 @@ struct PartitionOptions {
   size_t max_small_parts = 256;             // above it a writer helps merge (§3.6)
   BackgroundWorkers* workers = nullptr;     // null: conversions run in the writer
   const std::atomic<bool>* stop = nullptr;  // set at close: background merges give up
+  // Open without recovery and write nothing: no txn replay (a pending txn file is
+  // Status::Busy), no tmp/ or txn/ cleanup, no directory creation, empty part directories
+  // are skipped; a side that does not exist is empty. Writes return VME_ERR_MISUSE.
   bool read_only = false;
 };
 
@@ -105,7 +114,12 @@ class Partition {
   Partition(std::string small_dir, std::string big_dir, std::string name, TimeRange range,
             const PartitionOptions& opts);
 
+  // Replays the txn files of one side and recreates its tmp/ and txn/ (read-only: only
+  // checks that no txn file is pending).
+  Status RecoverSide(const std::string& dir);
+  // Opens the parts of one side.
   Status OpenSide(const std::string& dir, bool big);
+  Status CheckWritable(const char* what) const;
   Status ConvertRawRows(std::vector<RawRow>* rows);
   // stoppable: a background merge, abandoned (Status::Busy, sources intact) once opts_.stop
   // is set; flushes and force merges always finish.
@@ -143,10 +157,5 @@ class Partition {
   std::vector<Obsolete> obsolete_;
   int merges_in_flight_ = 0;
 };
-
-// Replays one txn file of a partition (startup recovery): removes the listed source part
-// directories and renames tmp to dst. Paths must lie under small_dir or big_dir.
-Status ReplayPartitionTransaction(const std::string& small_dir, const std::string& big_dir,
-                                  const std::string& txn_path);
 
 }  // namespace vme::storage

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "storage/metric_name.h"
+#include "util/quote.h"
 
 namespace vme::storage {
 namespace {
@@ -34,6 +35,12 @@ class Parser {
 
   Status Parse(TagFilters* out) {
     SkipSpace();
+    if (AtEnd()) {
+      return Status::InvalidArgument(
+          "selector: unexpected end of input at offset " + std::to_string(pos_) +
+          ": the selector is empty; give a metric name, matchers in braces or both, e.g. up, "
+          "{job=\"node\"} or up{job=\"node\"}");
+    }
     std::string metric;
     size_t metric_offset = 0;
     bool has_metric = false;
@@ -67,7 +74,7 @@ class Parser {
       const Matcher& m = matchers[i];
       if (has_metric && i > 0 && m.name == "__name__") {
         return Status::InvalidArgument(
-            "selector: metric name must not be set twice: " + GoQuote(metric) +
+            "selector: metric name must not be set twice: " + QuoteForMessage(metric) +
             " and the __name__ matcher at offset " + std::to_string(m.offset));
       }
       auto tf = TagFilter::Create(m.name, m.value, m.negative, m.regexp);
@@ -77,8 +84,17 @@ class Parser {
       }
       filters.push_back(std::move(tf).value());
     }
-    if (filters.empty()) {
-      return Status::InvalidArgument("selector: vector selector must contain at least one matcher");
+    bool all_match_empty = true;
+    for (const auto& tf : filters) all_match_empty = all_match_empty && tf.MatchesEmpty();
+    if (all_match_empty) {
+      // As Prometheus' parser: such a selector would select every series lacking the labels.
+      return Status::InvalidArgument(
+          std::string("selector: vector selector must contain at least one non-empty matcher, "
+                      "i.e. at least one matcher that does not match the empty value \"\" (") +
+          (filters.empty() ? "there is no matcher"
+                           : "every matcher here matches \"\", so the selector would select every "
+                             "series without these labels") +
+          "); add a metric name or such a matcher (every series: {__name__=~\".+\"})");
     }
     for (auto& tf : filters) out->AddFilter(std::move(tf));
     return Status::OK();
@@ -102,7 +118,10 @@ class Parser {
     if (r == '\'') {
       ch = "'\\''";
     } else if (IsPrintRune(r) && !(r == 0xfffd && n == 1)) {
-      ch = "'" + std::string(s_.substr(pos_, n)) + "'";
+      // Appended piecewise: `"'" + std::string(...)` trips gcc 12's -Wrestrict at -O3.
+      ch.push_back('\'');
+      ch.append(s_.substr(pos_, n));
+      ch.push_back('\'');
     } else {
       ch = GoQuote(s_.substr(pos_, n));
     }
@@ -266,7 +285,8 @@ class Parser {
           out->push_back(c);
           return Status::OK();
         }
-        return EscapeError(start, "unknown escape sequence \\" + std::string(1, c));
+        return EscapeError(
+            start, "unknown escape sequence " + QuoteForMessage(s_.substr(start, pos_ - start)));
     }
     uint64_t x = 0;
     for (int i = 0; i < digits; i++) {

@@ -332,8 +332,12 @@ Status Storage::ForceMerge(std::string_view partition_prefix) {
 Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   std::shared_lock<std::shared_mutex> il(idb_rw_);
-  if (q.filters.filters().empty()) {
-    return Status::InvalidArgument("delete series: the query needs at least one matcher");
+  if (q.filters.AllMatchEmpty()) {
+    // The selector rule of Prometheus: {a=""} or {__name__=~".*"} would select every series.
+    return Status::InvalidArgument(
+        "delete series: every matcher of the query matches the empty string, so it would "
+        "delete every series; add a matcher that needs a non-empty value, e.g. "
+        "{__name__=~\".+\"} to delete everything");
   }
   if (opts_.read_only) return Misuse("delete series");
   SearchQuery all_time = q;

@@ -23,6 +23,7 @@
 
 #include "storage/storage.h"
 #include "storage/time.h"
+#include "util/quote.h"
 
 namespace vme::storage {
 
@@ -249,8 +250,8 @@ Status Storage::ListSnapshots(std::vector<std::string>* names) {
 
 Status Storage::DeleteSnapshot(const std::string& name) {
   if (!IsSnapshotName(name)) {
-    return Status::InvalidArgument("invalid snapshot name \"" + name +
-                                   "\": expected YYYYMMDDhhmmss-<hex>");
+    return Status::InvalidArgument("invalid snapshot name " + QuoteForMessage(name) +
+                                   ": expected YYYYMMDDhhmmss-<hex>");
   }
   VME_ASSIGN_OR_RETURN(auto guard, Enter());
   if (opts_.read_only) return Misuse("delete snapshot");

@@ -3,31 +3,63 @@
 #include <mutex>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "storage/time.h"
 
 namespace vme::storage {
 
+namespace {
+
+bool IsSymlink(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+// Adds the partition names found in side (small/ or big/). As VictoriaMetrics'
+// table.populatePartitionNamesFromDir: `snapshots` and entries that are neither directories
+// nor symlinks are skipped; every other name must be a partition name, and a symlink must
+// lead to a directory, else the directory is refused (its data would silently vanish).
+Status AddPartitionNames(const std::string& side, std::set<std::string>* names) {
+  if (!fs::IsDir(side)) return Status::OK();  // read-only open of a tree without this side
+  VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(side));
+  for (const auto& n : entries) {
+    if (n == "snapshots") continue;
+    const std::string path = fs::Join(side, n);
+    if (!fs::IsDir(path)) {
+      if (IsSymlink(path)) {
+        return Status::Corruption("partition directory " + path + " is a dangling symbolic link");
+      }
+      continue;
+    }
+    TimeRange r;
+    if (!ParsePartitionName(n, &r)) {
+      return Status::Corruption("unexpected directory " + path +
+                                ": not a partition name YYYY_MM with a month 01..12");
+    }
+    names->insert(n);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Table>> Table::Open(const std::string& data_dir,
                                            const PartitionOptions& opts) {
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(data_dir));
-  VME_ASSIGN_OR_RETURN(auto lock, fs::FileLock::Acquire(fs::Join(data_dir, "flock.lock")));
   const std::string small = fs::Join(data_dir, "small");
   const std::string big = fs::Join(data_dir, "big");
-  for (const auto& d : {small, big}) {
-    VME_RETURN_IF_ERROR(fs::MkdirAllSync(d));
-    VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(d, "snapshots")));
+  std::unique_ptr<fs::FileLock> lock;
+  if (!opts.read_only) {
+    VME_RETURN_IF_ERROR(fs::MkdirAllSync(data_dir));
+    VME_ASSIGN_OR_RETURN(lock, fs::FileLock::Acquire(fs::Join(data_dir, "flock.lock")));
+    for (const auto& d : {small, big}) {
+      VME_RETURN_IF_ERROR(fs::MkdirAllSync(d));
+      VME_RETURN_IF_ERROR(fs::MkdirAllSync(fs::Join(d, "snapshots")));
+    }
   }
   std::unique_ptr<Table> t(new Table(small, big, opts, std::move(lock)));
   std::set<std::string> names;
-  for (const auto& d : {small, big}) {
-    VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(d));
-    for (const auto& n : entries) {
-      TimeRange r;
-      if (n != "snapshots" && fs::IsDir(fs::Join(d, n)) && ParsePartitionName(n, &r)) {
-        names.insert(n);
-      }
-    }
-  }
+  for (const auto& d : {small, big}) VME_RETURN_IF_ERROR(AddPartitionNames(d, &names));
   for (const auto& n : names) {
     VME_ASSIGN_OR_RETURN(auto p, Partition::Open(small, big, n, opts));
     t->partitions_.emplace(n, std::move(p));
@@ -45,6 +77,9 @@ Result<std::shared_ptr<Partition>> Table::GetOrCreatePartition(int64_t ts) {
   std::unique_lock<std::shared_mutex> l(mu_);
   auto it = partitions_.find(name);
   if (it != partitions_.end()) return it->second;
+  if (opts_.read_only) {
+    return Status(Code::kMisuse, "cannot create partition " + name + " in a read-only table");
+  }
   VME_ASSIGN_OR_RETURN(auto p, Partition::Open(small_dir_, big_dir_, name, opts_));
   partitions_.emplace(name, p);
   return p;
@@ -74,6 +109,7 @@ Status Table::AddRows(std::vector<RawRow>* rows, const std::unordered_set<uint64
 
 Status Table::DropPartitionsBefore(int64_t deadline, size_t* dropped) {
   *dropped = 0;
+  if (opts_.read_only) return Status::OK();
   std::vector<std::shared_ptr<Partition>> gone;
   {
     std::unique_lock<std::shared_mutex> l(mu_);

@@ -1,7 +1,9 @@
 // Table: the set of monthly partitions under <storage>/data (reference §3.5, lib/storage/
 // table.go). data/ holds flock.lock, small/ and big/ (each with snapshots/), and one
 // YYYY_MM directory per partition on both sides; the partition set is the union of the names
-// found under small/ and big/.
+// found under small/ and big/. Any other directory there (a name that is not YYYY_MM with a
+// month 01..12, a dangling symlink) fails the open with VME_ERR_CORRUPTION. With
+// PartitionOptions::read_only nothing is created or locked and missing directories are empty.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once

@@ -3,6 +3,9 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <iterator>
+
+#include "util/quote.h"
 
 namespace vme::storage {
 namespace {
@@ -32,77 +35,102 @@ void SortUnique(std::vector<std::string>* v) {
 }
 
 // Expands a regexp into the finite set of strings it may match. The result is a superset of the
-// real language (anchors are treated as empty strings); callers filter it with RE2.
+// real language (anchors are treated as empty strings); callers filter it with RE2. Groups are
+// handled with an explicit stack, so the expansion never recurses however deep they nest.
 class OrValuesExpander {
  public:
   OrValuesExpander(std::string_view s, size_t max) : s_(s), max_(max) {}
 
   bool Run(std::vector<std::string>* out) {
-    if (!ParseAlt(out)) return false;
-    return pos_ == s_.size();
-  }
-
- private:
-  bool AtEnd() const { return pos_ >= s_.size(); }
-  char Peek() const { return s_[pos_]; }
-
-  bool ParseAlt(std::vector<std::string>* out) {
-    out->clear();
-    for (;;) {
-      std::vector<std::string> branch;
-      if (!ParseConcat(&branch)) return false;
-      out->insert(out->end(), branch.begin(), branch.end());
-      SortUnique(out);
-      if (out->size() > max_) return false;
-      if (!AtEnd() && Peek() == '|') {
+    // stack[0] is the whole regexp, every other entry an open group.
+    std::vector<Group> stack(1);
+    while (!AtEnd()) {
+      const char c = Peek();
+      if (c == '|') {
         pos_++;
+        if (!EndBranch(&stack.back())) return false;
         continue;
       }
-      return true;
-    }
-  }
-
-  bool ParseConcat(std::vector<std::string>* out) {
-    out->assign(1, std::string());
-    while (!AtEnd() && Peek() != '|' && Peek() != ')') {
-      std::vector<std::string> atom;
-      if (!ParseAtom(&atom)) return false;
-      if (!AtEnd() && Peek() == '?') {
-        pos_++;
-        if (!AtEnd() && Peek() == '?') pos_++;
-        atom.emplace_back();
-        SortUnique(&atom);
-      }
-      if (!AtEnd() && (Peek() == '*' || Peek() == '+' || Peek() == '?' || Peek() == '{')) {
-        return false;
-      }
-      if (out->size() * atom.size() > max_ * max_) return false;
-      std::vector<std::string> next;
-      next.reserve(out->size() * atom.size());
-      for (const auto& a : *out) {
-        for (const auto& b : atom) next.push_back(a + b);
-      }
-      SortUnique(&next);
-      if (next.size() > max_) return false;
-      *out = std::move(next);
-    }
-    return true;
-  }
-
-  bool ParseAtom(std::vector<std::string>* out) {
-    out->clear();
-    char c = Peek();
-    switch (c) {
-      case '(':
+      if (c == '(') {
         pos_++;
         if (!AtEnd() && Peek() == '?') {
           if (pos_ + 1 >= s_.size() || s_[pos_ + 1] != ':') return false;
           pos_ += 2;
         }
-        if (!ParseAlt(out)) return false;
-        if (AtEnd() || Peek() != ')') return false;
+        stack.emplace_back();
+        continue;
+      }
+      std::vector<std::string> atom;
+      if (c == ')') {
+        if (stack.size() == 1) return false;
         pos_++;
-        return true;
+        if (!EndBranch(&stack.back())) return false;
+        atom = std::move(stack.back().alt);
+        stack.pop_back();
+      } else if (!ParseAtom(&atom)) {
+        return false;
+      }
+      if (!AppendAtom(&stack.back(), std::move(atom))) return false;
+    }
+    if (stack.size() != 1) return false;
+    if (!EndBranch(&stack.back())) return false;
+    *out = std::move(stack.back().alt);
+    return true;
+  }
+
+ private:
+  // An alternation being read: the values of its finished branches and of the current one.
+  struct Group {
+    std::vector<std::string> alt;
+    std::vector<std::string> concat{std::string()};
+  };
+
+  bool AtEnd() const { return pos_ >= s_.size(); }
+  char Peek() const { return s_[pos_]; }
+
+  // Ends the current branch of g at '|' or ')'.
+  bool EndBranch(Group* g) {
+    g->alt.insert(g->alt.end(), std::make_move_iterator(g->concat.begin()),
+                  std::make_move_iterator(g->concat.end()));
+    SortUnique(&g->alt);
+    g->concat.assign(1, std::string());
+    return g->alt.size() <= max_;
+  }
+
+  // Appends an atom (with an optional `?`) to the current branch of g.
+  bool AppendAtom(Group* g, std::vector<std::string> atom) {
+    if (!AtEnd() && Peek() == '?') {
+      pos_++;
+      if (!AtEnd() && Peek() == '?') pos_++;
+      atom.emplace_back();
+      SortUnique(&atom);
+    }
+    if (!AtEnd() && (Peek() == '*' || Peek() == '+' || Peek() == '?' || Peek() == '{')) {
+      return false;
+    }
+    std::vector<std::string>& out = g->concat;
+    if (atom.size() == 1) {
+      // In place, so that a long literal costs linear time.
+      for (auto& a : out) a.append(atom[0]);
+      return true;
+    }
+    if (out.size() * atom.size() > max_ * max_) return false;
+    std::vector<std::string> next;
+    next.reserve(out.size() * atom.size());
+    for (const auto& a : out) {
+      for (const auto& b : atom) next.push_back(a + b);
+    }
+    SortUnique(&next);
+    if (next.size() > max_) return false;
+    out = std::move(next);
+    return true;
+  }
+
+  // One atom other than a group.
+  bool ParseAtom(std::vector<std::string>* out) {
+    out->clear();
+    char c = Peek();
+    switch (c) {
       case '[':
         return ParseClass(out);
       case '\\':
@@ -214,7 +242,74 @@ std::string CommonPrefix(std::string_view a, std::string_view b) {
   return std::string(a.substr(0, n));
 }
 
+// The error for a regexp RE2 rejects. RE2's own text ends with the offending part of the
+// pattern, which may be the whole pattern: it is quoted and shortened like the pattern.
+Status RegexpError(std::string_view regexp, const re2::RE2& re) {
+  std::string_view what = re.error();
+  const std::string& arg = re.error_arg();
+  std::string detail;
+  if (!arg.empty() && what.size() >= arg.size() + 2 &&
+      what.substr(what.size() - arg.size()) == arg &&
+      what.substr(what.size() - arg.size() - 2, 2) == ": ") {
+    what.remove_suffix(arg.size() + 2);
+    detail = ": " + QuoteForMessage(arg);
+  }
+  if (what.size() > kMaxQuotedInputBytes) what = what.substr(0, kMaxQuotedInputBytes);
+  return Status::InvalidArgument("invalid regexp " + QuoteForMessage(regexp) + ": " +
+                                 SanitizeMessage(what) + detail);
+}
+
 }  // namespace
+
+Status CheckRegexpNesting(std::string_view regexp) {
+  size_t depth = 0;
+  size_t pos = 0;
+  const size_t n = regexp.size();
+  while (pos < n) {
+    const char c = regexp[pos];
+    if (c == '\\') {
+      if (pos + 1 < n && regexp[pos + 1] == 'Q') {
+        // \Q...\E: everything up to \E (or the end) is literal.
+        const size_t end = regexp.find("\\E", pos + 2);
+        pos = end == std::string_view::npos ? n : end + 2;
+      } else {
+        pos += 2;
+      }
+      continue;
+    }
+    if (c == '[') {
+      // A character class: its parentheses are literal. `]` right after `[` or `[^` is a
+      // member; `[:name:]` is a POSIX class; `\x` is an escaped member.
+      pos++;
+      if (pos < n && regexp[pos] == '^') pos++;
+      if (pos < n && regexp[pos] == ']') pos++;
+      while (pos < n && regexp[pos] != ']') {
+        if (regexp[pos] == '\\') {
+          pos += 2;
+        } else if (regexp.substr(pos, 2) == "[:") {
+          const size_t end = regexp.find(":]", pos + 2);
+          pos = end == std::string_view::npos ? pos + 1 : end + 2;
+        } else {
+          pos++;
+        }
+      }
+      pos++;
+      continue;
+    }
+    if (c == '(') {
+      if (++depth > kMaxRegexpNesting) {
+        return Status::InvalidArgument(
+            "invalid regexp " + QuoteForMessage(regexp) +
+            ": expression nests too deeply (groups are nested more than " +
+            std::to_string(kMaxRegexpNesting) + " deep)");
+      }
+    } else if (c == ')' && depth > 0) {
+      depth--;
+    }
+    pos++;
+  }
+  return Status::OK();
+}
 
 bool RegexpOrValues(std::string_view regexp, const re2::RE2& re, size_t max_values,
                     std::vector<std::string>* values) {
@@ -249,22 +344,18 @@ Result<TagFilter> TagFilter::Create(std::string_view key, std::string_view value
     tf.or_values_.assign(1, tf.value_);
     tf.literal_prefix_ = tf.value_;
   } else {
+    VME_RETURN_IF_ERROR(CheckRegexpNesting(value));
     re2::RE2::Options opts;
     opts.set_log_errors(false);
     {
       re2::RE2 standalone(value, opts);
-      if (!standalone.ok()) {
-        return Status::InvalidArgument("invalid regexp " + GoQuote(value) + ": " +
-                                       standalone.error());
-      }
+      if (!standalone.ok()) return RegexpError(value, standalone);
     }
     std::string anchored = "(?:";
     anchored.append(value);
     anchored.push_back(')');
     auto re = std::make_shared<const re2::RE2>(anchored, opts);
-    if (!re->ok()) {
-      return Status::InvalidArgument("invalid regexp " + GoQuote(value) + ": " + re->error());
-    }
+    if (!re->ok()) return RegexpError(value, *re);
     tf.re_ = re;
     if (RegexpOrValues(value, *re, kMaxOrValues, &tf.or_values_)) {
       tf.kind_ = Kind::kOrValues;
@@ -341,6 +432,13 @@ Status TagFilters::Add(std::string_view key, std::string_view value, bool is_neg
 void TagFilters::AddFilter(TagFilter tf) {
   if (tf.is_regexp() && !tf.is_negative() && tf.value() == ".*") return;
   filters_.push_back(std::move(tf));
+}
+
+bool TagFilters::AllMatchEmpty() const {
+  for (const TagFilter& tf : filters_) {
+    if (!tf.MatchesEmpty()) return false;
+  }
+  return true;
 }
 
 bool TagFilters::Matches(const MetricName& mn) const {

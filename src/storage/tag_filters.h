@@ -1,4 +1,4 @@
-// Tag filters with Prometheus semantics (reference §9.2, lib/storage/tag_filters.go).
+// Tag filters with Prometheus semantics (VictoriaMetrics lib/storage/tag_filters.go).
 //
 // A TagFilter is (key, value, is_negative, is_regexp); key "" is the metric name. A series whose
 // label is missing is matched as if the label value were "". Regexps use RE2 with Go/Prometheus
@@ -12,6 +12,11 @@
 // is kept as written and evaluated exactly (VM rewrites `k=""` to `k!~".+"` and `k!~".*"` to
 // `k!~".+"`; here `k!~".*"` matches nothing, as in Prometheus). Use MatchesEmpty() to decide
 // whether a filter also accepts series without the label.
+//
+// Regexps nested more than kMaxRegexpNesting groups deep are rejected before anything parses
+// them, with Go's words "expression nests too deeply" (Go's regexp/syntax limits the height of
+// the parse tree to 1000; here the count is of groups, capturing or not). Nothing here recurses
+// over a regexp's structure.
 #pragma once
 
 #include <memory>
@@ -88,6 +93,14 @@ class TagFilters {
   const std::vector<TagFilter>& filters() const { return filters_; }
   bool empty() const { return filters_.empty(); }
 
+  // True when every filter matches the empty string, and so also every series without the
+  // filter's label (true for no filters). Such a conjunction selects every series that has
+  // none of the labels: `{a=""}`, `{a!="x"}`, `{__name__=~".*"}`, `{}`. Prometheus refuses it
+  // as a selector ("vector selector must contain at least one non-empty matcher"), so does
+  // ParseSelector, and an operation that destroys what it selects (deleting series) must
+  // refuse it too rather than treat it as "everything".
+  bool AllMatchEmpty() const;
+
   // Does a MetricName pass all filters? A missing tag counts as "".
   bool Matches(const MetricName& mn) const;
 
@@ -98,7 +111,15 @@ class TagFilters {
   std::vector<TagFilter> filters_;
 };
 
-// Analysis of a regexp accepted by RE2 (reference §9.2 getRegexpPrefix / or-values). Returns
+// Deepest group nesting a regexp may have, as Go's regexp/syntax maxHeight.
+inline constexpr size_t kMaxRegexpNesting = 1000;
+
+// InvalidArgument ("expression nests too deeply") when groups in `regexp` nest more than
+// kMaxRegexpNesting deep. One linear pass, no recursion; escapes, \Q...\E and character
+// classes are skipped, so their parentheses do not count.
+Status CheckRegexpNesting(std::string_view regexp);
+
+// Analysis of a regexp accepted by RE2 (VictoriaMetrics getRegexpPrefix / getOrValues). Returns
 // true and the sorted distinct values when the regexp matches a finite set of at most
 // `max_values` strings that a conservative expansion can enumerate (literals, concatenation,
 // alternation, groups, `?`, small ASCII classes, anchors); `re` (compiled as (?:regexp)) is used

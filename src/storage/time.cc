@@ -2,39 +2,21 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+
+#include "util/civil_time.h"
 
 namespace vme::storage {
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 TimeRange MonthRange(int64_t y, unsigned m) {
-  const int64_t start = DaysFromCivil(y, m, 1) * 86'400'000;
+  // Saturating: the months holding INT64_MIN and INT64_MAX end at the int64 range.
+  const int64_t start = SaturatingMul(DaysFromCivil(y, m, 1), kMsPerDay);
   const int64_t ny = m == 12 ? y + 1 : y;
   const unsigned nm = m == 12 ? 1 : m + 1;
-  const int64_t end = DaysFromCivil(ny, nm, 1) * 86'400'000 - 1;
+  const int64_t next = SaturatingMul(DaysFromCivil(ny, nm, 1), kMsPerDay);
+  const int64_t end = next == INT64_MAX ? INT64_MAX : next - 1;
   return {start, end};
 }
 
@@ -42,8 +24,8 @@ TimeRange MonthRange(int64_t y, unsigned m) {
 
 std::string PartitionName(int64_t ts) {
   int64_t y;
-  unsigned m;
-  CivilFromDays(FloorDiv(ts, 86'400'000), &y, &m);
+  unsigned m, d;
+  CivilFromDays(FloorDiv(ts, kMsPerDay), &y, &m, &d);
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%04lld_%02u", static_cast<long long>(y), m);
   return buf;
@@ -51,8 +33,8 @@ std::string PartitionName(int64_t ts) {
 
 TimeRange PartitionRange(int64_t ts) {
   int64_t y;
-  unsigned m;
-  CivilFromDays(FloorDiv(ts, 86'400'000), &y, &m);
+  unsigned m, d;
+  CivilFromDays(FloorDiv(ts, kMsPerDay), &y, &m, &d);
   return MonthRange(y, m);
 }
 

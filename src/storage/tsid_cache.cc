@@ -60,7 +60,7 @@ void TSIDCache::Put(std::string_view key, const TSID& tsid) {
     s.used = 0;
   }
   if ((s.used + 1) * 4 > s.slots.size() * 3) Grow(&s);
-  size_t idx;
+  size_t idx = 0;
   if (Find(s, h, key, &idx)) {
     s.slots[idx].tsid = tsid;
     return;

@@ -2,6 +2,7 @@
 
 namespace vme {
 
+// The one table of status names: Status::ToString and the C API's vme_status_string use it.
 const char* CodeName(Code code) {
   switch (code) {
     case Code::kOk:
@@ -31,7 +32,7 @@ const char* CodeName(Code code) {
     case Code::kLimit:
       return "limit exceeded";
   }
-  return "unknown";
+  return "unknown status";
 }
 
 }  // namespace vme

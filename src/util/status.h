@@ -63,6 +63,8 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+// "invalid argument", "not found", ...; "unknown status" for a value outside the enum. Also the
+// text of vme_status_string().
 const char* CodeName(Code code);
 
 inline std::string Status::ToString() const {

@@ -1,14 +1,38 @@
-/* Compiled as -std=c99 -Wpedantic -Werror: the public header must be plain, self-contained C99. */
+/* The public header as strict C99 (-std=c99 -Wpedantic -Werror), run as the CTest test
+ * header_c99: the header must be plain, self-contained C99; its compile-time facts (status
+ * values, enum values, struct layout, signatures) hold; and its version macros equal what the
+ * loaded shared library reports. */
 #include "vmengine.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #if VME_VERSION_NUMBER != (VME_VERSION_MAJOR * 10000 + VME_VERSION_MINOR * 100 + VME_VERSION_PATCH)
 #error "VME_VERSION_NUMBER is inconsistent"
 #endif
 
-typedef char vme_check_status_is_32_bit[sizeof(vme_status) == 4 ? 1 : -1];
-typedef char vme_check_ok_is_zero[VME_OK == 0 ? 1 : -1];
-typedef char
-    vme_check_errors_negative[(VME_ERR_INVALID_ARGUMENT < 0 && VME_ERR_LIMIT < 0) ? 1 : -1];
+/* C99 has no static_assert: an array of size -1 fails the build. */
+#define VME_CHECK(name, cond) typedef char vme_check_##name[(cond) ? 1 : -1]
+
+VME_CHECK(status_is_32_bit, sizeof(vme_status) == 4);
+VME_CHECK(ok_is_zero, VME_OK == 0);
+VME_CHECK(done_is_one, VME_DONE == 1);
+VME_CHECK(errors, VME_ERR_INVALID_ARGUMENT == -1 && VME_ERR_NOT_FOUND == -2 &&
+                      VME_ERR_CORRUPTION == -3 && VME_ERR_IO == -4 && VME_ERR_NO_MEMORY == -5 &&
+                      VME_ERR_CLOSED == -6 && VME_ERR_BUSY == -7 &&
+                      VME_ERR_BUFFER_TOO_SMALL == -8 && VME_ERR_MISUSE == -9 &&
+                      VME_ERR_INTERNAL == -10 && VME_ERR_LOCKED == -11 && VME_ERR_LIMIT == -12);
+VME_CHECK(match_types,
+          VME_MATCH_EQ == 0 && VME_MATCH_NEQ == 1 && VME_MATCH_RE == 2 && VME_MATCH_NRE == 3);
+/* vme_add_result: six uint64_t counters, in this order, no padding (bindings mirror it). */
+VME_CHECK(add_result_size, sizeof(vme_add_result) == 6 * sizeof(uint64_t));
+VME_CHECK(add_result_rows_added, offsetof(vme_add_result, rows_added) == 0);
+VME_CHECK(add_result_invalid_labels, offsetof(vme_add_result, rejected_invalid_labels) == 8);
+VME_CHECK(add_result_nan, offsetof(vme_add_result, rejected_nan) == 16);
+VME_CHECK(add_result_retention, offsetof(vme_add_result, rejected_out_of_retention) == 24);
+VME_CHECK(add_result_future, offsetof(vme_add_result, rejected_too_far_future) == 32);
+VME_CHECK(add_result_timestamp, offsetof(vme_add_result, rejected_invalid_timestamp) == 40);
 
 /* Function pointer types pin the signatures. */
 static vme_status (*const check_open)(const char*, const vme_options*, vme_db**,
@@ -21,14 +45,33 @@ static vme_status (*const check_search)(vme_db*, const vme_query*, vme_series_it
 static size_t (*const check_samples)(const vme_series_iter*, const int64_t**,
                                      const double**) = vme_series_iter_samples;
 
-int vme_header_c99_check(void);
-int vme_header_c99_check(void) {
-  vme_add_result r = {0, 0, 0, 0, 0, 0};
-  vme_match_type t = VME_MATCH_NRE;
-  const char* v = VME_VERSION_STRING;
-  (void)sizeof(vme_check_status_is_32_bit);
-  (void)sizeof(vme_check_ok_is_zero);
-  (void)sizeof(vme_check_errors_negative);
-  return (int)r.rows_added + (int)t + (v[0] != '\0') + (check_open != 0) + (check_add_rows != 0) +
-         (check_search != 0) + (check_samples != 0) + VME_DONE + VME_ABI_VERSION;
+static int failures = 0;
+
+static void check(int ok, const char* what) {
+  if (!ok) {
+    fprintf(stderr, "header_c99: %s\n", what);
+    failures++;
+  }
+}
+
+int main(void) {
+  char buf[48];
+  check(strcmp(vme_version_string(), VME_VERSION_STRING) == 0,
+        "vme_version_string() differs from VME_VERSION_STRING");
+  check(vme_version_number() == VME_VERSION_NUMBER,
+        "vme_version_number() differs from VME_VERSION_NUMBER");
+  check(vme_abi_version() == VME_ABI_VERSION, "vme_abi_version() differs from VME_ABI_VERSION");
+  snprintf(buf, sizeof buf, "%d.%d.%d", VME_VERSION_MAJOR, VME_VERSION_MINOR, VME_VERSION_PATCH);
+  check(strcmp(buf, VME_VERSION_STRING) == 0, "VME_VERSION_STRING differs from MAJOR.MINOR.PATCH");
+  check(
+      check_open != NULL && check_add_rows != NULL && check_search != NULL && check_samples != NULL,
+      "an entry point is missing");
+  if (failures > 0) {
+    fprintf(stderr, "header_c99: library %s (%u, ABI %u), header %s (%d, ABI %d)\n",
+            vme_version_string(), (unsigned)vme_version_number(), (unsigned)vme_abi_version(),
+            VME_VERSION_STRING, VME_VERSION_NUMBER, VME_ABI_VERSION);
+    return 1;
+  }
+  printf("header_c99: header %s matches the library\n", VME_VERSION_STRING);
+  return 0;
 }

@@ -7,15 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_c.h"
 #include "vmengine.h"
-
-/* clang-format off */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-/* clang-format on */
 
 #define T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
 
@@ -32,7 +25,7 @@ static void kb_raw(keybuf* kb, const void* data, size_t n) {
     size_t cap = kb->cap ? kb->cap : 64;
     while (cap < kb->len + n) cap *= 2;
     kb->p = (uint8_t*)realloc(kb->p, cap);
-    assert_non_null(kb->p);
+    REQUIRE(kb->p != NULL);
     kb->cap = cap;
   }
   if (n > 0) memcpy(kb->p + kb->len, data, n);
@@ -92,9 +85,9 @@ static int rm_cb(const char* path, const struct stat* sb, int flag, struct FTW* 
 static char* make_temp_dir(void) {
   const char* base = getenv("TMPDIR");
   char* tmpl = (char*)malloc(4096);
-  assert_non_null(tmpl);
+  REQUIRE(tmpl != NULL);
   snprintf(tmpl, 4096, "%s/vme_misuse.XXXXXX", base && *base ? base : "/tmp");
-  if (mkdtemp(tmpl) == NULL) fail_msg("mkdtemp(%s) failed", tmpl);
+  if (mkdtemp(tmpl) == NULL) FAIL("mkdtemp(%s) failed", tmpl);
   return tmpl;
 }
 
@@ -107,60 +100,59 @@ static void remove_temp_dir(char* dir) {
 /* Checks a failed call: status, error object code and a non-empty message; frees err. */
 static void check_error(vme_status st, vme_error* err, vme_status want, const char* what) {
   if (st != want) {
-    fail_msg("%s returned %d (%s), want %d (%s); message: %s", what, (int)st, vme_status_string(st),
-             (int)want, vme_status_string(want),
-             err ? vme_error_message(err) : "(no error object)");
+    FAIL("%s returned %d (%s), want %d (%s); message: %s", what, (int)st, vme_status_string(st),
+         (int)want, vme_status_string(want), err ? vme_error_message(err) : "(no error object)");
   }
-  if (err == NULL) fail_msg("%s: *err was not set", what);
+  if (err == NULL) FAIL("%s: *err was not set", what);
   if (vme_error_code(err) != want) {
-    fail_msg("%s: vme_error_code = %d, want %d", what, (int)vme_error_code(err), (int)want);
+    FAIL("%s: vme_error_code = %d, want %d", what, (int)vme_error_code(err), (int)want);
   }
   if (vme_error_message(err) == NULL || vme_error_message(err)[0] == '\0') {
-    fail_msg("%s: empty error message", what);
+    FAIL("%s: empty error message", what);
   }
   vme_error_free(err);
 }
 
 /* Runs EXPR (which must use the identifier E as its vme_error** argument) twice: once with an
  * error out-parameter (checked by check_error) and once with E == NULL. */
-#define EXPECT_FAIL(want, expr)                                                        \
-  do {                                                                                 \
-    vme_error* e_ = NULL;                                                              \
-    vme_error** E = &e_;                                                               \
-    vme_status st_ = (expr);                                                           \
-    check_error(st_, e_, (want), #expr);                                               \
-    E = NULL;                                                                          \
-    st_ = (expr);                                                                      \
-    if (st_ != (want)) {                                                               \
-      fail_msg("%s with err=NULL returned %d, want %d", #expr, (int)st_, (int)(want)); \
-    }                                                                                  \
-  } while (0)
-
-#define EXPECT_OK(expr)                                                            \
+#define EXPECT_FAIL(want, expr)                                                    \
   do {                                                                             \
     vme_error* e_ = NULL;                                                          \
     vme_error** E = &e_;                                                           \
     vme_status st_ = (expr);                                                       \
-    if (st_ != VME_OK) {                                                           \
-      fail_msg("%s returned %d (%s): %s", #expr, (int)st_, vme_status_string(st_), \
-               vme_error_message(e_));                                             \
+    check_error(st_, e_, (want), #expr);                                           \
+    E = NULL;                                                                      \
+    st_ = (expr);                                                                  \
+    if (st_ != (want)) {                                                           \
+      FAIL("%s with err=NULL returned %d, want %d", #expr, (int)st_, (int)(want)); \
     }                                                                              \
-    (void)E;                                                                       \
+  } while (0)
+
+#define EXPECT_OK(expr)                                                        \
+  do {                                                                         \
+    vme_error* e_ = NULL;                                                      \
+    vme_error** E = &e_;                                                       \
+    vme_status st_ = (expr);                                                   \
+    if (st_ != VME_OK) {                                                       \
+      FAIL("%s returned %d (%s): %s", #expr, (int)st_, vme_status_string(st_), \
+           vme_error_message(e_));                                             \
+    }                                                                          \
+    (void)E;                                                                   \
   } while (0)
 
 static vme_db* open_db(const char* dir, const vme_options* opts) {
   vme_db* db = NULL;
   vme_error* err = NULL;
   vme_status st = vme_open(dir, opts, &db, &err);
-  if (st != VME_OK) fail_msg("vme_open(%s): %d %s", dir, (int)st, vme_error_message(err));
-  assert_non_null(db);
+  if (st != VME_OK) FAIL("vme_open(%s): %d %s", dir, (int)st, vme_error_message(err));
+  REQUIRE(db != NULL);
   return db;
 }
 
 static void close_db(vme_db* db) {
   vme_error* err = NULL;
   vme_status st = vme_close(db, &err);
-  if (st != VME_OK) fail_msg("vme_close: %d %s", (int)st, vme_error_message(err));
+  if (st != VME_OK) FAIL("vme_close: %d %s", (int)st, vme_error_message(err));
 }
 
 /* Ends a test: frees its key buffer, closes its db and removes its directory. */
@@ -191,7 +183,7 @@ static size_t count_series(vme_db* db, const char* selector, int64_t min_ts, int
   vme_series_iter* it = NULL;
   size_t n = 0;
   vme_status st;
-  assert_non_null(q);
+  REQUIRE(q != NULL);
   EXPECT_OK(vme_query_add_selector(q, selector, E));
   EXPECT_OK(vme_search(db, q, &it, E));
   if (samples) *samples = 0;
@@ -202,7 +194,7 @@ static size_t count_series(vme_db* db, const char* selector, int64_t min_ts, int
     if (samples) *samples += k;
     n++;
   }
-  assert_int_equal(st, VME_DONE);
+  REQUIRE_EQ_INT(st, VME_DONE);
   vme_series_iter_close(it);
   vme_query_destroy(q);
   return n;
@@ -210,18 +202,17 @@ static size_t count_series(vme_db* db, const char* selector, int64_t min_ts, int
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
-static void test_versions(void** state) {
+static void test_versions(void) {
   char buf[64];
-  (void)state;
-  assert_int_equal(vme_abi_version(), VME_ABI_VERSION);
-  assert_non_null(vme_version_string());
-  assert_string_equal(vme_version_string(), VME_VERSION_STRING);
-  assert_int_equal(vme_version_number(), VME_VERSION_NUMBER);
+  REQUIRE_EQ_INT(vme_abi_version(), VME_ABI_VERSION);
+  REQUIRE(vme_version_string() != NULL);
+  REQUIRE_EQ_STR(vme_version_string(), VME_VERSION_STRING);
+  REQUIRE_EQ_INT(vme_version_number(), VME_VERSION_NUMBER);
   snprintf(buf, sizeof buf, "%d.%d.%d", VME_VERSION_MAJOR, VME_VERSION_MINOR, VME_VERSION_PATCH);
-  assert_string_equal(vme_version_string(), buf);
+  REQUIRE_EQ_STR(vme_version_string(), buf);
 }
 
-static void test_status_strings(void** state) {
+static void test_status_strings(void) {
   const vme_status codes[] = {VME_OK,
                               VME_DONE,
                               VME_ERR_INVALID_ARGUMENT,
@@ -238,29 +229,30 @@ static void test_status_strings(void** state) {
                               VME_ERR_LIMIT};
   const size_t n = sizeof codes / sizeof codes[0];
   size_t i, j;
-  (void)state;
-  assert_string_equal(vme_status_string(VME_OK), "OK");
-  assert_string_equal(vme_status_string(VME_ERR_INVALID_ARGUMENT), "invalid argument");
+  REQUIRE_EQ_STR(vme_status_string(VME_OK), "OK");
+  REQUIRE_EQ_STR(vme_status_string(VME_ERR_INVALID_ARGUMENT), "invalid argument");
   for (i = 0; i < n; i++) {
     const char* s = vme_status_string(codes[i]);
-    assert_non_null(s);
-    assert_true(strlen(s) > 0);
+    REQUIRE(s != NULL);
+    REQUIRE(strlen(s) > 0);
     for (j = 0; j < i; j++) {
       if (strcmp(s, vme_status_string(codes[j])) == 0) {
-        fail_msg("codes %d and %d share the name \"%s\"", (int)codes[i], (int)codes[j], s);
+        FAIL("codes %d and %d share the name \"%s\"", (int)codes[i], (int)codes[j], s);
       }
     }
   }
-  assert_non_null(vme_status_string(-999));
-  assert_non_null(vme_status_string(12345));
+  REQUIRE_EQ_STR(vme_status_string(VME_DONE), "done");
+  REQUIRE_EQ_STR(vme_status_string(VME_ERR_NO_MEMORY), "out of memory");
+  REQUIRE_EQ_STR(vme_status_string(VME_ERR_LIMIT), "limit exceeded");
+  REQUIRE_EQ_STR(vme_status_string(-999), "unknown status");
+  REQUIRE_EQ_STR(vme_status_string(12345), "unknown status");
 }
 
-static void test_null_accessors_and_frees(void** state) {
+static void test_null_accessors_and_frees(void) {
   size_t len = 7;
-  (void)state;
-  assert_int_equal(vme_error_code(NULL), VME_OK);
-  assert_non_null(vme_error_message(NULL));
-  assert_string_equal(vme_error_message(NULL), "");
+  REQUIRE_EQ_INT(vme_error_code(NULL), VME_OK);
+  REQUIRE(vme_error_message(NULL) != NULL);
+  REQUIRE_EQ_STR(vme_error_message(NULL), "");
   vme_error_free(NULL);
   vme_free(NULL);
   vme_options_destroy(NULL);
@@ -268,24 +260,23 @@ static void test_null_accessors_and_frees(void** state) {
   vme_series_iter_close(NULL);
   vme_strlist_free(NULL);
   vme_stats_free(NULL);
-  assert_int_equal(vme_strlist_count(NULL), 0);
-  assert_null(vme_strlist_get(NULL, 0, &len));
-  assert_int_equal(vme_stats_count(NULL), 0);
-  assert_null(vme_stats_name(NULL, 0));
-  assert_true(vme_stats_value(NULL, 0) == 0.0);
-  assert_non_null(vme_last_error_message());
-  assert_int_equal(vme_close(NULL, NULL), VME_OK);
+  REQUIRE_EQ_INT(vme_strlist_count(NULL), 0);
+  REQUIRE(vme_strlist_get(NULL, 0, &len) == NULL);
+  REQUIRE_EQ_INT(vme_stats_count(NULL), 0);
+  REQUIRE(vme_stats_name(NULL, 0) == NULL);
+  REQUIRE(vme_stats_value(NULL, 0) == 0.0);
+  REQUIRE(vme_last_error_message() != NULL);
+  REQUIRE_EQ_INT(vme_close(NULL, NULL), VME_OK);
   {
     vme_error* err = NULL;
-    assert_int_equal(vme_close(NULL, &err), VME_OK);
-    assert_null(err);
+    REQUIRE_EQ_INT(vme_close(NULL, &err), VME_OK);
+    REQUIRE(err == NULL);
   }
 }
 
-static void test_options(void** state) {
+static void test_options(void) {
   vme_options* o = vme_options_create();
-  (void)state;
-  assert_non_null(o);
+  REQUIRE(o != NULL);
   EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT, vme_options_set_retention_ms(NULL, 1000, E));
   EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT, vme_options_set_tenant(NULL, 1, 2, E));
   EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT, vme_options_set_cache_bytes(NULL, 1 << 24, E));
@@ -302,16 +293,16 @@ static void test_options(void** state) {
   {
     vme_error* err = NULL;
     vme_status st = vme_options_set(o, "no_such_option_xyz", "1", &err);
-    assert_int_equal(st, VME_ERR_INVALID_ARGUMENT);
-    assert_non_null(err);
-    assert_int_equal(vme_error_code(err), VME_ERR_INVALID_ARGUMENT);
+    REQUIRE_EQ_INT(st, VME_ERR_INVALID_ARGUMENT);
+    REQUIRE(err != NULL);
+    REQUIRE_EQ_INT(vme_error_code(err), VME_ERR_INVALID_ARGUMENT);
     if (strstr(vme_error_message(err), "no_such_option_xyz") == NULL) {
-      fail_msg("message does not name the key: %s", vme_error_message(err));
+      FAIL("message does not name the key: %s", vme_error_message(err));
     }
     vme_error_free(err);
-    assert_int_equal(vme_options_set(o, "no_such_option_xyz", "1", NULL), VME_ERR_INVALID_ARGUMENT);
+    REQUIRE_EQ_INT(vme_options_set(o, "no_such_option_xyz", "1", NULL), VME_ERR_INVALID_ARGUMENT);
     /* The thread-local convenience message is set as well. */
-    assert_true(strlen(vme_last_error_message()) > 0);
+    REQUIRE(strlen(vme_last_error_message()) > 0);
   }
 
   EXPECT_OK(vme_options_set_retention_ms(o, 0, E));
@@ -331,12 +322,11 @@ static void test_options(void** state) {
   vme_options_destroy(o);
 }
 
-static void test_open_null_args(void** state) {
+static void test_open_null_args(void) {
   char* dir = make_temp_dir();
   vme_db* db = NULL;
-  (void)state;
   EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT, vme_open(NULL, NULL, &db, E));
-  assert_null(db);
+  REQUIRE(db == NULL);
   EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT, vme_open(dir, NULL, NULL, E));
   /* The failed opens left no lock behind. */
   db = open_db(dir, NULL);
@@ -344,7 +334,7 @@ static void test_open_null_args(void** state) {
   remove_temp_dir(dir);
 }
 
-static void test_null_arguments(void** state) {
+static void test_null_arguments(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   vme_query* q = vme_query_create(T0, T0 + 1000);
@@ -359,8 +349,7 @@ static void test_null_arguments(void** state) {
   size_t n_out = 0;
   int64_t tsbuf[4];
   double vbuf[4];
-  (void)state;
-  assert_non_null(q);
+  REQUIRE(q != NULL);
   kb_label(&kb, "__name__", "m");
   offs[0] = 0;
   offs[1] = (uint32_t)kb.len;
@@ -416,11 +405,11 @@ static void test_null_arguments(void** state) {
   /* The db is still usable after all that. */
   {
     vme_add_result r = add_one(db, "m", T0, 1.0);
-    assert_int_equal(r.rows_added, 1);
+    REQUIRE_EQ_INT(r.rows_added, 1);
     EXPECT_OK(vme_flush(db, E));
-    assert_int_equal(count_series(db, "m", T0, T0, NULL), 1);
+    REQUIRE_EQ_INT(count_series(db, "m", T0, T0, NULL), 1);
     EXPECT_OK(vme_search(db, q, &it, E));
-    assert_int_equal(vme_series_iter_next(it, NULL), VME_OK);
+    REQUIRE_EQ_INT(vme_series_iter_next(it, NULL), VME_OK);
     EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT,
                 vme_series_iter_copy_samples(it, tsbuf, vbuf, 4, NULL, E));
     EXPECT_FAIL(VME_ERR_INVALID_ARGUMENT,
@@ -434,21 +423,20 @@ static void test_null_arguments(void** state) {
   finish(&kb, db, dir);
 }
 
-static void test_zero_rows_with_null_arrays(void** state) {
+static void test_zero_rows_with_null_arrays(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   vme_add_result r;
-  (void)state;
   memset(&r, 0xff, sizeof r);
   EXPECT_OK(vme_add_rows(db, NULL, 0, NULL, NULL, NULL, 0, &r, E));
-  assert_int_equal(r.rows_added, 0);
-  assert_int_equal(r.rejected_invalid_labels, 0);
+  REQUIRE_EQ_INT(r.rows_added, 0);
+  REQUIRE_EQ_INT(r.rejected_invalid_labels, 0);
   EXPECT_OK(vme_add_rows(db, NULL, 0, NULL, NULL, NULL, 0, NULL, E));
   close_db(db);
   remove_temp_dir(dir);
 }
 
-static void test_double_close_and_closed_db(void** state) {
+static void test_double_close_and_closed_db(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   vme_query* q = vme_query_create(0, INT64_MAX);
@@ -460,7 +448,6 @@ static void test_double_close_and_closed_db(void** state) {
   vme_strlist* list = NULL;
   vme_stats* stats = NULL;
   uint64_t count = 0;
-  (void)state;
   kb_label(&kb, "__name__", "m");
   offs[0] = 0;
   offs[1] = (uint32_t)kb.len;
@@ -482,7 +469,7 @@ static void test_double_close_and_closed_db(void** state) {
 
   /* The close made the row durable and released the lock. */
   db = open_db(dir, NULL);
-  assert_int_equal(count_series(db, "m", 0, INT64_MAX, NULL), 1);
+  REQUIRE_EQ_INT(count_series(db, "m", 0, INT64_MAX, NULL), 1);
   close_db(db);
 
   vme_query_destroy(q);
@@ -490,19 +477,18 @@ static void test_double_close_and_closed_db(void** state) {
   remove_temp_dir(dir);
 }
 
-static void test_iterator_after_db_close(void** state) {
+static void test_iterator_after_db_close(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   vme_query* q = vme_query_create(0, INT64_MAX);
   vme_series_iter* it = NULL;
-  (void)state;
   add_one(db, "a_metric", T0, 1.0);
   add_one(db, "b_metric", T0, 2.0);
   add_one(db, "c_metric", T0, 3.0);
   EXPECT_OK(vme_flush(db, E));
   EXPECT_OK(vme_query_add_selector(q, "{__name__=~\".+\"}", E));
   EXPECT_OK(vme_search(db, q, &it, E));
-  assert_non_null(it);
+  REQUIRE(it != NULL);
   EXPECT_OK(vme_series_iter_next(it, E));
   close_db(db);
   EXPECT_FAIL(VME_ERR_CLOSED, vme_series_iter_next(it, E));
@@ -520,12 +506,11 @@ static void test_iterator_after_db_close(void** state) {
   remove_temp_dir(dir);
 }
 
-static void test_bad_selectors_and_regexes(void** state) {
+static void test_bad_selectors_and_regexes(void) {
   const char* bad[] = {
       "foo{bar=}",     "{", "foo{a=\"b\"", "foo{a=~\"(\"}",        "{a=\"b\"}}", "foo{=\"b\"}",
       "foo{a!!\"b\"}", "",  "foo bar",     "foo{a=\"b\",,c=\"d\"}"};
   size_t i;
-  (void)state;
   for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     vme_query* q = vme_query_create(0, INT64_MAX);
     vme_error* err = NULL;
@@ -533,7 +518,7 @@ static void test_bad_selectors_and_regexes(void** state) {
     char what[128];
     snprintf(what, sizeof what, "vme_query_add_selector(`%s`)", bad[i]);
     check_error(st, err, VME_ERR_INVALID_ARGUMENT, what);
-    assert_int_equal(vme_query_add_selector(q, bad[i], NULL), VME_ERR_INVALID_ARGUMENT);
+    REQUIRE_EQ_INT(vme_query_add_selector(q, bad[i], NULL), VME_ERR_INVALID_ARGUMENT);
     vme_query_destroy(q);
   }
   {
@@ -572,7 +557,7 @@ static const limit_case kLimitCases[6] = {
     {"lim_bad_count", 0, 0, 30},    /* 31 labels including __name__: rejected */
 };
 
-static void test_label_limits(void** state) {
+static void test_label_limits(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   keybuf kb = {0};
@@ -584,7 +569,6 @@ static void test_label_limits(void** state) {
   vme_add_result r;
   uint64_t count = 0;
   int i;
-  (void)state;
   memset(big_name, 'n', 257);
   big_name[257] = '\0';
   memset(big_value, 'v', 16385);
@@ -613,15 +597,15 @@ static void test_label_limits(void** state) {
   }
   memset(&r, 0, sizeof r);
   EXPECT_OK(vme_add_rows(db, kb.p, kb.len, offs, ts, vals, 7, &r, E));
-  assert_int_equal(r.rows_added, 3);
-  assert_int_equal(r.rejected_invalid_labels, 4);
-  assert_int_equal(r.rejected_nan, 0);
+  REQUIRE_EQ_INT(r.rows_added, 3);
+  REQUIRE_EQ_INT(r.rejected_invalid_labels, 4);
+  REQUIRE_EQ_INT(r.rejected_nan, 0);
   EXPECT_OK(vme_flush(db, E));
   EXPECT_OK(vme_series_count(db, NULL, &count, E));
-  assert_int_equal(count, 3);
-  assert_int_equal(count_series(db, "{__name__=~\"lim_ok.*\"}", 0, INT64_MAX, NULL), 3);
-  assert_int_equal(count_series(db, "{__name__=~\"lim_bad.*\"}", 0, INT64_MAX, NULL), 0);
-  assert_int_equal(count_series(db, "{job=\"lim_bad_noname\"}", 0, INT64_MAX, NULL), 0);
+  REQUIRE_EQ_INT(count, 3);
+  REQUIRE_EQ_INT(count_series(db, "{__name__=~\"lim_ok.*\"}", 0, INT64_MAX, NULL), 3);
+  REQUIRE_EQ_INT(count_series(db, "{__name__=~\"lim_bad.*\"}", 0, INT64_MAX, NULL), 0);
+  REQUIRE_EQ_INT(count_series(db, "{job=\"lim_bad_noname\"}", 0, INT64_MAX, NULL), 0);
 
   /* The columnar path applies the same limits. */
   {
@@ -632,8 +616,8 @@ static void test_label_limits(void** state) {
     kb_label_n(&k2, big_name, 257, "x", 1);
     memset(&r, 0, sizeof r);
     EXPECT_OK(vme_add_series(db, k2.p, k2.len, &t, &v, 1, &r, E));
-    assert_int_equal(r.rows_added, 0);
-    assert_int_equal(r.rejected_invalid_labels, 1);
+    REQUIRE_EQ_INT(r.rows_added, 0);
+    REQUIRE_EQ_INT(r.rejected_invalid_labels, 1);
     kb_free(&k2);
   }
   free(big_name);
@@ -641,7 +625,7 @@ static void test_label_limits(void** state) {
   finish(&kb, db, dir);
 }
 
-static void test_malformed_keys_and_offsets(void** state) {
+static void test_malformed_keys_and_offsets(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   keybuf kb = {0};
@@ -653,7 +637,6 @@ static void test_malformed_keys_and_offsets(void** state) {
   static const uint8_t truncated_len[] = {0x00};
   static const uint8_t truncated_value[] = {0x00, 0x08, '_',  '_',  'n', 'a', 'm', 'e',
                                             '_',  '_',  0x00, 0x0a, 'a', 'b', 'c'};
-  (void)state;
   offs[0] = 0;
   kb_label(&kb, "__name__", "mk_ok");
   offs[1] = (uint32_t)kb.len;
@@ -664,8 +647,8 @@ static void test_malformed_keys_and_offsets(void** state) {
   offs[4] = (uint32_t)kb.len; /* empty key: no metric name */
   memset(&r, 0, sizeof r);
   EXPECT_OK(vme_add_rows(db, kb.p, kb.len, offs, ts, vals, 4, &r, E));
-  assert_int_equal(r.rows_added, 1);
-  assert_int_equal(r.rejected_invalid_labels, 3);
+  REQUIRE_EQ_INT(r.rows_added, 1);
+  REQUIRE_EQ_INT(r.rejected_invalid_labels, 3);
 
   /* Offsets out of order or past keys_len: the whole call is refused. */
   {
@@ -689,48 +672,46 @@ static void test_malformed_keys_and_offsets(void** state) {
   /* A malformed columnar key is counted, not an error. */
   memset(&r, 0, sizeof r);
   EXPECT_OK(vme_add_series(db, truncated_value, sizeof truncated_value, ts, vals, 4, &r, E));
-  assert_int_equal(r.rows_added, 0);
-  assert_int_equal(r.rejected_invalid_labels, 4);
+  REQUIRE_EQ_INT(r.rows_added, 0);
+  REQUIRE_EQ_INT(r.rejected_invalid_labels, 4);
 
   EXPECT_OK(vme_flush(db, E));
   EXPECT_OK(vme_series_count(db, NULL, &count, E));
-  assert_int_equal(count, 1);
+  REQUIRE_EQ_INT(count, 1);
   {
     size_t samples = 0;
-    assert_int_equal(count_series(db, "{__name__=~\".+\"}", 0, INT64_MAX, &samples), 1);
-    assert_int_equal(samples, 1);
+    REQUIRE_EQ_INT(count_series(db, "{__name__=~\".+\"}", 0, INT64_MAX, &samples), 1);
+    REQUIRE_EQ_INT(samples, 1);
   }
   finish(&kb, db, dir);
 }
 
-static void test_second_open_locked(void** state) {
+static void test_second_open_locked(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   vme_db* db2 = NULL;
   vme_error* err = NULL;
   vme_status st;
-  (void)state;
   st = vme_open(dir, NULL, &db2, &err);
   if (st != VME_ERR_LOCKED) {
-    fail_msg("second vme_open returned %d (%s), want VME_ERR_LOCKED", (int)st,
-             vme_error_message(err));
+    FAIL("second vme_open returned %d (%s), want VME_ERR_LOCKED", (int)st, vme_error_message(err));
   }
-  assert_null(db2);
-  assert_non_null(err);
-  assert_int_equal(vme_error_code(err), VME_ERR_LOCKED);
+  REQUIRE(db2 == NULL);
+  REQUIRE(err != NULL);
+  REQUIRE_EQ_INT(vme_error_code(err), VME_ERR_LOCKED);
   if (strstr(vme_error_message(err), "flock.lock") == NULL) {
-    fail_msg("message does not name flock.lock: %s", vme_error_message(err));
+    FAIL("message does not name flock.lock: %s", vme_error_message(err));
   }
   vme_error_free(err);
-  assert_int_equal(vme_open(dir, NULL, &db2, NULL), VME_ERR_LOCKED);
-  assert_null(db2);
+  REQUIRE_EQ_INT(vme_open(dir, NULL, &db2, NULL), VME_ERR_LOCKED);
+  REQUIRE(db2 == NULL);
   close_db(db);
   db2 = open_db(dir, NULL);
   close_db(db2);
   remove_temp_dir(dir);
 }
 
-static void test_nan_and_staleness(void** state) {
+static void test_nan_and_staleness(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   keybuf kb = {0};
@@ -742,7 +723,6 @@ static void test_nan_and_staleness(void** state) {
   const int64_t* ots;
   const double* ovs;
   size_t n;
-  (void)state;
   vals[0] = NAN;
   vals[1] = bitsd(UINT64_C(0x7ff0000000000002)); /* Prometheus staleness marker */
   vals[2] = bitsd(UINT64_C(0x7ff8000000000001));
@@ -752,29 +732,29 @@ static void test_nan_and_staleness(void** state) {
   kb_label(&kb, "job", "j");
   memset(&r, 0, sizeof r);
   EXPECT_OK(vme_add_series(db, kb.p, kb.len, ts, vals, 5, &r, E));
-  assert_int_equal(r.rows_added, 3);
-  assert_int_equal(r.rejected_nan, 2);
-  assert_int_equal(r.rejected_invalid_labels, 0);
+  REQUIRE_EQ_INT(r.rows_added, 3);
+  REQUIRE_EQ_INT(r.rejected_nan, 2);
+  REQUIRE_EQ_INT(r.rejected_invalid_labels, 0);
   EXPECT_OK(vme_flush(db, E));
 
   EXPECT_OK(vme_query_add_selector(q, "nan_metric", E));
   EXPECT_OK(vme_search(db, q, &it, E));
   EXPECT_OK(vme_series_iter_next(it, E));
   n = vme_series_iter_samples(it, &ots, &ovs);
-  assert_int_equal(n, 3);
-  assert_true(ots[0] == T0 + 1000);
-  assert_true(dbits(ovs[0]) == UINT64_C(0x7ff0000000000002));
-  assert_true(ots[1] == T0 + 3000);
-  assert_true(ovs[1] == 1.5);
-  assert_true(ots[2] == T0 + 4000);
-  assert_true(dbits(ovs[2]) == UINT64_C(0x7ff0000000000000));
-  assert_int_equal(vme_series_iter_next(it, NULL), VME_DONE);
+  REQUIRE_EQ_INT(n, 3);
+  REQUIRE(ots[0] == T0 + 1000);
+  REQUIRE(dbits(ovs[0]) == UINT64_C(0x7ff0000000000002));
+  REQUIRE(ots[1] == T0 + 3000);
+  REQUIRE(ovs[1] == 1.5);
+  REQUIRE(ots[2] == T0 + 4000);
+  REQUIRE(dbits(ovs[2]) == UINT64_C(0x7ff0000000000000));
+  REQUIRE_EQ_INT(vme_series_iter_next(it, NULL), VME_DONE);
   vme_series_iter_close(it);
   vme_query_destroy(q);
   finish(&kb, db, dir);
 }
 
-static void test_retention_and_timestamps(void** state) {
+static void test_retention_and_timestamps(void) {
   char* dir = make_temp_dir();
   vme_options* o = vme_options_create();
   vme_db* db;
@@ -785,7 +765,6 @@ static void test_retention_and_timestamps(void** state) {
   double vals[4] = {1, 2, 3, 4};
   vme_add_result r;
   size_t samples = 0;
-  (void)state;
   EXPECT_OK(vme_options_set_retention_ms(o, day, E));
   db = open_db(dir, o);
   vme_options_destroy(o);
@@ -796,12 +775,12 @@ static void test_retention_and_timestamps(void** state) {
   kb_label(&kb, "__name__", "ret_metric");
   memset(&r, 0, sizeof r);
   EXPECT_OK(vme_add_series(db, kb.p, kb.len, ts, vals, 4, &r, E));
-  assert_int_equal(r.rows_added, 2);
-  assert_int_equal(r.rejected_out_of_retention, 1);
-  assert_int_equal(r.rejected_too_far_future, 1);
+  REQUIRE_EQ_INT(r.rows_added, 2);
+  REQUIRE_EQ_INT(r.rejected_out_of_retention, 1);
+  REQUIRE_EQ_INT(r.rejected_too_far_future, 1);
   EXPECT_OK(vme_flush(db, E));
-  assert_int_equal(count_series(db, "ret_metric", 0, INT64_MAX, &samples), 1);
-  assert_int_equal(samples, 2);
+  REQUIRE_EQ_INT(count_series(db, "ret_metric", 0, INT64_MAX, &samples), 1);
+  REQUIRE_EQ_INT(samples, 2);
   close_db(db);
   remove_temp_dir(dir);
 
@@ -812,12 +791,12 @@ static void test_retention_and_timestamps(void** state) {
   ts[1] = T0;
   memset(&r, 0, sizeof r);
   EXPECT_OK(vme_add_series(db, kb.p, kb.len, ts, vals, 2, &r, E));
-  assert_int_equal(r.rows_added, 1);
-  assert_int_equal(r.rejected_invalid_timestamp, 1);
+  REQUIRE_EQ_INT(r.rows_added, 1);
+  REQUIRE_EQ_INT(r.rejected_invalid_timestamp, 1);
   finish(&kb, db, dir);
 }
 
-static void test_copy_samples_buffer(void** state) {
+static void test_copy_samples_buffer(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   keybuf kb = {0};
@@ -830,7 +809,6 @@ static void test_copy_samples_buffer(void** state) {
   vme_series_iter* it = NULL;
   const uint8_t* key = (const uint8_t*)"x";
   size_t key_len = 99;
-  (void)state;
   kb_label(&kb, "__name__", "copy_metric");
   EXPECT_OK(vme_add_series(db, kb.p, kb.len, ts, vals, 3, NULL, E));
   EXPECT_OK(vme_flush(db, E));
@@ -839,13 +817,13 @@ static void test_copy_samples_buffer(void** state) {
 
   /* Before the first next there is no current series. */
   vme_series_iter_key(it, &key, &key_len);
-  assert_null(key);
-  assert_int_equal(key_len, 0);
-  assert_string_equal(vme_series_iter_name(it), "");
+  REQUIRE(key == NULL);
+  REQUIRE_EQ_INT(key_len, 0);
+  REQUIRE_EQ_STR(vme_series_iter_name(it), "");
   {
     const int64_t* t = NULL;
     const double* v = NULL;
-    assert_int_equal(vme_series_iter_samples(it, &t, &v), 0);
+    REQUIRE_EQ_INT(vme_series_iter_samples(it, &t, &v), 0);
   }
 
   EXPECT_OK(vme_series_iter_next(it, E));
@@ -853,28 +831,28 @@ static void test_copy_samples_buffer(void** state) {
     vme_error* err = NULL;
     vme_status st = vme_series_iter_copy_samples(it, tsbuf, vbuf, 2, &n_out, &err);
     check_error(st, err, VME_ERR_BUFFER_TOO_SMALL, "copy_samples(cap=2)");
-    assert_int_equal(n_out, 3);
-    assert_true(tsbuf[0] == -1 && vbuf[0] == -1); /* nothing copied */
+    REQUIRE_EQ_INT(n_out, 3);
+    REQUIRE(tsbuf[0] == -1 && vbuf[0] == -1); /* nothing copied */
     n_out = 0;
-    assert_int_equal(vme_series_iter_copy_samples(it, tsbuf, vbuf, 2, &n_out, NULL),
-                     VME_ERR_BUFFER_TOO_SMALL);
-    assert_int_equal(n_out, 3);
+    REQUIRE_EQ_INT(vme_series_iter_copy_samples(it, tsbuf, vbuf, 2, &n_out, NULL),
+                   VME_ERR_BUFFER_TOO_SMALL);
+    REQUIRE_EQ_INT(n_out, 3);
     n_out = 0;
-    assert_int_equal(vme_series_iter_copy_samples(it, NULL, NULL, 0, &n_out, NULL),
-                     VME_ERR_BUFFER_TOO_SMALL);
-    assert_int_equal(n_out, 3);
+    REQUIRE_EQ_INT(vme_series_iter_copy_samples(it, NULL, NULL, 0, &n_out, NULL),
+                   VME_ERR_BUFFER_TOO_SMALL);
+    REQUIRE_EQ_INT(n_out, 3);
   }
   EXPECT_OK(vme_series_iter_copy_samples(it, tsbuf, vbuf, 3, &n_out, E));
-  assert_int_equal(n_out, 3);
-  assert_true(tsbuf[0] == T0 && tsbuf[1] == T0 + 10 && tsbuf[2] == T0 + 20);
-  assert_true(vbuf[0] == 1.25 && vbuf[1] == 2.5 && vbuf[2] == 3.75);
-  assert_int_equal(vme_series_iter_next(it, NULL), VME_DONE);
+  REQUIRE_EQ_INT(n_out, 3);
+  REQUIRE(tsbuf[0] == T0 && tsbuf[1] == T0 + 10 && tsbuf[2] == T0 + 20);
+  REQUIRE(vbuf[0] == 1.25 && vbuf[1] == 2.5 && vbuf[2] == 3.75);
+  REQUIRE_EQ_INT(vme_series_iter_next(it, NULL), VME_DONE);
   vme_series_iter_close(it);
   vme_query_destroy(q);
   finish(&kb, db, dir);
 }
 
-static void test_read_only(void** state) {
+static void test_read_only(void) {
   char* dir = make_temp_dir();
   vme_db* db = open_db(dir, NULL);
   vme_options* o = vme_options_create();
@@ -882,7 +860,6 @@ static void test_read_only(void** state) {
   uint32_t offs[2];
   int64_t ts = T0;
   double v = 7;
-  (void)state;
   add_one(db, "ro_metric", T0, 7);
   close_db(db);
   EXPECT_OK(vme_options_set(o, "read_only", "1", E));
@@ -893,31 +870,31 @@ static void test_read_only(void** state) {
   offs[1] = (uint32_t)kb.len;
   EXPECT_FAIL(VME_ERR_MISUSE, vme_add_rows(db, kb.p, kb.len, offs, &ts, &v, 1, NULL, E));
   EXPECT_FAIL(VME_ERR_MISUSE, vme_add_series(db, kb.p, kb.len, &ts, &v, 1, NULL, E));
-  assert_int_equal(count_series(db, "ro_metric", 0, INT64_MAX, NULL), 1);
+  REQUIRE_EQ_INT(count_series(db, "ro_metric", 0, INT64_MAX, NULL), 1);
   finish(&kb, db, dir);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_versions),
-      cmocka_unit_test(test_status_strings),
-      cmocka_unit_test(test_null_accessors_and_frees),
-      cmocka_unit_test(test_options),
-      cmocka_unit_test(test_open_null_args),
-      cmocka_unit_test(test_null_arguments),
-      cmocka_unit_test(test_zero_rows_with_null_arrays),
-      cmocka_unit_test(test_double_close_and_closed_db),
-      cmocka_unit_test(test_iterator_after_db_close),
-      cmocka_unit_test(test_bad_selectors_and_regexes),
-      cmocka_unit_test(test_label_limits),
-      cmocka_unit_test(test_malformed_keys_and_offsets),
-      cmocka_unit_test(test_second_open_locked),
-      cmocka_unit_test(test_nan_and_staleness),
-      cmocka_unit_test(test_retention_and_timestamps),
-      cmocka_unit_test(test_copy_samples_buffer),
-      cmocka_unit_test(test_read_only),
+int main(int argc, char** argv) {
+  static const vme_test_case tests[] = {
+      VME_TEST(test_versions),
+      VME_TEST(test_status_strings),
+      VME_TEST(test_null_accessors_and_frees),
+      VME_TEST(test_options),
+      VME_TEST(test_open_null_args),
+      VME_TEST(test_null_arguments),
+      VME_TEST(test_zero_rows_with_null_arrays),
+      VME_TEST(test_double_close_and_closed_db),
+      VME_TEST(test_iterator_after_db_close),
+      VME_TEST(test_bad_selectors_and_regexes),
+      VME_TEST(test_label_limits),
+      VME_TEST(test_malformed_keys_and_offsets),
+      VME_TEST(test_second_open_locked),
+      VME_TEST(test_nan_and_staleness),
+      VME_TEST(test_retention_and_timestamps),
+      VME_TEST(test_copy_samples_buffer),
+      VME_TEST(test_read_only),
   };
-  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  int rc = vme_run_tests(tests, sizeof tests / sizeof tests[0], argc, argv);
   vme_library_shutdown();
   return rc;
 }

@@ -6,15 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_c.h"
 #include "vmengine.h"
-
-/* clang-format off */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-/* clang-format on */
 
 #define T0 INT64_C(1768003200000)        /* 2026-01-10T00:00:00Z */
 #define JAN_LAST INT64_C(1769903999999)  /* 2026-01-31T23:59:59.999Z */
@@ -49,7 +42,7 @@ static void kb_raw(keybuf* kb, const void* data, size_t n) {
     size_t cap = kb->cap ? kb->cap : 64;
     while (cap < kb->len + n) cap *= 2;
     kb->p = (uint8_t*)realloc(kb->p, cap);
-    assert_non_null(kb->p);
+    REQUIRE(kb->p != NULL);
     kb->cap = cap;
   }
   if (n > 0) memcpy(kb->p + kb->len, data, n);
@@ -89,14 +82,14 @@ static int rm_cb(const char* path, const struct stat* sb, int flag, struct FTW* 
   return remove(path);
 }
 
-#define CHECK_OK(call)                                                             \
-  do {                                                                             \
-    vme_error* err_ = NULL;                                                        \
-    vme_status st_ = (call);                                                       \
-    if (st_ != VME_OK) {                                                           \
-      fail_msg("%s returned %d (%s): %s", #call, (int)st_, vme_status_string(st_), \
-               vme_error_message(err_));                                           \
-    }                                                                              \
+#define CHECK_OK(call)                                                         \
+  do {                                                                         \
+    vme_error* err_ = NULL;                                                    \
+    vme_status st_ = (call);                                                   \
+    if (st_ != VME_OK) {                                                       \
+      FAIL("%s returned %d (%s): %s", #call, (int)st_, vme_status_string(st_), \
+           vme_error_message(err_));                                           \
+    }                                                                          \
   } while (0)
 #define ERR (&err_)
 
@@ -129,15 +122,15 @@ static void run(const vme_query* q, result* r) {
     const double* vs = NULL;
     size_t k = vme_series_iter_samples(it, &ts, &vs), i;
     const char* name = vme_series_iter_name(it);
-    assert_non_null(name);
-    assert_true(k > 0);
-    for (i = 1; i < k; i++) assert_true(ts[i - 1] <= ts[i]);
-    assert_true(r->n < 64);
+    REQUIRE(name != NULL);
+    REQUIRE(k > 0);
+    for (i = 1; i < k; i++) REQUIRE(ts[i - 1] <= ts[i]);
+    REQUIRE(r->n < 64);
     r->names[r->n] = strdup(name);
     r->n++;
     r->samples += k;
   }
-  if (st != VME_DONE) fail_msg("vme_series_iter_next returned %d", (int)st);
+  if (st != VME_DONE) FAIL("vme_series_iter_next returned %d", (int)st);
   vme_series_iter_close(it);
   qsort(r->names, r->n, sizeof r->names[0], cmp_str);
 }
@@ -158,12 +151,12 @@ static void expect_series(const vme_query* q, const char* what, const char* cons
     const char* w = i < n ? sorted[i] : "(none)";
     const char* g = i < r.n ? r.names[i] : "(none)";
     if (i >= n || i >= r.n || strcmp(w, g) != 0) {
-      fail_msg("%s: series %u: want %s, got %s (want %u series, got %u)", what, (unsigned)i, w, g,
-               (unsigned)n, (unsigned)r.n);
+      FAIL("%s: series %u: want %s, got %s (want %u series, got %u)", what, (unsigned)i, w, g,
+           (unsigned)n, (unsigned)r.n);
     }
   }
   if (want_samples != (size_t)-1 && r.samples != want_samples) {
-    fail_msg("%s: %u samples, want %u", what, (unsigned)r.samples, (unsigned)want_samples);
+    FAIL("%s: %u samples, want %u", what, (unsigned)r.samples, (unsigned)want_samples);
   }
   result_free(&r);
 }
@@ -171,7 +164,7 @@ static void expect_series(const vme_query* q, const char* what, const char* cons
 static void expect_selector(const char* selector, int64_t min_ts, int64_t max_ts,
                             const char* const* want, size_t want_samples) {
   vme_query* q = vme_query_create(min_ts, max_ts);
-  assert_non_null(q);
+  REQUIRE(q != NULL);
   CHECK_OK(vme_query_add_selector(q, selector, ERR));
   expect_series(q, selector, want, want_samples);
   vme_query_destroy(q);
@@ -181,7 +174,7 @@ static void expect_matcher(vme_match_type type, const char* name, const char* va
                            int64_t max_ts, const char* const* want) {
   vme_query* q = vme_query_create(min_ts, max_ts);
   char what[256];
-  assert_non_null(q);
+  REQUIRE(q != NULL);
   CHECK_OK(vme_query_add_matcher(q, type, name, strlen(name), value, strlen(value), ERR));
   snprintf(what, sizeof what, "matcher %s op%d \"%s\"", name, (int)type, value);
   expect_series(q, what, want, (size_t)-1);
@@ -192,17 +185,17 @@ static void expect_list(vme_strlist* list, const char* what, const char* const* 
   size_t n = 0, i;
   while (want[n] != NULL) n++;
   if (vme_strlist_count(list) != n) {
-    fail_msg("%s: %u entries, want %u (first: %s)", what, (unsigned)vme_strlist_count(list),
-             (unsigned)n, vme_strlist_count(list) ? vme_strlist_get(list, 0, NULL) : "-");
+    FAIL("%s: %u entries, want %u (first: %s)", what, (unsigned)vme_strlist_count(list),
+         (unsigned)n, vme_strlist_count(list) ? vme_strlist_get(list, 0, NULL) : "-");
   }
   for (i = 0; i < n; i++) {
     size_t len = 0;
     const char* s = vme_strlist_get(list, i, &len);
-    assert_non_null(s);
-    if (strcmp(s, want[i]) != 0) fail_msg("%s[%u] = %s, want %s", what, (unsigned)i, s, want[i]);
-    assert_int_equal(len, strlen(want[i]));
+    REQUIRE(s != NULL);
+    if (strcmp(s, want[i]) != 0) FAIL("%s[%u] = %s, want %s", what, (unsigned)i, s, want[i]);
+    REQUIRE_EQ_INT(len, strlen(want[i]));
   }
-  assert_null(vme_strlist_get(list, n, NULL));
+  REQUIRE(vme_strlist_get(list, n, NULL) == NULL);
   vme_strlist_free(list);
 }
 
@@ -247,8 +240,8 @@ static void ingest(void) {
   }
   memset(&r, 0, sizeof r);
   CHECK_OK(vme_add_rows(g_db, kb.p, kb.len, offs, ts, vals, 18, &r, ERR));
-  assert_int_equal(r.rows_added, 18);
-  assert_int_equal(r.rejected_invalid_labels, 0);
+  REQUIRE_EQ_INT(r.rows_added, 18);
+  REQUIRE_EQ_INT(r.rejected_invalid_labels, 0);
   for (s = 0; s < 6; s++) kb_free(&one[s]);
   kb_free(&kb);
 
@@ -264,7 +257,7 @@ static void ingest(void) {
   vals[1] = 1;
   memset(&r, 0, sizeof r);
   CHECK_OK(vme_add_rows(g_db, kb.p, kb.len, offs, ts, vals, 2, &r, ERR));
-  assert_int_equal(r.rows_added, 2);
+  REQUIRE_EQ_INT(r.rows_added, 2);
   kb_free(&kb);
 
   /* Columnar path. */
@@ -272,15 +265,15 @@ static void ingest(void) {
   for (i = 0; i < 5; i++) ts[i] = T0 + 200000 + (int64_t)i * 1000;
   memset(&r, 0, sizeof r);
   CHECK_OK(vme_add_series(g_db, kb.p, kb.len, ts, kColValues, 5, &r, ERR));
-  assert_int_equal(r.rows_added, 5);
+  REQUIRE_EQ_INT(r.rows_added, 5);
   kb_free(&kb);
 
   CHECK_OK(vme_flush(g_db, ERR));
 }
 
-static int group_setup(void** state) {
+/* Opens a fresh database in a temporary directory and ingests the data set; 0 on success. */
+static int group_setup(void) {
   const char* base = getenv("TMPDIR");
-  (void)state;
   g_dir = (char*)malloc(4096);
   snprintf(g_dir, 4096, "%s/vme_query.XXXXXX", base && *base ? base : "/tmp");
   if (mkdtemp(g_dir) == NULL) return -1;
@@ -289,14 +282,12 @@ static int group_setup(void** state) {
   return 0;
 }
 
-static int group_teardown(void** state) {
-  (void)state;
+static void group_teardown(void) {
   if (g_db != NULL) vme_close(g_db, NULL);
   g_db = NULL;
   nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
   free(g_dir);
   vme_library_shutdown();
-  return 0;
 }
 
 /* ---- checks (run before and after reopen) ------------------------------------------------ */
@@ -313,8 +304,8 @@ static void check_matchers(void) {
     const char* const w[] = {N0, N1, N5, NULL};
     expect_matcher(VME_MATCH_NEQ, "job", "api", R_MIN, R_MAX, w);
     expect_matcher(VME_MATCH_RE, "job", "node|web", R_MIN, R_MAX, w);
-    expect_selector("{job!=\"api\"}", R_MIN, R_MAX, w, 9);
-    expect_selector("{job!~\"a.*\"}", R_MIN, R_MAX, w, 9);
+    expect_selector("{__name__=~\".+\",job!=\"api\"}", R_MIN, R_MAX, w, 9);
+    expect_selector("{__name__=~\".+\",job!~\"a.*\"}", R_MIN, R_MAX, w, 9);
   }
   {
     const char* const none[] = {NULL};
@@ -448,13 +439,13 @@ static void check_time_ranges(void) {
       const double* vs;
       const char* name = vme_series_iter_name(it);
       double want = strcmp(name, N2) == 0 ? 21 : strcmp(name, N3) == 0 ? 31 : 41;
-      assert_int_equal(vme_series_iter_samples(it, &ts, &vs), 1);
-      assert_true(ts[0] == T0 + 60000);
-      if (vs[0] != want) fail_msg("%s: value %g, want %g", name, vs[0], want);
+      REQUIRE_EQ_INT(vme_series_iter_samples(it, &ts, &vs), 1);
+      REQUIRE(ts[0] == T0 + 60000);
+      if (vs[0] != want) FAIL("%s: value %g, want %g", name, vs[0], want);
       n++;
     }
-    assert_int_equal(st, VME_DONE);
-    assert_int_equal(n, 3);
+    REQUIRE_EQ_INT(st, VME_DONE);
+    REQUIRE_EQ_INT(n, 3);
     vme_series_iter_close(it);
     /* vme_query_set_time_range changes the range of an existing query. */
     CHECK_OK(vme_query_set_time_range(q, T0 - 1000, T0 - 1, ERR));
@@ -473,11 +464,11 @@ static void check_partitions(void) {
   CHECK_OK(vme_query_add_selector(q, "span_metric", ERR));
   CHECK_OK(vme_search(g_db, q, &it, ERR));
   CHECK_OK(vme_series_iter_next(it, ERR));
-  assert_string_equal(vme_series_iter_name(it), NSPAN);
-  assert_int_equal(vme_series_iter_samples(it, &ts, &vs), 2);
-  assert_true(ts[0] == JAN_LAST && ts[1] == FEB_FIRST);
-  assert_true(vs[0] == 1 && vs[1] == 2);
-  assert_int_equal(vme_series_iter_next(it, NULL), VME_DONE);
+  REQUIRE_EQ_STR(vme_series_iter_name(it), NSPAN);
+  REQUIRE_EQ_INT(vme_series_iter_samples(it, &ts, &vs), 2);
+  REQUIRE(ts[0] == JAN_LAST && ts[1] == FEB_FIRST);
+  REQUIRE(vs[0] == 1 && vs[1] == 2);
+  REQUIRE_EQ_INT(vme_series_iter_next(it, NULL), VME_DONE);
   vme_series_iter_close(it);
   {
     const char* const w[] = {NSPAN, NULL};
@@ -500,13 +491,13 @@ static void check_columnar(void) {
   CHECK_OK(vme_query_add_selector(q, "col_metric{kind=\"col\"}", ERR));
   CHECK_OK(vme_search(g_db, q, &it, ERR));
   CHECK_OK(vme_series_iter_next(it, ERR));
-  assert_string_equal(vme_series_iter_name(it), NCOL);
-  assert_int_equal(vme_series_iter_samples(it, &ts, &vs), 5);
+  REQUIRE_EQ_STR(vme_series_iter_name(it), NCOL);
+  REQUIRE_EQ_INT(vme_series_iter_samples(it, &ts, &vs), 5);
   for (i = 0; i < 5; i++) {
-    assert_true(ts[i] == T0 + 200000 + (int64_t)i * 1000);
-    if (vs[i] != kColValues[i]) fail_msg("col sample %u: %g", (unsigned)i, vs[i]);
+    REQUIRE(ts[i] == T0 + 200000 + (int64_t)i * 1000);
+    if (vs[i] != kColValues[i]) FAIL("col sample %u: %g", (unsigned)i, vs[i]);
   }
-  assert_int_equal(vme_series_iter_next(it, NULL), VME_DONE);
+  REQUIRE_EQ_INT(vme_series_iter_next(it, NULL), VME_DONE);
   vme_series_iter_close(it);
   vme_query_destroy(q);
 }
@@ -530,17 +521,17 @@ static void check_keys(void) {
     const char* name = vme_series_iter_name(it);
     keybuf* want = strcmp(name, N0) == 0 ? &want0 : strcmp(name, N3) == 0 ? &want3 : NULL;
     vme_series_iter_key(it, &key, &len);
-    assert_non_null(key);
-    assert_true(len > 0);
+    REQUIRE(key != NULL);
+    REQUIRE(len > 0);
     if (want != NULL) {
       if (len != want->len || memcmp(key, want->p, len) != 0) {
-        fail_msg("packed key of %s differs from the canonical form", name);
+        FAIL("packed key of %s differs from the canonical form", name);
       }
       seen++;
     }
   }
-  assert_int_equal(st, VME_DONE);
-  assert_int_equal(seen, 2);
+  REQUIRE_EQ_INT(st, VME_DONE);
+  REQUIRE_EQ_INT(seen, 2);
   vme_series_iter_close(it);
   vme_query_destroy(q);
   kb_free(&want0);
@@ -612,21 +603,21 @@ static void check_counts(void) {
   uint64_t n = 0;
   vme_query* q;
   CHECK_OK(vme_series_count(g_db, NULL, &n, ERR));
-  assert_int_equal(n, 8);
+  REQUIRE_EQ_INT(n, 8);
   q = vme_query_create(R_MIN, R_MAX);
   CHECK_OK(vme_query_add_selector(q, "{job=\"api\"}", ERR));
   CHECK_OK(vme_series_count(g_db, q, &n, ERR));
-  assert_int_equal(n, 3);
+  REQUIRE_EQ_INT(n, 3);
   vme_query_destroy(q);
   q = vme_query_create(0, INT64_MAX);
   CHECK_OK(vme_query_add_selector(q, "span_metric", ERR));
   CHECK_OK(vme_series_count(g_db, q, &n, ERR));
-  assert_int_equal(n, 1);
+  REQUIRE_EQ_INT(n, 1);
   vme_query_destroy(q);
   q = vme_query_create(T0 - 1000, T0 - 1);
   CHECK_OK(vme_query_add_selector(q, "up", ERR));
   CHECK_OK(vme_series_count(g_db, q, &n, ERR));
-  assert_int_equal(n, 0);
+  REQUIRE_EQ_INT(n, 0);
   vme_query_destroy(q);
 }
 
@@ -634,7 +625,7 @@ static int find_stat(const vme_stats* st, const char* name, double* value) {
   size_t i, n = vme_stats_count(st);
   for (i = 0; i < n; i++) {
     const char* s = vme_stats_name(st, i);
-    assert_non_null(s);
+    REQUIRE(s != NULL);
     if (strcmp(s, name) == 0) {
       *value = vme_stats_value(st, i);
       return 1;
@@ -647,18 +638,18 @@ static void check_stats(void) {
   vme_stats* st = NULL;
   double v = -1;
   CHECK_OK(vme_stats_get(g_db, &st, ERR));
-  assert_true(vme_stats_count(st) > 0);
-  if (!find_stat(st, "rows", &v)) fail_msg("no \"rows\" entry in vme_stats");
-  if (v != 25) fail_msg("stats rows = %g, want 25", v);
-  if (!find_stat(st, "partitions", &v)) fail_msg("no \"partitions\" entry in vme_stats");
-  if (v != 2) fail_msg("stats partitions = %g, want 2", v);
-  if (!find_stat(st, "series", &v)) fail_msg("no \"series\" entry in vme_stats");
-  if (!find_stat(st, "parts", &v)) fail_msg("no \"parts\" entry in vme_stats");
-  assert_true(v >= 2);
-  if (!find_stat(st, "data_bytes", &v)) fail_msg("no \"data_bytes\" entry in vme_stats");
-  assert_true(v > 0);
-  if (!find_stat(st, "indexdb_bytes", &v)) fail_msg("no \"indexdb_bytes\" entry");
-  assert_null(vme_stats_name(st, vme_stats_count(st)));
+  REQUIRE(vme_stats_count(st) > 0);
+  if (!find_stat(st, "rows", &v)) FAIL("no \"rows\" entry in vme_stats");
+  if (v != 25) FAIL("stats rows = %g, want 25", v);
+  if (!find_stat(st, "partitions", &v)) FAIL("no \"partitions\" entry in vme_stats");
+  if (v != 2) FAIL("stats partitions = %g, want 2", v);
+  if (!find_stat(st, "series", &v)) FAIL("no \"series\" entry in vme_stats");
+  if (!find_stat(st, "parts", &v)) FAIL("no \"parts\" entry in vme_stats");
+  REQUIRE(v >= 2);
+  if (!find_stat(st, "data_bytes", &v)) FAIL("no \"data_bytes\" entry in vme_stats");
+  REQUIRE(v > 0);
+  if (!find_stat(st, "indexdb_bytes", &v)) FAIL("no \"indexdb_bytes\" entry");
+  REQUIRE(vme_stats_name(st, vme_stats_count(st)) == NULL);
   vme_stats_free(st);
 }
 
@@ -670,8 +661,8 @@ static void check_limit_and_tenant(void) {
   CHECK_OK(vme_query_add_selector(q, "up", ERR));
   CHECK_OK(vme_query_set_limit(q, 2, ERR));
   st = vme_search(g_db, q, &it, &err);
-  if (st != VME_ERR_LIMIT) fail_msg("search over the limit returned %d", (int)st);
-  assert_int_equal(vme_error_code(err), VME_ERR_LIMIT);
+  if (st != VME_ERR_LIMIT) FAIL("search over the limit returned %d", (int)st);
+  REQUIRE_EQ_INT(vme_error_code(err), VME_ERR_LIMIT);
   vme_error_free(err);
   vme_series_iter_close(it);
   CHECK_OK(vme_query_set_limit(q, 3, ERR));
@@ -688,57 +679,20 @@ static void check_limit_and_tenant(void) {
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
-static void test_matchers(void** state) {
-  (void)state;
-  check_matchers();
-}
-static void test_empty_label_semantics(void** state) {
-  (void)state;
-  check_empty_label_semantics();
-}
-static void test_regex_anchoring(void** state) {
-  (void)state;
-  check_regex_anchoring();
-}
-static void test_metric_name(void** state) {
-  (void)state;
-  check_metric_name();
-}
-static void test_time_ranges(void** state) {
-  (void)state;
-  check_time_ranges();
-}
-static void test_partitions(void** state) {
-  (void)state;
-  check_partitions();
-}
-static void test_columnar(void** state) {
-  (void)state;
-  check_columnar();
-}
-static void test_keys(void** state) {
-  (void)state;
-  check_keys();
-}
-static void test_label_lists(void** state) {
-  (void)state;
-  check_label_lists();
-}
-static void test_counts(void** state) {
-  (void)state;
-  check_counts();
-}
-static void test_stats(void** state) {
-  (void)state;
-  check_stats();
-}
-static void test_limit_and_tenant(void** state) {
-  (void)state;
-  check_limit_and_tenant();
-}
+static void test_matchers(void) { check_matchers(); }
+static void test_empty_label_semantics(void) { check_empty_label_semantics(); }
+static void test_regex_anchoring(void) { check_regex_anchoring(); }
+static void test_metric_name(void) { check_metric_name(); }
+static void test_time_ranges(void) { check_time_ranges(); }
+static void test_partitions(void) { check_partitions(); }
+static void test_columnar(void) { check_columnar(); }
+static void test_keys(void) { check_keys(); }
+static void test_label_lists(void) { check_label_lists(); }
+static void test_counts(void) { check_counts(); }
+static void test_stats(void) { check_stats(); }
+static void test_limit_and_tenant(void) { check_limit_and_tenant(); }
 
-static void test_same_after_reopen(void** state) {
-  (void)state;
+static void test_same_after_reopen(void) {
   CHECK_OK(vme_close(g_db, ERR));
   g_db = NULL;
   CHECK_OK(vme_open(g_dir, NULL, &g_db, ERR));
@@ -756,21 +710,28 @@ static void test_same_after_reopen(void** state) {
   check_limit_and_tenant();
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_matchers),
-      cmocka_unit_test(test_empty_label_semantics),
-      cmocka_unit_test(test_regex_anchoring),
-      cmocka_unit_test(test_metric_name),
-      cmocka_unit_test(test_time_ranges),
-      cmocka_unit_test(test_partitions),
-      cmocka_unit_test(test_columnar),
-      cmocka_unit_test(test_keys),
-      cmocka_unit_test(test_label_lists),
-      cmocka_unit_test(test_counts),
-      cmocka_unit_test(test_stats),
-      cmocka_unit_test(test_limit_and_tenant),
-      cmocka_unit_test(test_same_after_reopen),
+int main(int argc, char** argv) {
+  static const vme_test_case tests[] = {
+      VME_TEST(test_matchers),
+      VME_TEST(test_empty_label_semantics),
+      VME_TEST(test_regex_anchoring),
+      VME_TEST(test_metric_name),
+      VME_TEST(test_time_ranges),
+      VME_TEST(test_partitions),
+      VME_TEST(test_columnar),
+      VME_TEST(test_keys),
+      VME_TEST(test_label_lists),
+      VME_TEST(test_counts),
+      VME_TEST(test_stats),
+      VME_TEST(test_limit_and_tenant),
+      VME_TEST(test_same_after_reopen),
   };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+  int rc;
+  if (group_setup() != 0) {
+    fprintf(stderr, "query_test: cannot create the test database in $TMPDIR\n");
+    return 1;
+  }
+  rc = vme_run_tests(tests, sizeof tests / sizeof tests[0], argc, argv);
+  group_teardown();
+  return rc;
 }

@@ -3,7 +3,7 @@
 
 Subcommands:
   gen-w1 --series-per-metric H --samples N OUT.prom OUT.csv
-      The W1 workload of shared/bench/workloads.md at small scale: metrics m = 0..9, hosts
+      The W1 workload of docs/benchmarks.md at small scale: metrics m = 0..9, hosts
       h = 0..H-1, series k = m*1000 + h (the same generator streams as full W1), samples
       i = 0..N-1 at T0 + i*10000. OUT.prom is Prometheus text with explicit timestamps
       (time-major); OUT.csv is the input in the golden-set format batch,metric,ts,value,bits

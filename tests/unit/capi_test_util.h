@@ -1,13 +1,13 @@
-// Helpers for unit tests that drive vmengine through its C API: check macros that return an
-// error message instead of aborting (so temp dirs and handles are released before the test
-// fails), owning handles, series-key packing and unpacking, full exports as sorted (metric,
-// timestamp_ms, value_bits) rows with a comparison naming the first difference, readers of the
-// golden sets' expected.csv and input.csv (Go-quoted metric names), stats, directory helpers and
-// the W1 generator of /work/shared/bench/workloads.md.
+// Helpers for unit tests that drive vmengine through its C API: owning handles, series-key
+// packing and unpacking, full exports as sorted (metric, timestamp_ms, value_bits) rows with a
+// comparison naming the first difference, readers of the golden sets' expected.csv and input.csv
+// (Go-quoted metric names), stats, directory helpers and the W1 generator (docs/benchmarks.md).
 //
-// Include it BEFORE test_util.h (which must come last). It needs no cmocka itself; only RUN()
-// expands to cmocka's fail_msg at the call site. Every check helper returns "" on success or
-// a message.
+// Checks use check.h: a failed REQUIRE or REQUIRE_VME throws, so a helper unwinds (releasing
+// temp dirs and handles) and the test fails with the message. Helpers return std::string ("" on
+// success, else a message) so that RUN(helper(...)) and RETURN_IF_FAILED(helper(...)) read as
+// before. Like every check, they run on the test's thread, or on a worker thread inside
+// vme::test::Collect(), which returns the failure as a message.
 #pragma once
 
 #include <algorithm>
@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "check.h"
 #include "vmengine.h"
 
 namespace vme::test {
@@ -45,13 +46,8 @@ inline std::string Format(const char* fmt, ...) {
 
 }  // namespace vme::test
 
-// Returns a formatted message from the enclosing function when cond is false.
-#define REQUIRE(cond, ...)                                \
-  do {                                                    \
-    if (!(cond)) return ::vme::test::Format(__VA_ARGS__); \
-  } while (0)
-
-// Runs a vme_ call whose last argument is `&err`; returns its status and message on failure.
+// Runs a vme_ call whose last argument is `&err`; fails (check.h) with its status and message
+// when it does not return VME_OK.
 #define REQUIRE_VME(call)                                                               \
   do {                                                                                  \
     vme_error* err = nullptr;                                                           \
@@ -60,21 +56,15 @@ inline std::string Format(const char* fmt, ...) {
       std::string m_ = ::vme::test::Format("%s: %s: %s", #call, vme_status_string(st_), \
                                            vme_error_message(err));                     \
       vme_error_free(err);                                                              \
-      return m_;                                                                        \
+      ::vme::test::Fail(__FILE__, __LINE__, "REQUIRE_VME", m_);                         \
     }                                                                                   \
   } while (0)
 
+// Returns a check helper's message from the enclosing function when it is not empty.
 #define RETURN_IF_FAILED(expr)  \
   do {                          \
     std::string e_ = (expr);    \
     if (!e_.empty()) return e_; \
-  } while (0)
-
-// In a cmocka test body: fails the test with the message of a check helper.
-#define RUN(expr)                                \
-  do {                                           \
-    std::string e_ = (expr);                     \
-    if (!e_.empty()) fail_msg("%s", e_.c_str()); \
   } while (0)
 
 namespace vme::test {
@@ -719,7 +709,7 @@ inline std::string ReadFileText(const std::string& path) {
   return s;
 }
 
-// ---- W1 generator (workloads.md §1) --------------------------------------------------------
+// ---- W1 generator (docs/benchmarks.md) ----------------------------------------------------------
 
 // The value stream of series k: x = seed(k), v = 100; per sample x = xorshift64(x),
 // v += ((int64)(x >> 11) - 2^52) / 2^52, emit round(v * 100) / 100.

@@ -4,13 +4,17 @@
 // directories, handles and locks are released by their destructors) and is caught by
 // RunTests(), which reports it with file and line and goes on with the next test. A check
 // that fails on any other thread than the one running the test cannot unwind into the
-// runner: it prints the same report and aborts the process, so it can never pass unseen.
+// runner: it prints the same report and aborts the process, so it can never pass unseen,
+// unless the thread runs it inside Collect(), which returns the failure as a message.
 //
 //   REQUIRE(cond)                    REQUIRE(cond, "printf format", args...)
 //   REQUIRE_EQ(a, b)                 integers, pointers, enums or strings; prints both values
 //   REQUIRE_OK(status_expr)          a vme::Status or vme::Result<T> that must be ok
 //   FAIL("printf format", args...)   fails unconditionally
 //   RUN(expr)                        expr returns std::string: "" = success, else the message
+//
+// On a worker thread, wrap the work in vme::test::Collect(fn) and check its result on the test
+// thread.
 //
 //   int main() { return vme::test::RunTests({VME_TEST(TestA), VME_TEST(TestB)}); }
 //
@@ -48,6 +52,12 @@ inline std::thread::id& TestThread() {
   return id;
 }
 
+// True on a thread running Collect(): its failed checks throw, and Collect catches them.
+inline bool& CollectingThread() {
+  thread_local bool collecting = false;
+  return collecting;
+}
+
 inline std::string Vformat(const char* fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
@@ -72,12 +82,29 @@ inline std::string FormatMessage(const char* fmt, ...) {
                               const std::string& detail) {
   std::string msg = std::string(file) + ":" + std::to_string(line) + ": " + what;
   if (!detail.empty()) msg += ": " + detail;
-  if (std::this_thread::get_id() != TestThread()) {
+  if (std::this_thread::get_id() != TestThread() && !CollectingThread()) {
     std::fprintf(stderr, "FAILED on a non-test thread: %s\n", msg.c_str());
     std::fflush(stderr);
     std::abort();
   }
   throw Failure{msg};
+}
+
+// For a worker thread: runs fn(), which returns "" or a message like the check helpers, and
+// returns its message or that of the first check that failed inside it. The worker hands the
+// result to the test thread, which checks it (RUN or REQUIRE).
+template <typename Fn>
+std::string Collect(Fn&& fn) {
+  const bool was = CollectingThread();
+  CollectingThread() = true;
+  std::string out;
+  try {
+    out = fn();
+  } catch (const Failure& f) {
+    out = f.message;
+  }
+  CollectingThread() = was;
+  return out;
 }
 
 template <typename T>
@@ -113,6 +140,11 @@ bool Equal(const A& a, const B& b) {
   } else {
     return a == b;
   }
+}
+
+template <typename A, typename B>
+void CheckEqual(const char* file, int line, const char* what, const A& a, const B& b) {
+  if (!Equal(a, b)) Fail(file, line, what, Show(a) + " != " + Show(b));
 }
 
 template <typename S>
@@ -175,14 +207,10 @@ inline int RunTests(const std::vector<TestCase>& tests, int argc = 0, char** arg
                         ::vme::test::FormatMessage(__VA_ARGS__)); \
   } while (0)
 
-#define REQUIRE_EQ(a, b)                                                         \
-  do {                                                                           \
-    const auto& a_ = (a);                                                        \
-    const auto& b_ = (b);                                                        \
-    if (!::vme::test::Equal(a_, b_))                                             \
-      ::vme::test::Fail(__FILE__, __LINE__, "REQUIRE_EQ(" #a ", " #b ")",        \
-                        ::vme::test::Show(a_) + " != " + ::vme::test::Show(b_)); \
-  } while (0)
+// A function, not a block with local references: `a` and `b` may be temporaries or pointers
+// into temporaries (REQUIRE_EQ(Hex(x).c_str(), "00")), which live until the call returns.
+#define REQUIRE_EQ(a, b) \
+  ::vme::test::CheckEqual(__FILE__, __LINE__, "REQUIRE_EQ(" #a ", " #b ")", (a), (b))
 
 #define REQUIRE_OK(expr)                                                                     \
   do {                                                                                       \

@@ -3,6 +3,7 @@
 // is lost or duplicated.
 #include <thread>
 
+#include "capi_test_util.h"
 #include "test_util.h"
 #include "vmengine.h"
 
@@ -21,9 +22,11 @@ std::string Label(std::string_view k, std::string_view v) {
 
 constexpr int kSeries = 2000;
 constexpr int kThreads = 4;
-constexpr int64_t kT0 = 1767225600000;
+constexpr int64_t kT0 = vme::test::kT0;
 
-void Writer(vme_db* db, int thread) {
+// Adds one sample of every series; returns "" or what went wrong (it runs on a worker thread,
+// where checks must not fail: the test thread checks the result).
+std::string Writer(vme_db* db, int thread) {
   std::string keys;
   std::vector<uint32_t> offsets;
   std::vector<int64_t> ts;
@@ -40,55 +43,64 @@ void Writer(vme_db* db, int thread) {
   vme_add_result r;
   const vme_status st = vme_add_rows(db, reinterpret_cast<const uint8_t*>(keys.data()), keys.size(),
                                      offsets.data(), ts.data(), values.data(), ts.size(), &r, &err);
-  if (st != VME_OK) fail_msg("vme_add_rows: %s", vme_error_message(err));
-  assert_int_equal(r.rows_added, kSeries);
+  if (st != VME_OK) {
+    std::string m = std::string("vme_add_rows: ") + vme_error_message(err);
+    vme_error_free(err);
+    return m;
+  }
+  if (r.rows_added != kSeries) {
+    return "vme_add_rows added " + std::to_string(r.rows_added) + " rows, want " +
+           std::to_string(kSeries);
+  }
+  return "";
 }
 
-void TestExactlyOneTSIDPerSeries(void**) {
+void TestExactlyOneTSIDPerSeries() {
   vme::test::TempDir dir;
-  vme_db* db = nullptr;
-  vme_error* err = nullptr;
-  assert_int_equal(vme_open(dir.path().c_str(), nullptr, &db, &err), VME_OK);
+  vme::test::DbPtr db;
+  RUN(vme::test::OpenDb(dir.path(), {}, &db));
+  std::vector<std::string> results(kThreads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; t++) threads.emplace_back(Writer, db, t);
-  for (auto& t : threads) t.join();
-  assert_int_equal(vme_flush(db, &err), VME_OK);
-  uint64_t count = 0;
-  assert_int_equal(vme_series_count(db, nullptr, &count, &err), VME_OK);
-  assert_int_equal(count, kSeries);
-  vme_stats* stats = nullptr;
-  assert_int_equal(vme_stats_get(db, &stats, &err), VME_OK);
-  for (size_t i = 0; i < vme_stats_count(stats); i++) {
-    if (std::string(vme_stats_name(stats, i)) == "new_series_created") {
-      assert_int_equal(static_cast<uint64_t>(vme_stats_value(stats, i)), kSeries);
-    }
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&results, &db, t] { results[t] = Writer(db.get(), t); });
   }
-  vme_stats_free(stats);
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < kThreads; t++)
+    REQUIRE(results[t].empty(), "writer %d: %s", t, results[t].c_str());
+  REQUIRE_VME(vme_flush(db.get(), &err));
+  uint64_t count = 0;
+  REQUIRE_VME(vme_series_count(db.get(), nullptr, &count, &err));
+  REQUIRE_EQ(count, kSeries);
+  double created = 0;
+  RUN(vme::test::StatValue(db.get(), "new_series_created", &created));
+  REQUIRE_EQ(created, kSeries);
   // Every series has exactly one sample per writer, all under one TSID.
-  vme_query* q = vme_query_create(0, INT64_MAX);
-  assert_int_equal(vme_query_add_selector(q, "{__name__=~\"m.*\"}", &err), VME_OK);
-  vme_series_iter* it = nullptr;
-  assert_int_equal(vme_search(db, q, &it, &err), VME_OK);
+  vme::test::QueryPtr q = vme::test::MakeQuery(0, INT64_MAX);
+  REQUIRE_VME(vme_query_add_selector(q.get(), "{__name__=~\"m.*\"}", &err));
+  vme_series_iter* raw = nullptr;
+  REQUIRE_VME(vme_search(db.get(), q.get(), &raw, &err));
+  vme::test::IterPtr it(raw);
   int series = 0;
-  while (vme_series_iter_next(it, &err) == VME_OK) {
+  vme_status st;
+  while ((st = vme_series_iter_next(it.get(), nullptr)) == VME_OK) {
     const int64_t* t;
     const double* v;
-    assert_int_equal(vme_series_iter_samples(it, &t, &v), kThreads);
+    REQUIRE_EQ(vme_series_iter_samples(it.get(), &t, &v), kThreads);
     for (int i = 0; i < kThreads; i++) {
-      assert_int_equal(t[i], kT0 + i * 1000);
-      assert_true(v[i] == i);
+      REQUIRE_EQ(t[i], kT0 + i * 1000);
+      REQUIRE(v[i] == i);
     }
     series++;
   }
-  assert_int_equal(series, kSeries);
-  vme_series_iter_close(it);
-  vme_query_destroy(q);
-  assert_int_equal(vme_close(db, &err), VME_OK);
+  REQUIRE_EQ(st, VME_DONE);
+  REQUIRE_EQ(series, kSeries);
+  it.reset();
+  RUN(vme::test::CloseDb(&db));
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(TestExactlyOneTSIDPerSeries)};
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {VME_TEST(TestExactlyOneTSIDPerSeries)};
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -52,7 +52,20 @@ int64_t BatchTs(int64_t batch) { return kT0 + batch * 1000; }
   _exit(code);
 }
 
+void ChildLoop(const std::string& dir, int fd, int64_t first);
+
+// The child's checks fail through check.h: report the failure and exit with status 3.
 int ChildMain(const std::string& dir, int fd, int64_t first) {
+  vme::test::TestThread() = std::this_thread::get_id();
+  try {
+    ChildLoop(dir, fd, first);
+  } catch (const vme::test::Failure& f) {
+    ChildFail(f.message, 3);
+  }
+  return 0;
+}
+
+void ChildLoop(const std::string& dir, int fd, int64_t first) {
   DbPtr db;
   std::string e = OpenDb(
       dir, {{"raw_rows_flush_interval_ms", "10"}, {"inmemory_parts_flush_interval_ms", "50"}}, &db);
@@ -266,7 +279,7 @@ std::string CrashLoop() {
   return "";
 }
 
-void TestKillAndRecover(void**) { RUN(CrashLoop()); }
+void TestKillAndRecover() { RUN(CrashLoop()); }
 
 }  // namespace
 
@@ -274,10 +287,10 @@ int main(int argc, char** argv) {
   if (argc == 5 && std::string(argv[1]) == "--crash-child") {
     return ChildMain(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
   }
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestKillAndRecover),
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestKillAndRecover),
   };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  const int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

@@ -34,16 +34,16 @@ TSID PlainTsid(uint64_t metric_id) { return TSID{1, 2, 3, 4, 5, metric_id}; }
 
 PartPtr MustCreate(std::vector<RawRow> rows, int64_t dedup = 0) {
   auto r = Part::CreateInmemory(&rows, dedup);
-  ASSERT_OK(r.status());
+  REQUIRE_OK(r.status());
   return r.value();
 }
 
 // Stores an in-memory part under base/<name> and reopens it.
 PartPtr StoreAndOpen(const PartPtr& p, const std::string& base, uint64_t merge_idx = 1) {
   const std::string dir = base + "/" + p->header().DirName(merge_idx);
-  ASSERT_OK(p->inmemory()->StoreToDisk(dir));
+  REQUIRE_OK(p->inmemory()->StoreToDisk(dir));
   auto r = Part::OpenFile(dir);
-  ASSERT_OK(r.status());
+  REQUIRE_OK(r.status());
   return r.value();
 }
 
@@ -59,7 +59,7 @@ SeriesRows Search(const PartPtr& p, std::vector<TSID> tsids, TimeRange tr, size_
   size_t n = 0;
   while (ps.NextBlock()) {
     const BlockHeader& bh = ps.block_header();
-    if (!first) assert_false(BlockHeaderLess(bh, prev));
+    if (!first) REQUIRE(!BlockHeaderLess(bh, prev));
     prev = bh;
     first = false;
     vme::Status st = ps.ReadBlock(&b);
@@ -68,7 +68,7 @@ SeriesRows Search(const PartPtr& p, std::vector<TSID> tsids, TimeRange tr, size_
         *status = st;
         return out;
       }
-      ASSERT_OK(st);
+      REQUIRE_OK(st);
     }
     n++;
     auto& v = out[bh.tsid.metric_id];
@@ -77,7 +77,7 @@ SeriesRows Search(const PartPtr& p, std::vector<TSID> tsids, TimeRange tr, size_
   if (status != nullptr) {
     *status = ps.status();
   } else {
-    ASSERT_OK(ps.status());
+    REQUIRE_OK(ps.status());
   }
   if (blocks != nullptr) *blocks = n;
   return out;
@@ -85,7 +85,7 @@ SeriesRows Search(const PartPtr& p, std::vector<TSID> tsids, TimeRange tr, size_
 
 size_t CountBlocks(const PartPtr& p) {
   size_t n = 0;
-  ASSERT_OK(p->ForEachBlockHeader([&](const BlockHeader&) {
+  REQUIRE_OK(p->ForEachBlockHeader([&](const BlockHeader&) {
     n++;
     return vme::Status::OK();
   }));
@@ -106,7 +106,7 @@ void WriteAll(const std::string& path, const std::string& data) {
 
 }  // namespace
 
-static void TestInmemoryPartExample(void**) {
+static void TestInmemoryPartExample() {
   std::vector<RawRow> rows = {
       {TSID{1, 2, 3, 4, 5, 7}, 2000, 8, 64},
       {TSID{1, 2, 3, 4, 5, 6}, 2000, 2.5, 64},
@@ -114,111 +114,111 @@ static void TestInmemoryPartExample(void**) {
       {TSID{1, 2, 3, 4, 5, 6}, 1000, 1.5, 64},
   };
   PartPtr p = MustCreate(rows);
-  assert_true(p->is_inmemory());
-  assert_string_equal(p->path().c_str(), "");
+  REQUIRE(p->is_inmemory());
+  REQUIRE_EQ(p->path().c_str(), "");
   const PartHeader& ph = p->header();
-  assert_string_equal(ph.DirName(0x16A1B2C3D4E5F607ULL).c_str(),
-                      "4_2_19700101000001.000_19700101000002.000_16A1B2C3D4E5F607");
+  REQUIRE_EQ(ph.DirName(0x16A1B2C3D4E5F607ULL).c_str(),
+             "4_2_19700101000001.000_19700101000002.000_16A1B2C3D4E5F607");
   const InmemoryPart* mp = p->inmemory();
   ASSERT_HEX("d00f", mp->timestamps);
   ASSERT_HEX("1402", mp->values);
-  assert_int_equal(p->size_bytes(), mp->timestamps.size() + mp->values.size() + mp->index.size() +
-                                        mp->metaindex.size());
+  REQUIRE_EQ(p->size_bytes(),
+             mp->timestamps.size() + mp->values.size() + mp->index.size() + mp->metaindex.size());
   std::string index;
-  ASSERT_OK(vme::enc::DecompressZstd(&index, mp->index));
-  assert_int_equal(index.size(), 178);
+  REQUIRE_OK(vme::enc::DecompressZstd(&index, mp->index));
+  REQUIRE_EQ(index.size(), 178);
   BlockHeader b1, b2;
-  ASSERT_OK(BlockHeader::Unmarshal(index, &b1));
-  ASSERT_OK(BlockHeader::Unmarshal(std::string_view(index).substr(89), &b2));
-  assert_int_equal(b1.tsid.metric_id, 6);
-  assert_int_equal(b2.tsid.metric_id, 7);
-  assert_int_equal(b1.timestamps_block_offset, 0);
-  assert_int_equal(b2.timestamps_block_offset, 0);
-  assert_int_equal(b2.timestamps_block_size, 2);
-  assert_int_equal(b1.values_block_offset, 0);
-  assert_int_equal(b2.values_block_offset, 1);
-  assert_int_equal(b1.scale, -1);
-  assert_int_equal(b2.scale, 0);
-  assert_int_equal(b1.first_value, 15);
-  assert_int_equal(b2.first_value, 7);
+  REQUIRE_OK(BlockHeader::Unmarshal(index, &b1));
+  REQUIRE_OK(BlockHeader::Unmarshal(std::string_view(index).substr(89), &b2));
+  REQUIRE_EQ(b1.tsid.metric_id, 6);
+  REQUIRE_EQ(b2.tsid.metric_id, 7);
+  REQUIRE_EQ(b1.timestamps_block_offset, 0);
+  REQUIRE_EQ(b2.timestamps_block_offset, 0);
+  REQUIRE_EQ(b2.timestamps_block_size, 2);
+  REQUIRE_EQ(b1.values_block_offset, 0);
+  REQUIRE_EQ(b2.values_block_offset, 1);
+  REQUIRE_EQ(b1.scale, -1);
+  REQUIRE_EQ(b2.scale, 0);
+  REQUIRE_EQ(b1.first_value, 15);
+  REQUIRE_EQ(b2.first_value, 7);
   std::string meta;
-  ASSERT_OK(vme::enc::DecompressZstd(&meta, mp->metaindex));
-  assert_int_equal(meta.size(), 64);
+  REQUIRE_OK(vme::enc::DecompressZstd(&meta, mp->metaindex));
+  REQUIRE_EQ(meta.size(), 64);
   MetaindexRow mr;
-  ASSERT_OK(MetaindexRow::Unmarshal(meta, &mr));
-  assert_true(mr.tsid == (TSID{1, 2, 3, 4, 5, 6}));
-  assert_int_equal(mr.block_headers_count, 2);
-  assert_int_equal(mr.min_timestamp, 1000);
-  assert_int_equal(mr.max_timestamp, 2000);
-  assert_int_equal(mr.index_block_offset, 0);
-  assert_int_equal(mr.index_block_size, mp->index.size());
+  REQUIRE_OK(MetaindexRow::Unmarshal(meta, &mr));
+  REQUIRE(mr.tsid == (TSID{1, 2, 3, 4, 5, 6}));
+  REQUIRE_EQ(mr.block_headers_count, 2);
+  REQUIRE_EQ(mr.min_timestamp, 1000);
+  REQUIRE_EQ(mr.max_timestamp, 2000);
+  REQUIRE_EQ(mr.index_block_offset, 0);
+  REQUIRE_EQ(mr.index_block_size, mp->index.size());
 
   // Stored and reopened, it reads back the same.
   TempDir tmp;
   PartPtr fp = StoreAndOpen(p, tmp.path(), 0x16A1B2C3D4E5F607ULL);
-  assert_false(fp->is_inmemory());
-  assert_true(fp->header() == p->header());
-  assert_int_equal(fp->size_bytes(), p->size_bytes());
-  assert_string_equal(ReadAll(fp->path() + "/min_dedup_interval").c_str(), "0s");
+  REQUIRE(!fp->is_inmemory());
+  REQUIRE(fp->header() == p->header());
+  REQUIRE_EQ(fp->size_bytes(), p->size_bytes());
+  REQUIRE_EQ(ReadAll(fp->path() + "/min_dedup_interval").c_str(), "0s");
   SeriesRows got = Search(fp, {TSID{1, 2, 3, 4, 5, 6}, TSID{1, 2, 3, 4, 5, 7}}, {0, 5000});
-  assert_int_equal(got.size(), 2);
-  assert_true(got[6] == (std::vector<std::pair<int64_t, double>>{{1000, 1.5}, {2000, 2.5}}));
-  assert_true(got[7] == (std::vector<std::pair<int64_t, double>>{{1000, 7}, {2000, 8}}));
+  REQUIRE_EQ(got.size(), 2);
+  REQUIRE(got[6] == (std::vector<std::pair<int64_t, double>>{{1000, 1.5}, {2000, 2.5}}));
+  REQUIRE(got[7] == (std::vector<std::pair<int64_t, double>>{{1000, 7}, {2000, 8}}));
 }
 
-static void TestBlockCounts(void**) {
+static void TestBlockCounts() {
   std::vector<RawRow> rows;
   for (int i = 0; i < 10000; i++) rows.push_back({MakeTsid(1), 1000 + i * 10, double(i), 64});
   PartPtr p = MustCreate(rows);
-  assert_int_equal(p->header().blocks_count, 2);
-  assert_int_equal(p->header().rows_count, 10000);
+  REQUIRE_EQ(p->header().blocks_count, 2);
+  REQUIRE_EQ(p->header().rows_count, 10000);
   std::vector<uint32_t> counts;
-  ASSERT_OK(p->ForEachBlockHeader([&](const BlockHeader& bh) {
+  REQUIRE_OK(p->ForEachBlockHeader([&](const BlockHeader& bh) {
     counts.push_back(bh.rows_count);
     return vme::Status::OK();
   }));
-  assert_true(counts == (std::vector<uint32_t>{8192, 1808}));
+  REQUIRE(counts == (std::vector<uint32_t>{8192, 1808}));
 
   rows.clear();
   for (int i = 0; i < 10000; i++) rows.push_back({MakeTsid(i + 1), 1000, double(i), 64});
   p = MustCreate(rows);
-  assert_int_equal(p->header().blocks_count, 10000);
-  assert_int_equal(CountBlocks(p), 10000);
-  assert_true(p->metaindex().size() > 1);
+  REQUIRE_EQ(p->header().blocks_count, 10000);
+  REQUIRE_EQ(CountBlocks(p), 10000);
+  REQUIRE(p->metaindex().size() > 1);
   // Index blocks hold at most 737 headers.
-  for (const auto& mr : p->metaindex()) assert_true(mr.block_headers_count <= 737);
-  assert_int_equal(p->metaindex()[0].block_headers_count, 737);
+  for (const auto& mr : p->metaindex()) REQUIRE(mr.block_headers_count <= 737);
+  REQUIRE_EQ(p->metaindex()[0].block_headers_count, 737);
 
   rows = {{MakeTsid(5), 123, 4.5, 64}};
   p = MustCreate(rows);
-  assert_int_equal(p->header().blocks_count, 1);
-  assert_int_equal(p->header().rows_count, 1);
-  assert_int_equal(p->header().min_timestamp, 123);
-  assert_int_equal(p->header().max_timestamp, 123);
+  REQUIRE_EQ(p->header().blocks_count, 1);
+  REQUIRE_EQ(p->header().rows_count, 1);
+  REQUIRE_EQ(p->header().min_timestamp, 123);
+  REQUIRE_EQ(p->header().max_timestamp, 123);
 
   rows.clear();
   for (int i = 0; i < 1234; i++) rows.push_back({MakeTsid(i + 1), 1000 + i, double(i), 64});
   p = MustCreate(rows);
-  assert_int_equal(p->header().blocks_count, 1234);
+  REQUIRE_EQ(p->header().blocks_count, 1234);
 
   std::vector<RawRow> empty;
-  assert_false(Part::CreateInmemory(&empty, 0).ok());
+  REQUIRE(!Part::CreateInmemory(&empty, 0).ok());
   rows = {{MakeTsid(5), 123, 4.5, 0}};
-  assert_false(Part::CreateInmemory(&rows, 0).ok());
+  REQUIRE(!Part::CreateInmemory(&rows, 0).ok());
 }
 
-static void TestPartNames(void**) {
+static void TestPartNames() {
   PartHeader ph;
-  ASSERT_OK(
+  REQUIRE_OK(
       PartHeader::ParseFromDirName("1233_456_20181011010203.456_20181011010203.457_garbage", &ph));
-  assert_int_equal(ph.rows_count, 1233);
-  assert_int_equal(ph.blocks_count, 456);
-  assert_string_equal(FormatPartTimestamp(ph.min_timestamp).c_str(), "20181011010203.456");
-  assert_int_equal(ph.max_timestamp - ph.min_timestamp, 1);
-  assert_int_equal(ph.min_timestamp, 1539219723456);
-  ASSERT_OK(PartHeader::ParseFromDirName(
+  REQUIRE_EQ(ph.rows_count, 1233);
+  REQUIRE_EQ(ph.blocks_count, 456);
+  REQUIRE_EQ(FormatPartTimestamp(ph.min_timestamp).c_str(), "20181011010203.456");
+  REQUIRE_EQ(ph.max_timestamp - ph.min_timestamp, 1);
+  REQUIRE_EQ(ph.min_timestamp, 1539219723456);
+  REQUIRE_OK(PartHeader::ParseFromDirName(
       "/a/b/1233_456_20181011010203.456_20181011010203.457_garbage///", &ph));
-  assert_int_equal(ph.rows_count, 1233);
+  REQUIRE_EQ(ph.rows_count, 1233);
   const char* bad[] = {
       "",
       "foobar",
@@ -237,31 +237,30 @@ static void TestPartNames(void**) {
       "x_1_20181011010203.456_20181011010203.457_garbage",
   };
   for (const char* name : bad) {
-    if (PartHeader::ParseFromDirName(name, &ph).ok()) fail_msg("parsed bad name %s", name);
+    if (PartHeader::ParseFromDirName(name, &ph).ok()) FAIL("parsed bad name %s", name);
   }
   PartHeader h;
   h.rows_count = 4;
   h.blocks_count = 2;
   h.min_timestamp = 1000;
   h.max_timestamp = 2000;
-  assert_string_equal(h.DirName(0x16A1B2C3D4E5F607ULL).c_str(),
-                      "4_2_19700101000001.000_19700101000002.000_16A1B2C3D4E5F607");
-  assert_string_equal(h.DirName(10).c_str(),
-                      "4_2_19700101000001.000_19700101000002.000_000000000000000A");
+  REQUIRE_EQ(h.DirName(0x16A1B2C3D4E5F607ULL).c_str(),
+             "4_2_19700101000001.000_19700101000002.000_16A1B2C3D4E5F607");
+  REQUIRE_EQ(h.DirName(10).c_str(), "4_2_19700101000001.000_19700101000002.000_000000000000000A");
   PartHeader back;
-  ASSERT_OK(PartHeader::ParseFromDirName(h.DirName(10), &back));
-  assert_true(back == h);
+  REQUIRE_OK(PartHeader::ParseFromDirName(h.DirName(10), &back));
+  REQUIRE(back == h);
   for (int64_t ts : {int64_t{0}, int64_t{1767225600000}, int64_t{951782400000},
                      int64_t{4102444799999}, int64_t{-1}, int64_t{-86400000}}) {
     int64_t got;
-    assert_true(ParsePartTimestamp(FormatPartTimestamp(ts), &got));
-    assert_int_equal(got, ts);
+    REQUIRE(ParsePartTimestamp(FormatPartTimestamp(ts), &got));
+    REQUIRE_EQ(got, ts);
   }
-  assert_string_equal(FormatPartTimestamp(951782400000).c_str(), "20000229000000.000");
-  assert_string_equal(FormatPartTimestamp(-1).c_str(), "19691231235959.999");
+  REQUIRE_EQ(FormatPartTimestamp(951782400000).c_str(), "20000229000000.000");
+  REQUIRE_EQ(FormatPartTimestamp(-1).c_str(), "19691231235959.999");
 }
 
-static void TestGoDuration(void**) {
+static void TestGoDuration() {
   const struct {
     int64_t ms;
     const char* s;
@@ -271,10 +270,10 @@ static void TestGoDuration(void**) {
                {61000, "1m1s"},  {90061500, "25h1m1.5s"}, {-1500, "-1.5s"},
                {-500, "-500ms"}, {86400000, "24h0m0s"}};
   for (const auto& c : cases) {
-    assert_string_equal(FormatGoDuration(c.ms).c_str(), c.s);
+    REQUIRE_EQ(FormatGoDuration(c.ms).c_str(), c.s);
     int64_t ms = -42;
-    ASSERT_OK(ParseGoDuration(c.s, &ms));
-    assert_int_equal(ms, c.ms);
+    REQUIRE_OK(ParseGoDuration(c.s, &ms));
+    REQUIRE_EQ(ms, c.ms);
   }
   const struct {
     const char* s;
@@ -284,16 +283,16 @@ static void TestGoDuration(void**) {
                 {"1000000ns", 1},   {"2000us", 2},     {"0", 0},         {".5s", 500}};
   for (const auto& c : parses) {
     int64_t ms = -42;
-    ASSERT_OK(ParseGoDuration(c.s, &ms));
-    assert_int_equal(ms, c.ms);
+    REQUIRE_OK(ParseGoDuration(c.s, &ms));
+    REQUIRE_EQ(ms, c.ms);
   }
   for (const char* bad : {"", "s", "1x", "1m5", "abc", "-", "1..5s"}) {
     int64_t ms;
-    if (ParseGoDuration(bad, &ms).ok()) fail_msg("parsed bad duration \"%s\"", bad);
+    if (ParseGoDuration(bad, &ms).ok()) FAIL("parsed bad duration \"%s\"", bad);
   }
 }
 
-static void TestRoundTripSearch(void**) {
+static void TestRoundTripSearch() {
   std::mt19937_64 rng(12345);
   const int kSeries = 2500;
   std::vector<RawRow> rows;
@@ -320,16 +319,16 @@ static void TestRoundTripSearch(void**) {
                      [](const auto& a, const auto& b) { return a.first < b.first; });
   }
   PartPtr mem = MustCreate(rows);
-  assert_int_equal(mem->header().rows_count, rows.size());
+  REQUIRE_EQ(mem->header().rows_count, rows.size());
   TempDir tmp;
   PartPtr file = StoreAndOpen(mem, tmp.path());
-  assert_true(mem->metaindex().size() > 2);
+  REQUIRE(mem->metaindex().size() > 2);
 
   std::vector<TSID> all;
   for (const auto& [id, v] : want) all.push_back(MakeTsid(id));
   for (const PartPtr& p : {mem, file}) {
     SeriesRows got = Search(p, all, {INT64_MIN, INT64_MAX});
-    assert_true(got == want);
+    REQUIRE(got == want);
     for (int iter = 0; iter < 30; iter++) {
       std::vector<TSID> subset;
       for (const auto& [id, v] : want) {
@@ -350,17 +349,17 @@ static void TestRoundTripSearch(void**) {
         }
       }
       SeriesRows got = Search(p, subset, tr);
-      assert_true(got == expect);
+      REQUIRE(got == expect);
     }
     // A range outside the part yields nothing.
     size_t blocks = 1;
     SeriesRows none = Search(p, all, {0, 1000}, &blocks);
-    assert_true(none.empty());
-    assert_int_equal(blocks, 0);
+    REQUIRE(none.empty());
+    REQUIRE_EQ(blocks, 0);
   }
 }
 
-static void TestSearchAcrossIndexBlocks(void**) {
+static void TestSearchAcrossIndexBlocks() {
   // One series with many one-row blocks so that its blocks span several index blocks.
   InmemoryPart mp;
   auto w = BlockStreamWriter::ForInmemoryPart(&mp);
@@ -371,39 +370,39 @@ static void TestSearchAcrossIndexBlocks(void**) {
       const int64_t ts = i * 10;
       const int64_t m = s * 100000 + i;
       b.InitDecoded(PlainTsid(10 + s), &ts, &m, 1, 0, 64);
-      ASSERT_OK(w->WriteBlock(&b));
+      REQUIRE_OK(w->WriteBlock(&b));
     }
   }
-  ASSERT_OK(w->Close());
-  assert_int_equal(mp.ph.blocks_count, 2800);
+  REQUIRE_OK(w->Close());
+  REQUIRE_EQ(mp.ph.blocks_count, 2800);
   auto pr = Part::FromInmemory(std::make_shared<InmemoryPart>(mp));
-  ASSERT_OK(pr.status());
+  REQUIRE_OK(pr.status());
   PartPtr p = pr.value();
-  assert_true(p->metaindex().size() >= 4);
+  REQUIRE(p->metaindex().size() >= 4);
   size_t blocks = 0;
   SeriesRows got = Search(p, {PlainTsid(11)}, {5000, 7000}, &blocks);
-  assert_int_equal(blocks, 201);
-  assert_int_equal(got[11].front().first, 5000);
-  assert_true(got[11].front().second == 100500);
-  assert_int_equal(got[11].back().first, 7000);
+  REQUIRE_EQ(blocks, 201);
+  REQUIRE_EQ(got[11].front().first, 5000);
+  REQUIRE(got[11].front().second == 100500);
+  REQUIRE_EQ(got[11].back().first, 7000);
   got = Search(p, {PlainTsid(10), PlainTsid(11), PlainTsid(12)}, {INT64_MIN, INT64_MAX}, &blocks);
-  assert_int_equal(blocks, 2800);
+  REQUIRE_EQ(blocks, 2800);
   got = Search(p, {PlainTsid(11), PlainTsid(12)}, {19900, 19990}, &blocks);
-  assert_int_equal(blocks, 10);
+  REQUIRE_EQ(blocks, 10);
   got = Search(p, {PlainTsid(12)}, {2990, 5000}, &blocks);
-  assert_int_equal(blocks, 1);
+  REQUIRE_EQ(blocks, 1);
   got = Search(p, {PlainTsid(10), PlainTsid(12)}, {0, 0}, &blocks);
-  assert_int_equal(blocks, 2);
+  REQUIRE_EQ(blocks, 2);
 
   // The sequential reader sees every block, with the shared timestamps payloads.
   BlockStreamReader r(p);
   size_t n = 0;
   while (r.NextBlock()) n++;
-  ASSERT_OK(r.status());
-  assert_int_equal(n, 2800);
+  REQUIRE_OK(r.status());
+  REQUIRE_EQ(n, 2800);
 }
 
-static void TestTimestampsSharing(void**) {
+static void TestTimestampsSharing() {
   std::vector<RawRow> rows;
   for (int s = 0; s < 50; s++) {
     for (int i = 0; i < 100; i++) {
@@ -412,52 +411,52 @@ static void TestTimestampsSharing(void**) {
   }
   PartPtr p = MustCreate(rows);
   std::set<uint64_t> offsets;
-  ASSERT_OK(p->ForEachBlockHeader([&](const BlockHeader& bh) {
+  REQUIRE_OK(p->ForEachBlockHeader([&](const BlockHeader& bh) {
     offsets.insert(bh.timestamps_block_offset);
     return vme::Status::OK();
   }));
   // Series are grouped by MetricGroupID (metric_id % 3), but consecutive blocks with the same
   // payload share it; the whole timestamps.bin holds a single payload.
-  assert_int_equal(offsets.size(), 1);
+  REQUIRE_EQ(offsets.size(), 1);
   SeriesRows got = Search(p, {MakeTsid(7)}, {INT64_MIN, INT64_MAX});
-  assert_int_equal(got[7].size(), 100);
+  REQUIRE_EQ(got[7].size(), 100);
 }
 
-static void TestDedupOnCreate(void**) {
+static void TestDedupOnCreate() {
   std::vector<RawRow> rows;
   for (int i = 0; i < 40; i++) rows.push_back({MakeTsid(1), i * 1000, double(i), 64});
   PartPtr p = MustCreate(rows, 2000);
-  assert_int_equal(p->header().rows_count, 20);
-  assert_int_equal(p->header().min_dedup_interval_ms, 2000);
+  REQUIRE_EQ(p->header().rows_count, 20);
+  REQUIRE_EQ(p->header().min_dedup_interval_ms, 2000);
   SeriesRows got = Search(p, {MakeTsid(1)}, {INT64_MIN, INT64_MAX});
   for (size_t i = 0; i < got[1].size(); i++) {
-    assert_int_equal(got[1][i].first, static_cast<int64_t>(i) * 2000);
-    assert_true(got[1][i].second == static_cast<double>(i * 2));
+    REQUIRE_EQ(got[1][i].first, static_cast<int64_t>(i) * 2000);
+    REQUIRE(got[1][i].second == static_cast<double>(i * 2));
   }
   TempDir tmp;
   PartPtr fp = StoreAndOpen(p, tmp.path());
-  assert_string_equal(ReadAll(fp->path() + "/min_dedup_interval").c_str(), "2s");
-  assert_int_equal(fp->header().min_dedup_interval_ms, 2000);
+  REQUIRE_EQ(ReadAll(fp->path() + "/min_dedup_interval").c_str(), "2s");
+  REQUIRE_EQ(fp->header().min_dedup_interval_ms, 2000);
 }
 
-static void TestLossyPrecision(void**) {
+static void TestLossyPrecision() {
   std::vector<RawRow> rows;
   for (int i = 0; i < 500; i++) {
     rows.push_back({MakeTsid(1), 1000000 + i * 15013, 1000.0 + i * 3.7, 8});
   }
   PartPtr p = MustCreate(rows);
   SeriesRows got = Search(p, {MakeTsid(1)}, {INT64_MIN, INT64_MAX});
-  assert_int_equal(got[1].size(), 500);
-  assert_int_equal(got[1].front().first, 1000000);
-  assert_int_equal(got[1].back().first, 1000000 + 499 * 15013);
+  REQUIRE_EQ(got[1].size(), 500);
+  REQUIRE_EQ(got[1].front().first, 1000000);
+  REQUIRE_EQ(got[1].back().first, 1000000 + 499 * 15013);
   for (size_t i = 0; i < 500; i++) {
-    if (i > 0) assert_true(got[1][i].first >= got[1][i - 1].first);
+    if (i > 0) REQUIRE(got[1][i].first >= got[1][i - 1].first);
     const double want = 1000.0 + static_cast<double>(i) * 3.7;
-    assert_true(std::abs(got[1][i].second - want) <= want / 64);
+    REQUIRE(std::abs(got[1][i].second - want) <= want / 64);
   }
 }
 
-static void TestCorruptedParts(void**) {
+static void TestCorruptedParts() {
   std::vector<RawRow> rows;
   for (int s = 0; s < 300; s++) {
     for (int i = 0; i < 50; i++) {
@@ -468,7 +467,7 @@ static void TestCorruptedParts(void**) {
   TempDir tmp;
   const std::string name = mem->header().DirName(1);
   const std::string good = tmp.path() + "/good/" + name;
-  ASSERT_OK(mem->inmemory()->StoreToDisk(good));
+  REQUIRE_OK(mem->inmemory()->StoreToDisk(good));
   std::vector<TSID> all;
   for (int s = 0; s < 300; s++) all.push_back(MakeTsid(s + 1));
   int variant = 0;
@@ -496,7 +495,7 @@ static void TestCorruptedParts(void**) {
     }
     return bsr.status();
   };
-  ASSERT_OK(check(good));
+  REQUIRE_OK(check(good));
 
   const std::string cases[] = {
       corrupt("values.bin", [](std::string* d) { d->resize(d->size() / 2); }),
@@ -510,7 +509,7 @@ static void TestCorruptedParts(void**) {
       corrupt("metaindex.bin",
               [](std::string* d) {
                 std::string raw;
-                ASSERT_OK(vme::enc::DecompressZstd(&raw, *d));
+                REQUIRE_OK(vme::enc::DecompressZstd(&raw, *d));
                 raw[60] = 0x7f;  // huge IndexBlockSize
                 d->clear();
                 vme::enc::CompressZstd(d, raw, 1);
@@ -518,7 +517,7 @@ static void TestCorruptedParts(void**) {
       corrupt("metaindex.bin",
               [](std::string* d) {
                 std::string raw;
-                ASSERT_OK(vme::enc::DecompressZstd(&raw, *d));
+                REQUIRE_OK(vme::enc::DecompressZstd(&raw, *d));
                 raw.resize(raw.size() - 5);
                 d->clear();
                 vme::enc::CompressZstd(d, raw, 1);
@@ -527,7 +526,7 @@ static void TestCorruptedParts(void**) {
   };
   for (const std::string& dir : cases) {
     const vme::Status st = check(dir);
-    if (st.ok()) fail_msg("corruption not detected in %s", dir.c_str());
+    if (st.ok()) FAIL("corruption not detected in %s", dir.c_str());
   }
   // Values payload garbage inside valid sizes: decoding may or may not detect it, but must not
   // crash.
@@ -543,23 +542,23 @@ static void TestCorruptedParts(void**) {
   }
   // Errors name the file.
   const vme::Status st = check(cases[0]);
-  assert_true(st.message().find("values.bin") != std::string::npos);
+  REQUIRE(st.message().find("values.bin") != std::string::npos);
   const vme::Status st2 = check(cases[6]);
-  assert_true(st2.message().find("metaindex.bin") != std::string::npos);
+  REQUIRE(st2.message().find("metaindex.bin") != std::string::npos);
   // Missing files, bad names.
   std::filesystem::remove(cases[1] + "/index.bin");
-  assert_false(Part::OpenFile(cases[1]).ok());
+  REQUIRE(!Part::OpenFile(cases[1]).ok());
   std::filesystem::rename(cases[2], tmp.path() + "/v2/bad_name");
-  assert_false(Part::OpenFile(tmp.path() + "/v2/bad_name").ok());
+  REQUIRE(!Part::OpenFile(tmp.path() + "/v2/bad_name").ok());
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestInmemoryPartExample), cmocka_unit_test(TestBlockCounts),
-      cmocka_unit_test(TestPartNames),           cmocka_unit_test(TestGoDuration),
-      cmocka_unit_test(TestRoundTripSearch),     cmocka_unit_test(TestSearchAcrossIndexBlocks),
-      cmocka_unit_test(TestTimestampsSharing),   cmocka_unit_test(TestDedupOnCreate),
-      cmocka_unit_test(TestLossyPrecision),      cmocka_unit_test(TestCorruptedParts),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestInmemoryPartExample), VME_TEST(TestBlockCounts),
+      VME_TEST(TestPartNames),           VME_TEST(TestGoDuration),
+      VME_TEST(TestRoundTripSearch),     VME_TEST(TestSearchAcrossIndexBlocks),
+      VME_TEST(TestTimestampsSharing),   VME_TEST(TestDedupOnCreate),
+      VME_TEST(TestLossyPrecision),      VME_TEST(TestCorruptedParts),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

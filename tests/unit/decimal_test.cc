@@ -33,8 +33,8 @@ void CheckFromFloat(double f, int64_t v, int e) {
   int16_t ge;
   dec::FromFloat(f, &gv, &ge);
   if (gv != v || ge != e) {
-    fail_msg("FromFloat(%.17g): got (%lld, %d), want (%lld, %d)", f, static_cast<long long>(gv), ge,
-             static_cast<long long>(v), e);
+    FAIL("FromFloat(%.17g): got (%lld, %d), want (%lld, %d)", f, static_cast<long long>(gv), ge,
+         static_cast<long long>(v), e);
   }
 }
 
@@ -43,8 +43,8 @@ void CheckPositive(double f, int64_t v, int e) {
   int16_t ge;
   dec::PositiveFloatToDecimal(f, &gv, &ge);
   if (gv != v || ge != e) {
-    fail_msg("positiveFloatToDecimal(%.17g): got (%lld, %d), want (%lld, %d)", f,
-             static_cast<long long>(gv), ge, static_cast<long long>(v), e);
+    FAIL("positiveFloatToDecimal(%.17g): got (%lld, %d), want (%lld, %d)", f,
+         static_cast<long long>(gv), ge, static_cast<long long>(v), e);
   }
 }
 
@@ -61,21 +61,21 @@ void CheckAppendFloat(const std::vector<double>& in, const std::vector<int64_t>&
                       int want_scale) {
   std::vector<int64_t> got = {42};
   const int16_t scale = dec::AppendFloatToDecimal(&got, in.data(), in.size());
-  assert_int_equal(got[0], 42);
+  REQUIRE_EQ(got[0], 42);
   got.erase(got.begin());
   if (got != want || scale != want_scale) {
-    fail_msg("AppendFloatToDecimal: got %s scale %d, want %s scale %d", Join(got).c_str(), scale,
-             Join(want).c_str(), want_scale);
+    FAIL("AppendFloatToDecimal: got %s scale %d, want %s scale %d", Join(got).c_str(), scale,
+         Join(want).c_str(), want_scale);
   }
 }
 
 void CheckFloatBits(const std::vector<double>& got, const std::vector<double>& want) {
-  assert_int_equal(got.size(), want.size());
+  REQUIRE_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); i++) {
     if (Bits(got[i]) != Bits(want[i])) {
-      fail_msg("item %zu: got %.17g (%016llx), want %.17g (%016llx)", i, got[i],
-               static_cast<unsigned long long>(Bits(got[i])), want[i],
-               static_cast<unsigned long long>(Bits(want[i])));
+      FAIL("item %zu: got %.17g (%016llx), want %.17g (%016llx)", i, got[i],
+           static_cast<unsigned long long>(Bits(got[i])), want[i],
+           static_cast<unsigned long long>(Bits(want[i])));
     }
   }
 }
@@ -90,35 +90,35 @@ std::vector<double> BlockRoundTrip(const std::vector<double>& in) {
 
 }  // namespace
 
-static void TestPow10(void**) {
+static void TestPow10() {
   for (int n = -323; n <= 308; n++) {
     const double want = std::strtod(("1e" + std::to_string(n)).c_str(), nullptr);
     const double got = dec::Pow10(n);
     // Go's table product may differ from the correctly rounded literal by one ulp at most.
-    assert_true(std::fabs(got - want) <= std::fabs(want) * 4e-16);
+    REQUIRE(std::fabs(got - want) <= std::fabs(want) * 4e-16);
   }
-  assert_true(dec::Pow10(0) == 1);
-  assert_true(dec::Pow10(22) == 1e22);
-  assert_true(dec::Pow10(309) == kInf);
-  assert_true(dec::Pow10(-324) == 0);
-  assert_true(dec::Pow10(-32768) == 0);
-  assert_true(dec::Pow10(32767) == kInf);
+  REQUIRE(dec::Pow10(0) == 1);
+  REQUIRE(dec::Pow10(22) == 1e22);
+  REQUIRE(dec::Pow10(309) == kInf);
+  REQUIRE(dec::Pow10(-324) == 0);
+  REQUIRE(dec::Pow10(-32768) == 0);
+  REQUIRE(dec::Pow10(32767) == kInf);
 }
 
-static void TestStaleNaN(void**) {
+static void TestStaleNaN() {
   const double s = dec::StaleNaN();
-  assert_true(Bits(s) == 0x7ff0000000000002ULL);
-  assert_true(dec::IsStaleNaN(s));
-  assert_false(dec::IsStaleNaN(std::nan("")));
-  assert_false(dec::IsStaleNaN(kInf));
-  assert_true(dec::IsSpecialMantissa(kMax));
-  assert_true(dec::IsSpecialMantissa(kMin));
-  assert_true(dec::IsSpecialMantissa(kMax - 1));
-  assert_false(dec::IsSpecialMantissa(kMax - 2));
-  assert_false(dec::IsSpecialMantissa(kMin + 1));
+  REQUIRE(Bits(s) == 0x7ff0000000000002ULL);
+  REQUIRE(dec::IsStaleNaN(s));
+  REQUIRE(!dec::IsStaleNaN(std::nan("")));
+  REQUIRE(!dec::IsStaleNaN(kInf));
+  REQUIRE(dec::IsSpecialMantissa(kMax));
+  REQUIRE(dec::IsSpecialMantissa(kMin));
+  REQUIRE(dec::IsSpecialMantissa(kMax - 1));
+  REQUIRE(!dec::IsSpecialMantissa(kMax - 2));
+  REQUIRE(!dec::IsSpecialMantissa(kMin + 1));
 }
 
-static void TestFromFloat(void**) {
+static void TestFromFloat() {
   CheckFromFloat(0, 0, 0);
   CheckFromFloat(-0.0, 0, 0);
   CheckFromFloat(1, 1, 0);
@@ -155,7 +155,7 @@ static void TestFromFloat(void**) {
   CheckFromFloat(std::nan(""), kMin + 1, 0);
 }
 
-static void TestPositiveFloatToDecimal(void**) {
+static void TestPositiveFloatToDecimal() {
   CheckPositive(30, 3, 1);
   CheckPositive(12345678900000000, 123456789, 8);
   CheckPositive(12345678901234567, 12345678901234568, 0);
@@ -191,7 +191,7 @@ static void TestPositiveFloatToDecimal(void**) {
   CheckPositive(1.797393875e+308, 1797393875, 299);
 }
 
-static void TestFromFloatRoundTrip(void**) {
+static void TestFromFloatRoundTrip() {
   std::mt19937_64 rng(1);
   std::normal_distribution<double> norm;
   auto check = [](double a) {
@@ -200,7 +200,7 @@ static void TestFromFloatRoundTrip(void**) {
     dec::FromFloat(a, &v, &e);
     const double b = dec::ToFloat(v, e);
     if (!(std::fabs(a - b) * 1e12 < std::fabs(a) + std::fabs(b)) && a != b) {
-      fail_msg("round trip of %.17g gave %.17g", a, b);
+      FAIL("round trip of %.17g gave %.17g", a, b);
     }
   };
   for (int i = 0; i < 20000; i++) {
@@ -218,11 +218,11 @@ static void TestFromFloatRoundTrip(void**) {
     int64_t v;
     int16_t e;
     dec::FromFloat(f, &v, &e);
-    assert_true(dec::ToFloat(v, e) == f);
+    REQUIRE(dec::ToFloat(v, e) == f);
   }
 }
 
-static void TestAppendFloatToDecimal(void**) {
+static void TestAppendFloatToDecimal() {
   const double stale = dec::StaleNaN();
   CheckAppendFloat({}, {}, 0);
   CheckAppendFloat({0}, {0}, 0);
@@ -247,18 +247,18 @@ static void TestAppendFloatToDecimal(void**) {
   CheckAppendFloat({1, 1, 1}, {1, 1, 1}, 0);
 }
 
-static void TestMaxUpExponent(void**) {
-  assert_int_equal(dec::MaxUpExponent(kMax), 1024);
-  assert_int_equal(dec::MaxUpExponent(kMin), 1024);
-  assert_int_equal(dec::MaxUpExponent(kMax - 1), 1024);
-  assert_int_equal(dec::MaxUpExponent(0), 1024);
-  assert_int_equal(dec::MaxUpExponent(kMin + 1), 0);
-  assert_int_equal(dec::MaxUpExponent(kMax - 2), 0);
+static void TestMaxUpExponent() {
+  REQUIRE_EQ(dec::MaxUpExponent(kMax), 1024);
+  REQUIRE_EQ(dec::MaxUpExponent(kMin), 1024);
+  REQUIRE_EQ(dec::MaxUpExponent(kMax - 1), 1024);
+  REQUIRE_EQ(dec::MaxUpExponent(0), 1024);
+  REQUIRE_EQ(dec::MaxUpExponent(kMin + 1), 0);
+  REQUIRE_EQ(dec::MaxUpExponent(kMax - 2), 0);
   int64_t v = 0;
   for (int digits = 1; digits <= 19; digits++) {
     v = v * 10 + digits % 10;  // 1, 12, 123, ..., 1234567890123456789
-    assert_int_equal(dec::MaxUpExponent(v), 19 - digits);
-    assert_int_equal(dec::MaxUpExponent(-v), 19 - digits);
+    REQUIRE_EQ(dec::MaxUpExponent(v), 19 - digits);
+    REQUIRE_EQ(dec::MaxUpExponent(-v), 19 - digits);
   }
   const struct {
     int64_t v;
@@ -271,12 +271,12 @@ static void TestMaxUpExponent(void**) {
                {922, 16},
                {93, 16}};
   for (const auto& c : cases) {
-    assert_int_equal(dec::MaxUpExponent(c.v), c.want);
-    assert_int_equal(dec::MaxUpExponent(-c.v), c.want);
+    REQUIRE_EQ(dec::MaxUpExponent(c.v), c.want);
+    REQUIRE_EQ(dec::MaxUpExponent(-c.v), c.want);
   }
 }
 
-static void TestAppendDecimalToFloat(void**) {
+static void TestAppendDecimalToFloat() {
   std::vector<int64_t> va = {-1, -10, 0, 100};
   std::vector<double> got = {7.5};
   dec::AppendDecimalToFloat(&got, va.data(), va.size(), 2);
@@ -325,7 +325,7 @@ static void TestAppendDecimalToFloat(void**) {
   CheckFloatBits(got, {0.1, 0.1});
   got.clear();
   dec::AppendDecimalToFloat(&got, ones, 0, 5);
-  assert_true(got.empty());
+  REQUIRE(got.empty());
   // Extreme scales follow Go: -(-32768) wraps in int16, so the divisor is Pow10(-32768) = 0.
   const int64_t five[] = {5, -5};
   got.clear();
@@ -339,7 +339,7 @@ static void TestAppendDecimalToFloat(void**) {
   CheckFloatBits(got, {0, -0.0});
 }
 
-static void TestRandomBits(void**) {
+static void TestRandomBits() {
   std::mt19937_64 rng(9);
   std::vector<double> block;
   for (int i = 0; i < 200000; i++) {
@@ -351,7 +351,7 @@ static void TestRandomBits(void**) {
     const double back = dec::ToFloat(v, e);
     if (std::isfinite(f) && std::fabs(f) > 1e-290 && std::fabs(f) < 1e290) {
       if (!(std::fabs(f - back) * 1e11 <= std::fabs(f) + std::fabs(back))) {
-        fail_msg("%.17g came back as %.17g", f, back);
+        FAIL("%.17g came back as %.17g", f, back);
       }
     }
     block.push_back(f);
@@ -360,7 +360,7 @@ static void TestRandomBits(void**) {
       const int16_t scale = dec::AppendFloatToDecimal(&m, block.data(), block.size());
       std::vector<double> out;
       dec::AppendDecimalToFloat(&out, m.data(), m.size(), scale);
-      assert_int_equal(out.size(), block.size());
+      REQUIRE_EQ(out.size(), block.size());
       std::vector<int64_t> a = m, b = {1, 2, 3};
       dec::CalibrateScale(&a, scale, &b, static_cast<int16_t>(rng()));
       block.clear();
@@ -379,14 +379,14 @@ static void CheckCalibrate(std::vector<int64_t> a, std::vector<int64_t> b, int a
       e = dec::CalibrateScale(&y, static_cast<int16_t>(be), &x, static_cast<int16_t>(ae));
     }
     if (x != wa || y != wb || e != we) {
-      fail_msg("CalibrateScale(%s, %s, %d, %d) swap=%d: got %s %s %d, want %s %s %d",
-               Join(a).c_str(), Join(b).c_str(), ae, be, swap, Join(x).c_str(), Join(y).c_str(), e,
-               Join(wa).c_str(), Join(wb).c_str(), we);
+      FAIL("CalibrateScale(%s, %s, %d, %d) swap=%d: got %s %s %d, want %s %s %d", Join(a).c_str(),
+           Join(b).c_str(), ae, be, swap, Join(x).c_str(), Join(y).c_str(), e, Join(wa).c_str(),
+           Join(wb).c_str(), we);
     }
   }
 }
 
-static void TestCalibrateScale(void**) {
+static void TestCalibrateScale() {
   const int64_t e17 = 100000000000000000;
   const int64_t e18 = 1000000000000000000;
   CheckCalibrate({1, 0, 2}, {5, -3}, 0, 1, {1, 0, 2}, {50, -30}, 0);
@@ -403,7 +403,7 @@ static void TestCalibrateScale(void**) {
 }
 
 // Golden facts of testdata/vm172/special/README.txt items 3 and 4 (pure decimal facts).
-static void TestGoldenSingleValues(void**) {
+static void TestGoldenSingleValues() {
   const struct {
     double in;
     uint64_t want_bits;
@@ -449,15 +449,15 @@ static void TestGoldenSingleValues(void**) {
   for (const auto& c : cases) {
     const std::vector<double> out = BlockRoundTrip({c.in});
     if (Bits(out[0]) != c.want_bits) {
-      fail_msg("single value %.17g: got %.17g (%016llx), want %016llx", c.in, out[0],
-               static_cast<unsigned long long>(Bits(out[0])),
-               static_cast<unsigned long long>(c.want_bits));
+      FAIL("single value %.17g: got %.17g (%016llx), want %016llx", c.in, out[0],
+           static_cast<unsigned long long>(Bits(out[0])),
+           static_cast<unsigned long long>(c.want_bits));
     }
   }
-  assert_true(Bits(BlockRoundTrip({dec::StaleNaN()})[0]) == dec::kStaleNaNBits);
+  REQUIRE(Bits(BlockRoundTrip({dec::StaleNaN()})[0]) == dec::kStaleNaNBits);
 }
 
-static void TestGoldenBlocks(void**) {
+static void TestGoldenBlocks() {
   const double max = std::numeric_limits<double>::max();
   CheckFloatBits(BlockRoundTrip({1e300, max, -1e300, 1e19, 9.2e18, 9223372036854775807.0}),
                  {FromBits(0x7e37e43c8800759c), FromBits(0x7feffffffffffffc),
@@ -482,20 +482,20 @@ static void TestGoldenBlocks(void**) {
   CheckFloatBits(BlockRoundTrip(consts), consts);
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestPow10),
-      cmocka_unit_test(TestStaleNaN),
-      cmocka_unit_test(TestFromFloat),
-      cmocka_unit_test(TestPositiveFloatToDecimal),
-      cmocka_unit_test(TestFromFloatRoundTrip),
-      cmocka_unit_test(TestAppendFloatToDecimal),
-      cmocka_unit_test(TestMaxUpExponent),
-      cmocka_unit_test(TestAppendDecimalToFloat),
-      cmocka_unit_test(TestCalibrateScale),
-      cmocka_unit_test(TestGoldenSingleValues),
-      cmocka_unit_test(TestGoldenBlocks),
-      cmocka_unit_test(TestRandomBits),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestPow10),
+      VME_TEST(TestStaleNaN),
+      VME_TEST(TestFromFloat),
+      VME_TEST(TestPositiveFloatToDecimal),
+      VME_TEST(TestFromFloatRoundTrip),
+      VME_TEST(TestAppendFloatToDecimal),
+      VME_TEST(TestMaxUpExponent),
+      VME_TEST(TestAppendDecimalToFloat),
+      VME_TEST(TestCalibrateScale),
+      VME_TEST(TestGoldenSingleValues),
+      VME_TEST(TestGoldenBlocks),
+      VME_TEST(TestRandomBits),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

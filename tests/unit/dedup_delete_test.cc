@@ -223,19 +223,19 @@ std::string Delete() {
   return "";
 }
 
-void TestDedupVectors(void**) { RUN(Dedup()); }
-void TestNoDedup(void**) { RUN(NoDedup()); }
-void TestDelete(void**) { RUN(Delete()); }
+void TestDedupVectors() { RUN(Dedup()); }
+void TestNoDedup() { RUN(NoDedup()); }
+void TestDelete() { RUN(Delete()); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestDedupVectors),
-      cmocka_unit_test(TestNoDedup),
-      cmocka_unit_test(TestDelete),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestDedupVectors),
+      VME_TEST(TestNoDedup),
+      VME_TEST(TestDelete),
   };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  const int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

@@ -8,7 +8,7 @@
 using vme::storage::DeduplicateSamples;
 using vme::storage::NeedsDedup;
 
-static void TestNeedsDedup(void**) {
+static void TestNeedsDedup() {
   const struct {
     int64_t d;
     std::vector<int64_t> ts;
@@ -23,7 +23,7 @@ static void TestNeedsDedup(void**) {
   };
   for (const auto& c : cases) {
     if (NeedsDedup(c.ts.data(), c.ts.size(), c.d) != c.want) {
-      fail_msg("NeedsDedup(d=%lld, n=%zu) != %d", static_cast<long long>(c.d), c.ts.size(), c.want);
+      FAIL("NeedsDedup(d=%lld, n=%zu) != %d", static_cast<long long>(c.d), c.ts.size(), c.want);
     }
   }
 }
@@ -34,29 +34,29 @@ static void CheckDedup(int64_t d, const std::vector<int64_t>& in,
   std::vector<double> values;
   for (size_t i = 0; i < in.size(); i++) values.push_back(static_cast<double>(i));
   DeduplicateSamples(&ts, &values, d);
-  assert_true(ts == want);
-  assert_int_equal(values.size(), ts.size());
+  REQUIRE(ts == want);
+  REQUIRE_EQ(values.size(), ts.size());
   // The kept values are those of the first sample of each window.
   size_t j = 0;
   for (size_t i = 0; i < ts.size(); i++) {
     while (in[j] != ts[i]) j++;
-    assert_true(values[i] == static_cast<double>(j));
+    REQUIRE(values[i] == static_cast<double>(j));
     j++;
   }
   // Idempotent, also for the int64 variant.
   std::vector<int64_t> ts2 = ts;
   std::vector<double> v2 = values;
   DeduplicateSamples(&ts2, &v2, d);
-  assert_true(ts2 == ts && v2 == values);
+  REQUIRE(ts2 == ts && v2 == values);
   std::vector<int64_t> ts3 = in;
   std::vector<int64_t> m3(in.size(), 0);
   for (size_t i = 0; i < m3.size(); i++) m3[i] = static_cast<int64_t>(i);
   DeduplicateSamples(&ts3, &m3, d);
-  assert_true(ts3 == want);
-  assert_int_equal(m3.size(), want.size());
+  REQUIRE(ts3 == want);
+  REQUIRE_EQ(m3.size(), want.size());
 }
 
-static void TestDedupExamples(void**) {
+static void TestDedupExamples() {
   CheckDedup(100, {0, 100, 100, 101, 150, 180, 205, 300, 1000}, {0, 100, 205, 300, 1000});
   CheckDedup(10000, {10000, 13000, 21000, 22000, 30000, 33000, 39000, 45000},
              {10000, 21000, 30000, 45000});
@@ -72,10 +72,10 @@ static void TestDedupExamples(void**) {
   CheckDedup(10, {7}, {7});
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestNeedsDedup),
-      cmocka_unit_test(TestDedupExamples),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestNeedsDedup),
+      VME_TEST(TestDedupExamples),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -95,36 +95,36 @@ std::string ForceMergeGolden(const std::string& set, size_t parts_before) {
   return "";
 }
 
-void TestSpecial(void**) { RUN(ForceMergeGolden("special", 3)); }
-void TestSmall(void**) { RUN(ForceMergeGolden("small", 4)); }
+void TestSpecial() { RUN(ForceMergeGolden("special", 3)); }
+void TestSmall() { RUN(ForceMergeGolden("small", 4)); }
 
-void TestExpectedFiles(void**) {
+void TestExpectedFiles() {
   std::vector<Row> before, after;
   RUN(ReadExpectedCsv(GoldenSetDir("special") + "/expected.csv", &before));
   RUN(ReadExpectedCsv(GoldenSetDir("special") + "/expected_after_force_merge.csv", &after));
-  assert_int_equal(before.size(), 136);
-  assert_int_equal(after.size(), 136);
+  REQUIRE_EQ(before.size(), 136);
+  REQUIRE_EQ(after.size(), 136);
   size_t diffs = 0;
   for (size_t i = 0; i < before.size(); i++) {
     if (before[i] == after[i]) continue;
     diffs++;
-    assert_string_equal(after[i].metric.c_str(), "special{kind=\"cross_part_scale\"}");
-    assert_true(after[i].ts == kT0);
-    assert_true(before[i].bits == DoubleBits(1e-10));
-    assert_true(after[i].bits == 0);
+    REQUIRE_EQ(after[i].metric.c_str(), "special{kind=\"cross_part_scale\"}");
+    REQUIRE(after[i].ts == kT0);
+    REQUIRE(before[i].bits == DoubleBits(1e-10));
+    REQUIRE(after[i].bits == 0);
   }
-  assert_int_equal(diffs, 1);
+  REQUIRE_EQ(diffs, 1);
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestExpectedFiles),
-      cmocka_unit_test(TestSpecial),
-      cmocka_unit_test(TestSmall),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestExpectedFiles),
+      VME_TEST(TestSpecial),
+      VME_TEST(TestSmall),
   };
-  const int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  const int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

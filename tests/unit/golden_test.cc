@@ -88,32 +88,32 @@ std::string GoldenSnapshot(const std::string& set) {
   return CheckDir(dir, expected, set + " snapshot copy");
 }
 
-void TestSmallStorage(void**) { RUN(GoldenStorage("small")); }
-void TestSpecialStorage(void**) { RUN(GoldenStorage("special")); }
-void TestSmallWithoutCache(void**) { RUN(GoldenWithoutCache("small")); }
-void TestSpecialWithoutCache(void**) { RUN(GoldenWithoutCache("special")); }
-void TestSmallSnapshot(void**) { RUN(GoldenSnapshot("small")); }
+void TestSmallStorage() { RUN(GoldenStorage("small")); }
+void TestSpecialStorage() { RUN(GoldenStorage("special")); }
+void TestSmallWithoutCache() { RUN(GoldenWithoutCache("small")); }
+void TestSpecialWithoutCache() { RUN(GoldenWithoutCache("special")); }
+void TestSmallSnapshot() { RUN(GoldenSnapshot("small")); }
 
-void TestExpectedFilesParse(void**) {
+void TestExpectedFilesParse() {
   std::vector<Row> small, special;
   RUN(ReadExpected("small", &small));
   RUN(ReadExpected("special", &special));
-  assert_int_equal(small.size(), 2000);
-  assert_int_equal(special.size(), 136);
-  assert_string_equal(small[0].metric.c_str(), "golden_m0{id=\"00\",parity=\"even\"}");
-  assert_true(small[0].ts == 1767225600000);
-  assert_true(small[0].bits == 0x40592e147ae147aeULL);
+  REQUIRE_EQ(small.size(), 2000);
+  REQUIRE_EQ(special.size(), 136);
+  REQUIRE_EQ(small[0].metric.c_str(), "golden_m0{id=\"00\",parity=\"even\"}");
+  REQUIRE(small[0].ts == 1767225600000);
+  REQUIRE(small[0].bits == 0x40592e147ae147aeULL);
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestExpectedFilesParse),  cmocka_unit_test(TestSmallStorage),
-      cmocka_unit_test(TestSpecialStorage),      cmocka_unit_test(TestSmallWithoutCache),
-      cmocka_unit_test(TestSpecialWithoutCache), cmocka_unit_test(TestSmallSnapshot),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestExpectedFilesParse),  VME_TEST(TestSmallStorage),
+      VME_TEST(TestSpecialStorage),      VME_TEST(TestSmallWithoutCache),
+      VME_TEST(TestSpecialWithoutCache), VME_TEST(TestSmallSnapshot),
   };
-  int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

@@ -21,7 +21,7 @@ namespace {
 using Vec = std::vector<int64_t>;
 
 void CheckPrecisionBits(const Vec& a, const Vec& b, int pb) {
-  assert_int_equal(a.size(), b.size());
+  REQUIRE_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); i++) {
     int64_t av = a[i], bv = b[i];
     if (av < bv) std::swap(av, bv);
@@ -34,8 +34,8 @@ void CheckPrecisionBits(const Vec& a, const Vec& b, int pb) {
       pbe++;
     }
     if (pbe < pb) {
-      fail_msg("item %zu: %lld decoded as %lld: %d precision bits, want %d", i,
-               static_cast<long long>(a[i]), static_cast<long long>(b[i]), pbe, pb);
+      FAIL("item %zu: %lld decoded as %lld: %d precision bits, want %d", i,
+           static_cast<long long>(a[i]), static_cast<long long>(b[i]), pbe, pb);
     }
   }
 }
@@ -48,23 +48,23 @@ Vec MarshalRoundTrip(const Vec& a, int pb, MarshalType want_type, const char* wa
   int64_t first = 0;
   const MarshalType t = values ? enc::MarshalValues(&b, a.data(), a.size(), pb, &first)
                                : enc::MarshalTimestamps(&b, a.data(), a.size(), pb, &first);
-  assert_true(b.compare(0, 3, "xyz") == 0);
+  REQUIRE(b.compare(0, 3, "xyz") == 0);
   const std::string payload = b.substr(3);
   if (t != want_type) {
-    fail_msg("type: got %d, want %d", static_cast<int>(t), static_cast<int>(want_type));
+    FAIL("type: got %d, want %d", static_cast<int>(t), static_cast<int>(want_type));
   }
   if (want_hex != nullptr && Hex(payload) != want_hex) {
-    fail_msg("payload: got %s, want %s", Hex(payload).c_str(), want_hex);
+    FAIL("payload: got %s, want %s", Hex(payload).c_str(), want_hex);
   }
   Vec out = {99};
   const vme::Status st = values ? enc::UnmarshalValues(&out, payload, t, first, a.size())
                                 : enc::UnmarshalTimestamps(&out, payload, t, first, a.size());
-  ASSERT_OK(st);
-  assert_int_equal(out.size(), a.size() + 1);
-  assert_int_equal(out[0], 99);
+  REQUIRE_OK(st);
+  REQUIRE_EQ(out.size(), a.size() + 1);
+  REQUIRE_EQ(out[0], 99);
   out.erase(out.begin());
-  assert_int_equal(first, out[0]);
-  if (pb == 64) assert_true(out == a);
+  REQUIRE_EQ(first, out[0]);
+  if (pb == 64) REQUIRE(out == a);
   return out;
 }
 
@@ -82,8 +82,8 @@ std::vector<double> FloatPipeline(const std::vector<double>& in) {
   int64_t first;
   const MarshalType t = enc::MarshalValues(&b, m.data(), m.size(), 64, &first);
   Vec back;
-  ASSERT_OK(enc::UnmarshalValues(&back, b, t, first, m.size()));
-  assert_true(back == m);
+  REQUIRE_OK(enc::UnmarshalValues(&back, b, t, first, m.size()));
+  REQUIRE(back == m);
   std::vector<double> out;
   dec::AppendDecimalToFloat(&out, back.data(), back.size(), scale);
   return out;
@@ -91,68 +91,68 @@ std::vector<double> FloatPipeline(const std::vector<double>& in) {
 
 void CheckFloatPipeline(const std::vector<double>& in, const std::vector<double>& want) {
   const std::vector<double> out = FloatPipeline(in);
-  assert_int_equal(out.size(), want.size());
+  REQUIRE_EQ(out.size(), want.size());
   for (size_t i = 0; i < out.size(); i++) {
     if (Bits(out[i]) != Bits(want[i])) {
-      fail_msg("item %zu: %.17g came back as %.17g, want %.17g", i, in[i], out[i], want[i]);
+      FAIL("item %zu: %.17g came back as %.17g, want %.17g", i, in[i], out[i], want[i]);
     }
   }
 }
 
 }  // namespace
 
-static void TestPredicates(void**) {
+static void TestPredicates() {
   auto is_const = [](Vec a) { return enc::IsConst(a.data(), a.size()); };
   auto is_dc = [](Vec a) { return enc::IsDeltaConst(a.data(), a.size()); };
   auto is_gauge = [](Vec a) { return enc::IsGauge(a.data(), a.size()); };
-  assert_false(is_const({}));
-  assert_true(is_const({1}));
-  assert_false(is_const({1, 2}));
-  assert_true(is_const({1, 1}));
-  assert_false(is_const({1, 1, 2}));
+  REQUIRE(!is_const({}));
+  REQUIRE(is_const({1}));
+  REQUIRE(!is_const({1, 2}));
+  REQUIRE(is_const({1, 1}));
+  REQUIRE(!is_const({1, 1, 2}));
 
-  assert_false(is_dc({}));
-  assert_false(is_dc({1}));
-  assert_true(is_dc({1, 2}));
-  assert_true(is_dc({3, 2, 1, 0, -1, -2}));
-  assert_false(is_dc({3, 2, 1, 0, -1, -2, 2}));
-  assert_true(is_dc({1, 1}));
-  assert_false(is_dc({1, 2, 1}));
-  assert_true(is_dc({std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}));
+  REQUIRE(!is_dc({}));
+  REQUIRE(!is_dc({1}));
+  REQUIRE(is_dc({1, 2}));
+  REQUIRE(is_dc({3, 2, 1, 0, -1, -2}));
+  REQUIRE(!is_dc({3, 2, 1, 0, -1, -2, 2}));
+  REQUIRE(is_dc({1, 1}));
+  REQUIRE(!is_dc({1, 2, 1}));
+  REQUIRE(is_dc({std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}));
 
-  assert_false(is_gauge({}));
-  assert_false(is_gauge({0}));
-  assert_false(is_gauge({1, 2}));
-  assert_false(is_gauge({0, 1, 2, 3, 4, 5}));
-  assert_true(is_gauge({0, -1, -2, -3, -4}));
-  assert_false(is_gauge({0, 0, 0, 0, 0, 0, 0}));
-  assert_false(is_gauge({1, 17, 2, 3}));
-  assert_true(is_gauge({1, 5, 2, 3}));
-  assert_true(is_gauge({-1, -5, -2, -3}));
-  assert_true(is_gauge({5, 6, 4, 3, 2}));
-  assert_true(is_gauge({1064, 1132, 1083, 1062, 856, 747}));
+  REQUIRE(!is_gauge({}));
+  REQUIRE(!is_gauge({0}));
+  REQUIRE(!is_gauge({1, 2}));
+  REQUIRE(!is_gauge({0, 1, 2, 3, 4, 5}));
+  REQUIRE(is_gauge({0, -1, -2, -3, -4}));
+  REQUIRE(!is_gauge({0, 0, 0, 0, 0, 0, 0}));
+  REQUIRE(!is_gauge({1, 17, 2, 3}));
+  REQUIRE(is_gauge({1, 5, 2, 3}));
+  REQUIRE(is_gauge({-1, -5, -2, -3}));
+  REQUIRE(is_gauge({5, 6, 4, 3, 2}));
+  REQUIRE(is_gauge({1064, 1132, 1083, 1062, 856, 747}));
   // Three resets: a gauge only when resets > len/8.
-  assert_true(is_gauge({100, 1, 100, 1, 100, 1, 100}));
+  REQUIRE(is_gauge({100, 1, 100, 1, 100, 1, 100}));
   Vec many(100);
   for (size_t i = 0; i < many.size(); i++) many[i] = (i % 30) * 100 + 1;
-  assert_false(is_gauge(many));  // 3 resets in 100 items
+  REQUIRE(!is_gauge(many));  // 3 resets in 100 items
 
-  assert_true(enc::IsValidMarshalTypeByte(0));
-  assert_true(enc::IsValidMarshalTypeByte(6));
-  assert_false(enc::IsValidMarshalTypeByte(7));
-  assert_int_equal(enc::GetCompressLevel(1), 1);
-  assert_int_equal(enc::GetCompressLevel(64), 1);
-  assert_int_equal(enc::GetCompressLevel(65), 2);
-  assert_int_equal(enc::GetCompressLevel(256), 2);
-  assert_int_equal(enc::GetCompressLevel(257), 3);
-  assert_int_equal(enc::GetCompressLevel(1024), 3);
-  assert_int_equal(enc::GetCompressLevel(1025), 4);
-  assert_int_equal(enc::GetCompressLevel(4096), 4);
-  assert_int_equal(enc::GetCompressLevel(4097), 5);
-  assert_int_equal(enc::GetCompressLevel(8192), 5);
+  REQUIRE(enc::IsValidMarshalTypeByte(0));
+  REQUIRE(enc::IsValidMarshalTypeByte(6));
+  REQUIRE(!enc::IsValidMarshalTypeByte(7));
+  REQUIRE_EQ(enc::GetCompressLevel(1), 1);
+  REQUIRE_EQ(enc::GetCompressLevel(64), 1);
+  REQUIRE_EQ(enc::GetCompressLevel(65), 2);
+  REQUIRE_EQ(enc::GetCompressLevel(256), 2);
+  REQUIRE_EQ(enc::GetCompressLevel(257), 3);
+  REQUIRE_EQ(enc::GetCompressLevel(1024), 3);
+  REQUIRE_EQ(enc::GetCompressLevel(1025), 4);
+  REQUIRE_EQ(enc::GetCompressLevel(4096), 4);
+  REQUIRE_EQ(enc::GetCompressLevel(4097), 5);
+  REQUIRE_EQ(enc::GetCompressLevel(8192), 5);
 }
 
-static void TestTypeSelection(void**) {
+static void TestTypeSelection() {
   MarshalRoundTrip({1, 20, 234}, 4, MarshalType::kNearestDelta2);
   MarshalRoundTrip({1, 20, -2345, 678934, 342}, 4, MarshalType::kNearestDelta);
   MarshalRoundTrip({1, 20, 2345, 6789, 12342}, 4, MarshalType::kNearestDelta2);
@@ -168,12 +168,12 @@ static void TestTypeSelection(void**) {
                    MarshalType::kDeltaConst, "02");
 }
 
-static void TestWorkedExample(void**) {
+static void TestWorkedExample() {
   MarshalRoundTrip({1000, 2000, 3000, 4000}, 64, MarshalType::kDeltaConst, "d00f", false);
   const std::vector<double> values = {1.5, 2.5, 3.5, 4.5};
   Vec m;
-  assert_int_equal(dec::AppendFloatToDecimal(&m, values.data(), values.size()), -1);
-  assert_true((m == Vec{15, 25, 35, 45}));
+  REQUIRE_EQ(dec::AppendFloatToDecimal(&m, values.data(), values.size()), -1);
+  REQUIRE((m == Vec{15, 25, 35, 45}));
   MarshalRoundTrip(m, 64, MarshalType::kDeltaConst, "14");
 
   const int64_t t0 = 1600000000000;
@@ -181,19 +181,19 @@ static void TestWorkedExample(void**) {
                    MarshalType::kNearestDelta2, "b0ea01143b3c", false);
   const std::vector<double> irregular = {0.25, 0.5, 100, -3.75, 12};
   m.clear();
-  assert_int_equal(dec::AppendFloatToDecimal(&m, irregular.data(), irregular.size()), -2);
-  assert_true((m == Vec{25, 50, 10000, -375, 1200}));
+  REQUIRE_EQ(dec::AppendFloatToDecimal(&m, irregular.data(), irregular.size()), -2);
+  REQUIRE((m == Vec{25, 50, 10000, -375, 1200}));
   const Vec out = MarshalRoundTrip(m, 64, MarshalType::kNearestDelta, "32bc9b018da201ce18");
-  assert_int_equal(out[0], 25);
+  REQUIRE_EQ(out[0], 25);
 
   // In-memory part example: values 7 and 8 at scale 0 -> DeltaConst 1.
   const std::vector<double> seven = {7, 8};
   m.clear();
-  assert_int_equal(dec::AppendFloatToDecimal(&m, seven.data(), seven.size()), 0);
+  REQUIRE_EQ(dec::AppendFloatToDecimal(&m, seven.data(), seven.size()), 0);
   MarshalRoundTrip(m, 64, MarshalType::kDeltaConst, "02");
 }
 
-static void TestEnsureNonDecreasing(void**) {
+static void TestEnsureNonDecreasing() {
   const struct {
     Vec in;
     int64_t min, max;
@@ -208,12 +208,12 @@ static void TestEnsureNonDecreasing(void**) {
   for (const auto& c : cases) {
     Vec a = c.in;
     enc::EnsureNonDecreasingSequence(a.data(), a.size(), c.min, c.max);
-    assert_true(a == c.want);
+    REQUIRE(a == c.want);
   }
   enc::EnsureNonDecreasingSequence(nullptr, 0, 1, 2);
 }
 
-static void TestLargeArrays(void**) {
+static void TestLargeArrays() {
   std::mt19937_64 rng(11);
   Vec gauge, counter, timestamps;
   int64_t g = 0, c = 0, ts = 1600000000000;
@@ -234,9 +234,9 @@ static void TestLargeArrays(void**) {
   CheckPrecisionBits(timestamps, lossy_ts, 3);
   enc::EnsureNonDecreasingSequence(lossy_ts.data(), lossy_ts.size(), timestamps.front(),
                                    timestamps.back());
-  assert_int_equal(lossy_ts.front(), timestamps.front());
-  assert_int_equal(lossy_ts.back(), timestamps.back());
-  for (size_t i = 1; i < lossy_ts.size(); i++) assert_true(lossy_ts[i - 1] <= lossy_ts[i]);
+  REQUIRE_EQ(lossy_ts.front(), timestamps.front());
+  REQUIRE_EQ(lossy_ts.back(), timestamps.back());
+  for (size_t i = 1; i < lossy_ts.size(); i++) REQUIRE(lossy_ts[i - 1] <= lossy_ts[i]);
 
   // Incompressible payloads >= 128 bytes stay raw.
   Vec noise;
@@ -250,7 +250,7 @@ static void TestLargeArrays(void**) {
   }
 }
 
-static void TestFloatPipeline(void**) {
+static void TestFloatPipeline() {
   const double inf = std::numeric_limits<double>::infinity();
   const double stale = dec::StaleNaN();
   CheckFloatPipeline({stale, inf, -inf, 0, -0.0}, {stale, inf, -inf, 0, 0});
@@ -270,15 +270,15 @@ static void TestFloatPipeline(void**) {
   CheckFloatPipeline(counter, counter);
 }
 
-static void TestMalformed(void**) {
+static void TestMalformed() {
   Vec out = {1, 2, 3};
   const Vec orig = out;
   auto bad = [&](std::string_view payload, int type, int64_t first, size_t n) {
     const vme::Status st =
         enc::UnmarshalValues(&out, payload, static_cast<MarshalType>(type), first, n);
-    assert_false(st.ok());
-    assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kCorruption));
-    assert_true(out == orig);
+    REQUIRE(!st.ok());
+    REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kCorruption));
+    REQUIRE(out == orig);
   };
   bad("", 0, 0, 1);
   bad("", 7, 0, 1);
@@ -300,7 +300,7 @@ static void TestMalformed(void**) {
   std::string b;
   int64_t first;
   const MarshalType t = enc::MarshalValues(&b, a.data(), a.size(), 64, &first);
-  assert_int_equal(static_cast<int>(t), static_cast<int>(MarshalType::kZstdNearestDelta));
+  REQUIRE_EQ(static_cast<int>(t), static_cast<int>(MarshalType::kZstdNearestDelta));
   bad(b, 4, first, a.size() + 1);
   bad(b, 4, first, a.size() - 1);
   bad(std::string_view(b).substr(0, b.size() - 1), 4, first, a.size());
@@ -317,16 +317,15 @@ static void TestMalformed(void**) {
     Vec o;
     const vme::Status st =
         enc::UnmarshalValues(&o, garbage, static_cast<MarshalType>(rng() % 8), 0, rng() % 3000);
-    if (!st.ok()) assert_true(o.empty());
+    if (!st.ok()) REQUIRE(o.empty());
   }
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestPredicates),    cmocka_unit_test(TestTypeSelection),
-      cmocka_unit_test(TestWorkedExample), cmocka_unit_test(TestEnsureNonDecreasing),
-      cmocka_unit_test(TestLargeArrays),   cmocka_unit_test(TestFloatPipeline),
-      cmocka_unit_test(TestMalformed),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestPredicates),          VME_TEST(TestTypeSelection), VME_TEST(TestWorkedExample),
+      VME_TEST(TestEnsureNonDecreasing), VME_TEST(TestLargeArrays),   VME_TEST(TestFloatPipeline),
+      VME_TEST(TestMalformed),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -16,7 +16,7 @@
 #include "mergeset/table_search.h"
 #include "util/fs.h"
 
-#include "test_util.h"  // last: cmocka macros clash with std headers
+#include "test_util.h"
 
 namespace stdfs = std::filesystem;
 using vme::Status;
@@ -31,13 +31,13 @@ std::vector<std::string> ReadAll(const Table& t, std::string_view from = "") {
   ts.Seek(from);
   std::vector<std::string> out;
   while (ts.NextItem()) out.emplace_back(ts.Item());
-  ASSERT_OK(ts.status());
+  REQUIRE_OK(ts.status());
   return out;
 }
 
 std::shared_ptr<Table> MustOpen(const std::string& dir, TableOptions opts = {}) {
   auto t = Table::Open(dir, std::move(opts));
-  ASSERT_OK(t.status());
+  REQUIRE_OK(t.status());
   return *t;
 }
 
@@ -56,7 +56,7 @@ void WriteFile(const std::string& path, const std::string& data) {
   f << data;
 }
 
-void TestManyItems(void**) {
+void TestManyItems() {
   vme::test::TempDir tmp;
   const std::string dir = tmp.path() + "/table";
   auto t = MustOpen(dir);
@@ -79,125 +79,124 @@ void TestManyItems(void**) {
     all.push_back(s);
     batch.push_back(s);
     if (batch.size() == 5000) {
-      ASSERT_OK(t->AddItems(batch));
+      REQUIRE_OK(t->AddItems(batch));
       batch.clear();
     }
-    if (i % 20000 == 19999) ASSERT_OK(t->Flush());
+    if (i % 20000 == 19999) REQUIRE_OK(t->Flush());
   }
-  ASSERT_OK(t->AddItems(batch));
-  ASSERT_OK(t->Flush());
-  ASSERT_OK(t->Flush());  // no-op
-  assert_int_equal(t->Stats().parts, 10);
+  REQUIRE_OK(t->AddItems(batch));
+  REQUIRE_OK(t->Flush());
+  REQUIRE_OK(t->Flush());  // no-op
+  REQUIRE_EQ(t->Stats().parts, 10);
   std::sort(all.begin(), all.end());
 
-  assert_true(ReadAll(*t) == all);
+  REQUIRE(ReadAll(*t) == all);
   bool merged = false;
-  ASSERT_OK(t->MergeOnce(false, &merged));
-  assert_true(merged);  // 10 equal-sized parts: score >= 7.5
-  assert_int_equal(t->Stats().parts, 1);
-  assert_true(ReadAll(*t) == all);
-  ASSERT_OK(t->MergeOnce(true, &merged));
-  assert_false(merged);
+  REQUIRE_OK(t->MergeOnce(false, &merged));
+  REQUIRE(merged);  // 10 equal-sized parts: score >= 7.5
+  REQUIRE_EQ(t->Stats().parts, 1);
+  REQUIRE(ReadAll(*t) == all);
+  REQUIRE_OK(t->MergeOnce(true, &merged));
+  REQUIRE(!merged);
 
   // More parts of different sizes, then a final merge and MergeAll.
   for (int k = 0; k < 3; k++) {
     std::vector<std::string> more;
     for (int i = 0; i < 1000 * (k + 1); i++) more.push_back("more_" + std::to_string(rng() % 5000));
-    ASSERT_OK(t->AddItems(more));
-    ASSERT_OK(t->Flush());
+    REQUIRE_OK(t->AddItems(more));
+    REQUIRE_OK(t->Flush());
     all.insert(all.end(), more.begin(), more.end());
   }
   std::sort(all.begin(), all.end());
-  assert_true(ReadAll(*t) == all);
-  ASSERT_OK(t->MergeOnce(true, &merged));
-  assert_true(merged);
-  ASSERT_OK(t->MergeAll());
-  assert_int_equal(t->Stats().parts, 1);
-  assert_int_equal(t->Stats().items, all.size());
-  assert_true(ReadAll(*t) == all);
+  REQUIRE(ReadAll(*t) == all);
+  REQUIRE_OK(t->MergeOnce(true, &merged));
+  REQUIRE(merged);
+  REQUIRE_OK(t->MergeAll());
+  REQUIRE_EQ(t->Stats().parts, 1);
+  REQUIRE_EQ(t->Stats().items, all.size());
+  REQUIRE(ReadAll(*t) == all);
 
   // Seeks: every 997th item is found; seeks between items land on the next one.
   TableSearch ts(*t);
   for (size_t i = 0; i < all.size(); i += 997) {
     ts.Seek(all[i]);
-    assert_true(ts.NextItem());
-    assert_true(ts.Item() == all[i]);
+    REQUIRE(ts.NextItem());
+    REQUIRE(ts.Item() == all[i]);
     const size_t first = std::lower_bound(all.begin(), all.end(), all[i]) - all.begin();
     // Duplicates come back in full.
     size_t n = 1;
     while (ts.NextItem() && ts.Item() == all[i]) n++;
     size_t want = 0;
     for (size_t j = first; j < all.size() && all[j] == all[i]; j++) want++;
-    assert_int_equal(n, want);
+    REQUIRE_EQ(n, want);
     const std::string between = all[i] + '\0';
     ts.Seek(between);
     auto it = std::lower_bound(all.begin(), all.end(), between);
     if (it == all.end()) {
-      assert_false(ts.NextItem());
+      REQUIRE(!ts.NextItem());
     } else {
-      assert_true(ts.NextItem());
-      assert_true(ts.Item() == *it);
+      REQUIRE(ts.NextItem());
+      REQUIRE(ts.Item() == *it);
     }
   }
   std::string got;
-  ASSERT_OK(ts.FirstItemWithPrefix("key_123_", &got));
-  assert_true(got == *std::lower_bound(all.begin(), all.end(), std::string("key_123_")));
-  assert_int_equal(static_cast<int>(ts.FirstItemWithPrefix("nope", &got).code()),
-                   static_cast<int>(vme::Code::kNotFound));
+  REQUIRE_OK(ts.FirstItemWithPrefix("key_123_", &got));
+  REQUIRE(got == *std::lower_bound(all.begin(), all.end(), std::string("key_123_")));
+  REQUIRE_EQ(static_cast<int>(ts.FirstItemWithPrefix("nope", &got).code()),
+             static_cast<int>(vme::Code::kNotFound));
   ts.Seek("\xff");
-  assert_false(ts.NextItem());
-  ASSERT_OK(ts.status());
+  REQUIRE(!ts.NextItem());
+  REQUIRE_OK(ts.status());
 
   // Reopen after Close.
-  ASSERT_OK(t->Close());
-  ASSERT_OK(t->Close());
-  assert_int_equal(static_cast<int>(t->AddItems(std::vector<std::string>{"x"}).code()),
-                   static_cast<int>(vme::Code::kClosed));
+  REQUIRE_OK(t->Close());
+  REQUIRE_OK(t->Close());
+  REQUIRE_EQ(static_cast<int>(t->AddItems(std::vector<std::string>{"x"}).code()),
+             static_cast<int>(vme::Code::kClosed));
   t.reset();
   t = MustOpen(dir);
-  assert_true(ReadAll(*t) == all);
+  REQUIRE(ReadAll(*t) == all);
 }
 
-void TestLockAndLimits(void**) {
+void TestLockAndLimits() {
   vme::test::TempDir tmp;
   const std::string dir = tmp.path() + "/t";
   auto t = MustOpen(dir);
   auto t2 = Table::Open(dir, {});
-  assert_false(t2.ok());
-  assert_int_equal(static_cast<int>(t2.status().code()), static_cast<int>(vme::Code::kLocked));
-  assert_int_equal(
-      static_cast<int>(
-          t->AddItems(std::vector<std::string>{std::string(64 * 1024 + 1, 'a')}).code()),
-      static_cast<int>(vme::Code::kInvalidArgument));
+  REQUIRE(!t2.ok());
+  REQUIRE_EQ(static_cast<int>(t2.status().code()), static_cast<int>(vme::Code::kLocked));
+  REQUIRE_EQ(static_cast<int>(
+                 t->AddItems(std::vector<std::string>{std::string(64 * 1024 + 1, 'a')}).code()),
+             static_cast<int>(vme::Code::kInvalidArgument));
   // Items of exactly 64 KiB and empty items are fine.
-  ASSERT_OK(t->AddItems(
+  REQUIRE_OK(t->AddItems(
       std::vector<std::string>{std::string(64 * 1024, 'b'), "", "", std::string(64 * 1024, 'a')}));
-  ASSERT_OK(t->Flush());
+  REQUIRE_OK(t->Flush());
   auto items = ReadAll(*t);
-  assert_int_equal(items.size(), 4);
-  assert_true(items[0].empty() && items[1].empty() && items[2][0] == 'a' && items[3][0] == 'b');
+  REQUIRE_EQ(items.size(), 4);
+  REQUIRE(items[0].empty() && items[1].empty() && items[2][0] == 'a' && items[3][0] == 'b');
   auto flag = vme::fs::ReadFile(dir + "/converted-to-v1.28.0");
-  ASSERT_OK(flag.status());
-  assert_string_equal(flag->c_str(), "ok");
-  ASSERT_OK(t->Close());
+  REQUIRE_OK(flag.status());
+  REQUIRE_EQ(flag->c_str(), "ok");
+  REQUIRE_OK(t->Close());
   t2 = Table::Open(dir, {});
-  ASSERT_OK(t2.status());
-  assert_int_equal(ReadAll(**t2).size(), 4);
+  REQUIRE_OK(t2.status());
+  REQUIRE_EQ(ReadAll(**t2).size(), 4);
 }
 
-void TestTxnReplay(void**) {
+void TestTxnReplay() {
   vme::test::TempDir tmp;
   const std::string dir = tmp.path() + "/t";
   {
     auto t = MustOpen(dir);
-    ASSERT_OK(t->AddItems(std::vector<std::string>{"a1", "a2", "a3"}));
-    ASSERT_OK(t->Flush());
-    ASSERT_OK(t->AddItems(std::vector<std::string>{"b1", "b2"}));
-    ASSERT_OK(t->Flush());
-    ASSERT_OK(t->Close());
+    REQUIRE_OK(t->AddItems(std::vector<std::string>{"a1", "a2", "a3"}));
+    REQUIRE_OK(t->Flush());
+    REQUIRE_OK(t->AddItems(std::vector<std::string>{"b1", "b2"}));
+    REQUIRE_OK(t->Flush());
+    REQUIRE_OK(t->Close());
   }
   auto parts = PartDirs(dir);
-  assert_int_equal(parts.size(), 2);
+  REQUIRE_EQ(parts.size(), 2);
   const std::string a = parts[0][0] == '3' ? parts[0] : parts[1];
   const std::string b = parts[0][0] == '3' ? parts[1] : parts[0];
   // A crashed merge: its output (a copy of part a) waits in tmp/, the txn file says "remove
@@ -212,33 +211,33 @@ void TestTxnReplay(void**) {
   {
     auto t = MustOpen(dir);
     auto items = ReadAll(*t);
-    assert_true(items == (std::vector<std::string>{"a1", "a1", "a2", "a2", "a3", "a3"}));
-    assert_false(vme::fs::Exists(dir + "/" + b));
-    assert_true(vme::fs::Exists(dst));
-    assert_false(vme::fs::Exists(dir + "/empty_dir"));
-    assert_false(vme::fs::Exists(dir + "/tmp/leftover"));
-    assert_false(vme::fs::Exists(dir + "/txn/00000000000000AA"));
-    assert_true(vme::fs::ListDir(dir + "/txn")->empty());
+    REQUIRE(items == (std::vector<std::string>{"a1", "a1", "a2", "a2", "a3", "a3"}));
+    REQUIRE(!vme::fs::Exists(dir + "/" + b));
+    REQUIRE(vme::fs::Exists(dst));
+    REQUIRE(!vme::fs::Exists(dir + "/empty_dir"));
+    REQUIRE(!vme::fs::Exists(dir + "/tmp/leftover"));
+    REQUIRE(!vme::fs::Exists(dir + "/txn/00000000000000AA"));
+    REQUIRE(vme::fs::ListDir(dir + "/txn")->empty());
     // New parts get merge indexes after the largest existing one.
-    ASSERT_OK(t->AddItems(std::vector<std::string>{"c"}));
-    ASSERT_OK(t->Flush());
-    ASSERT_OK(t->Close());
+    REQUIRE_OK(t->AddItems(std::vector<std::string>{"c"}));
+    REQUIRE_OK(t->Flush());
+    REQUIRE_OK(t->Close());
   }
   // Replaying the same transaction again is harmless (idempotent).
   WriteFile(dir + "/txn/00000000000000AA", dir + "/" + b + "\n" + tmp_part + " -> " + dst + "\n");
   {
     auto t = MustOpen(dir);
-    assert_int_equal(ReadAll(*t).size(), 7);
-    ASSERT_OK(t->Close());
+    REQUIRE_EQ(ReadAll(*t).size(), 7);
+    REQUIRE_OK(t->Close());
   }
   // A transaction pointing outside the table is rejected.
   WriteFile(dir + "/txn/00000000000000AC", "/etc\n" + tmp_part + " -> " + dst + "\n");
-  assert_false(Table::Open(dir, {}).ok());
+  REQUIRE(!Table::Open(dir, {}).ok());
   WriteFile(dir + "/txn/00000000000000AC", "no arrow here\n");
-  assert_false(Table::Open(dir, {}).ok());
+  REQUIRE(!Table::Open(dir, {}).ok());
 }
 
-void TestPrepareBlock(void**) {
+void TestPrepareBlock() {
   vme::test::TempDir tmp;
   std::atomic<int> calls{0};
   TableOptions opts;
@@ -253,16 +252,16 @@ void TestPrepareBlock(void**) {
     *items = out;
   };
   auto t = MustOpen(tmp.path() + "/t", opts);
-  ASSERT_OK(t->AddItems(std::vector<std::string>{"a", "b", "b", "b", "c", "c", "d"}));
-  ASSERT_OK(t->Flush());
-  assert_true(calls > 0);
-  assert_true(ReadAll(*t) == (std::vector<std::string>{"a", "b", "c", "d"}));
-  ASSERT_OK(t->AddItems(std::vector<std::string>{"a", "b", "c", "e"}));
-  ASSERT_OK(t->Flush());
-  ASSERT_OK(t->MergeAll());
+  REQUIRE_OK(t->AddItems(std::vector<std::string>{"a", "b", "b", "b", "c", "c", "d"}));
+  REQUIRE_OK(t->Flush());
+  REQUIRE(calls > 0);
+  REQUIRE(ReadAll(*t) == (std::vector<std::string>{"a", "b", "c", "d"}));
+  REQUIRE_OK(t->AddItems(std::vector<std::string>{"a", "b", "c", "e"}));
+  REQUIRE_OK(t->Flush());
+  REQUIRE_OK(t->MergeAll());
   // The merged block a,a,b,b,c,c,d,e is compacted again (first and last kept).
-  assert_true(ReadAll(*t) == (std::vector<std::string>{"a", "b", "c", "d", "e"}));
-  ASSERT_OK(t->Close());
+  REQUIRE(ReadAll(*t) == (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  REQUIRE_OK(t->Close());
 
   // A callback that breaks the rules is ignored.
   for (int mode = 0; mode < 4; mode++) {
@@ -284,70 +283,70 @@ void TestPrepareBlock(void**) {
       }
     };
     auto t2 = MustOpen(tmp2.path() + "/t", bad);
-    ASSERT_OK(t2->AddItems(std::vector<std::string>{"x", "y", "z"}));
-    ASSERT_OK(t2->Flush());
-    assert_true(ReadAll(*t2) == (std::vector<std::string>{"x", "y", "z"}));
+    REQUIRE_OK(t2->AddItems(std::vector<std::string>{"x", "y", "z"}));
+    REQUIRE_OK(t2->Flush());
+    REQUIRE(ReadAll(*t2) == (std::vector<std::string>{"x", "y", "z"}));
   }
 }
 
-void TestSnapshot(void**) {
+void TestSnapshot() {
   vme::test::TempDir tmp;
   const std::string dir = tmp.path() + "/t";
   auto t = MustOpen(dir);
-  ASSERT_OK(t->AddItems(std::vector<std::string>{"s1", "s2"}));
-  ASSERT_OK(t->Flush());
-  ASSERT_OK(t->AddItems(std::vector<std::string>{"s0"}));  // flushed by the snapshot
-  assert_false(t->CreateSnapshotAt(dir + "/snapshots/x").ok());
+  REQUIRE_OK(t->AddItems(std::vector<std::string>{"s1", "s2"}));
+  REQUIRE_OK(t->Flush());
+  REQUIRE_OK(t->AddItems(std::vector<std::string>{"s0"}));  // flushed by the snapshot
+  REQUIRE(!t->CreateSnapshotAt(dir + "/snapshots/x").ok());
   const std::string snap = tmp.path() + "/snap";
-  ASSERT_OK(t->CreateSnapshotAt(snap));
-  assert_false(t->CreateSnapshotAt(snap).ok());
+  REQUIRE_OK(t->CreateSnapshotAt(snap));
+  REQUIRE(!t->CreateSnapshotAt(snap).ok());
   auto want = ReadAll(*t);
-  assert_int_equal(want.size(), 3);
-  ASSERT_OK(t->MergeAll());
-  ASSERT_OK(t->AddItems(std::vector<std::string>{"later"}));
-  ASSERT_OK(t->Flush());
-  assert_true(vme::fs::Exists(snap + "/converted-to-v1.28.0"));
+  REQUIRE_EQ(want.size(), 3);
+  REQUIRE_OK(t->MergeAll());
+  REQUIRE_OK(t->AddItems(std::vector<std::string>{"later"}));
+  REQUIRE_OK(t->Flush());
+  REQUIRE(vme::fs::Exists(snap + "/converted-to-v1.28.0"));
   auto s = MustOpen(snap);
-  assert_true(ReadAll(*s) == want);
+  REQUIRE(ReadAll(*s) == want);
 }
 
-void TestSearchSurvivesMerge(void**) {
+void TestSearchSurvivesMerge() {
   vme::test::TempDir tmp;
   auto t = MustOpen(tmp.path() + "/t");
   std::vector<std::string> all;
   for (int p = 0; p < 3; p++) {
     std::vector<std::string> v;
     for (int i = 0; i < 3000; i++) v.push_back("item" + std::to_string(p * 100000 + i));
-    ASSERT_OK(t->AddItems(v));
-    ASSERT_OK(t->Flush());
+    REQUIRE_OK(t->AddItems(v));
+    REQUIRE_OK(t->Flush());
     all.insert(all.end(), v.begin(), v.end());
   }
   std::sort(all.begin(), all.end());
   TableSearch ts(*t);
   ts.Seek("");
-  assert_true(ts.NextItem());
-  ASSERT_OK(t->MergeAll());  // the old part directories are removed now
-  assert_int_equal(t->Stats().parts, 1);
+  REQUIRE(ts.NextItem());
+  REQUIRE_OK(t->MergeAll());  // the old part directories are removed now
+  REQUIRE_EQ(t->Stats().parts, 1);
   std::vector<std::string> got{std::string(ts.Item())};
   while (ts.NextItem()) got.emplace_back(ts.Item());
-  ASSERT_OK(ts.status());
-  assert_true(got == all);
+  REQUIRE_OK(ts.status());
+  REQUIRE(got == all);
 }
 
-void TestCorruption(void**) {
+void TestCorruption() {
   std::vector<std::string> v;
   for (int i = 0; i < 20000; i++) v.push_back("corrupt_item_" + std::to_string(i * 7919 % 100000));
   auto make = [&](const std::string& dir) {
     auto t = MustOpen(dir);
-    ASSERT_OK(t->AddItems(v));
-    ASSERT_OK(t->Flush());
-    ASSERT_OK(t->Close());
+    REQUIRE_OK(t->AddItems(v));
+    REQUIRE_OK(t->Flush());
+    REQUIRE_OK(t->Close());
     return dir + "/" + PartDirs(dir)[0];
   };
   auto expect_error = [](const std::string& dir) {
     auto t = Table::Open(dir, {});
     if (!t.ok()) {
-      assert_int_not_equal(static_cast<int>(t.status().code()), 0);
+      REQUIRE(static_cast<int>(t.status().code()) != 0);
       return;
     }
     TableSearch ts(**t);
@@ -356,47 +355,46 @@ void TestCorruption(void**) {
     while (ts.NextItem()) n++;
     (*t)->MergeAll().IgnoreError();
     // Either the search or the open reported the damage; never a crash.
-    if (ts.status().ok()) assert_true(n <= 20000);
+    if (ts.status().ok()) REQUIRE(n <= 20000);
   };
   {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     ::truncate((part + "/items.bin").c_str(), 100);
     auto t = Table::Open(tmp.path() + "/t", {});
-    ASSERT_OK(t.status());
+    REQUIRE_OK(t.status());
     TableSearch ts(**t);
     ts.Seek("");
     while (ts.NextItem()) {
     }
-    assert_int_equal(static_cast<int>(ts.status().code()),
-                     static_cast<int>(vme::Code::kCorruption));
-    assert_true(ts.status().message().find("items.bin") != std::string::npos);
-    ASSERT_OK((*t)->AddItems(std::vector<std::string>{"x"}));
-    ASSERT_OK((*t)->Flush());
+    REQUIRE_EQ(static_cast<int>(ts.status().code()), static_cast<int>(vme::Code::kCorruption));
+    REQUIRE(ts.status().message().find("items.bin") != std::string::npos);
+    REQUIRE_OK((*t)->AddItems(std::vector<std::string>{"x"}));
+    REQUIRE_OK((*t)->Flush());
     Status st = (*t)->MergeAll();
-    assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kCorruption));
-    assert_int_equal((*t)->Stats().parts, 2);
-    assert_true(vme::fs::ListDir(tmp.path() + "/t/tmp")->empty());
+    REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kCorruption));
+    REQUIRE_EQ((*t)->Stats().parts, 2);
+    REQUIRE(vme::fs::ListDir(tmp.path() + "/t/tmp")->empty());
   }
   {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     WriteFile(part + "/metaindex.bin", "garbage metaindex");
     auto t = Table::Open(tmp.path() + "/t", {});
-    assert_int_equal(static_cast<int>(t.status().code()), static_cast<int>(vme::Code::kCorruption));
-    assert_true(t.status().message().find("metaindex.bin") != std::string::npos);
+    REQUIRE_EQ(static_cast<int>(t.status().code()), static_cast<int>(vme::Code::kCorruption));
+    REQUIRE(t.status().message().find("metaindex.bin") != std::string::npos);
   }
   {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     WriteFile(part + "/metadata.json", "{\"ItemsCount\": 5, \"BlocksCount\": 1}");
-    assert_false(Table::Open(tmp.path() + "/t", {}).ok());
+    REQUIRE(!Table::Open(tmp.path() + "/t", {}).ok());
   }
   {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     stdfs::rename(part, tmp.path() + "/t/bad_name");
-    assert_false(Table::Open(tmp.path() + "/t", {}).ok());
+    REQUIRE(!Table::Open(tmp.path() + "/t", {}).ok());
   }
   // Random byte flips in every file: errors, never crashes.
   std::mt19937_64 rng(5);
@@ -405,7 +403,7 @@ void TestCorruption(void**) {
       vme::test::TempDir tmp;
       const std::string part = make(tmp.path() + "/t");
       auto data = vme::fs::ReadFile(part + "/" + file);
-      ASSERT_OK(data.status());
+      REQUIRE_OK(data.status());
       std::string d = *data;
       if (d.empty()) continue;
       for (int j = 0; j < 1 + k; j++) d[rng() % d.size()] ^= static_cast<char>(1 + rng() % 255);
@@ -416,10 +414,12 @@ void TestCorruption(void**) {
   }
 }
 
-void TestConcurrency(void**) {
+void TestConcurrency() {
   vme::test::TempDir tmp;
   auto t = MustOpen(tmp.path() + "/t");
   std::atomic<bool> stop{false};
+  // Worker threads must not fail checks: each records its first error for the test thread.
+  std::vector<std::string> errors(4);
   std::vector<std::thread> writers;
   for (int w = 0; w < 3; w++) {
     writers.emplace_back([&, w] {
@@ -428,10 +428,14 @@ void TestConcurrency(void**) {
         for (int i = 0; i < 500; i++) {
           v.push_back("w" + std::to_string(w) + "_" + std::to_string(round * 1000 + i));
         }
-        if (!t->AddItems(v).ok()) abort();
-        if (!t->Flush().ok()) abort();
+        vme::Status st = t->AddItems(v);
+        if (st.ok()) st = t->Flush();
         bool merged;
-        if (!t->MergeOnce(round % 5 == 4, &merged).ok()) abort();
+        if (st.ok()) st = t->MergeOnce(round % 5 == 4, &merged);
+        if (!st.ok()) {
+          errors[w] = "writer " + std::to_string(w) + ": " + st.ToString();
+          return;
+        }
       }
     });
   }
@@ -441,29 +445,35 @@ void TestConcurrency(void**) {
       ts.Seek("");
       std::string prev;
       while (ts.NextItem()) {
-        if (std::string(ts.Item()) < prev) abort();
+        if (std::string(ts.Item()) < prev) {
+          errors[3] = "reader: " + std::string(ts.Item()) + " after " + prev;
+          return;
+        }
         prev.assign(ts.Item());
       }
-      if (!ts.status().ok()) abort();
+      if (!ts.status().ok()) {
+        errors[3] = "reader: " + ts.status().ToString();
+        return;
+      }
     }
   });
   for (auto& th : writers) th.join();
   stop = true;
   reader.join();
-  ASSERT_OK(t->MergeAll());
+  for (const auto& e : errors) REQUIRE(e.empty(), "%s", e.c_str());
+  REQUIRE_OK(t->MergeAll());
   auto all = ReadAll(*t);
-  assert_int_equal(all.size(), 3 * 20 * 500);
-  assert_int_equal(t->Stats().parts, 1);
+  REQUIRE_EQ(all.size(), 3 * 20 * 500);
+  REQUIRE_EQ(t->Stats().parts, 1);
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestManyItems),  cmocka_unit_test(TestLockAndLimits),
-      cmocka_unit_test(TestTxnReplay),  cmocka_unit_test(TestPrepareBlock),
-      cmocka_unit_test(TestSnapshot),   cmocka_unit_test(TestSearchSurvivesMerge),
-      cmocka_unit_test(TestCorruption), cmocka_unit_test(TestConcurrency),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestManyItems),    VME_TEST(TestLockAndLimits), VME_TEST(TestTxnReplay),
+      VME_TEST(TestPrepareBlock), VME_TEST(TestSnapshot),      VME_TEST(TestSearchSurvivesMerge),
+      VME_TEST(TestCorruption),   VME_TEST(TestConcurrency),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -10,7 +10,7 @@
 #include "mergeset/table_search.h"
 #include "util/fs.h"
 
-#include "test_util.h"  // last: cmocka macros clash with std headers
+#include "test_util.h"
 
 namespace stdfs = std::filesystem;
 using vme::mergeset::Table;
@@ -32,7 +32,7 @@ std::vector<std::string> ReadAll(const Table& t) {
   ts.Seek("");
   std::vector<std::string> out;
   while (ts.NextItem()) out.emplace_back(ts.Item());
-  ASSERT_OK(ts.status());
+  REQUIRE_OK(ts.status());
   return out;
 }
 
@@ -49,79 +49,79 @@ void CheckDataSet(const std::string& set, uint64_t want_items) {
     tables++;
     const std::string dir = CopyTable(tmp, e.path().string(), name);
     auto t = Table::Open(dir, {});
-    ASSERT_OK(t.status());
+    REQUIRE_OK(t.status());
     std::vector<std::string> items = ReadAll(**t);
-    assert_true(std::is_sorted(items.begin(), items.end()));
+    REQUIRE(std::is_sorted(items.begin(), items.end()));
     auto parts = (*t)->Parts();
     if (parts.empty()) {
-      assert_int_equal(items.size(), 0);
+      REQUIRE_EQ(items.size(), 0);
     } else {
-      assert_int_equal(parts.size(), 1);
+      REQUIRE_EQ(parts.size(), 1);
       const auto& ph = parts[0]->header();
-      assert_int_equal(items.size(), ph.items_count);
-      assert_true(items.front() == ph.first_item);
-      assert_true(items.back() == ph.last_item);
+      REQUIRE_EQ(items.size(), ph.items_count);
+      REQUIRE(items.front() == ph.first_item);
+      REQUIRE(items.back() == ph.last_item);
       // Every item is found again by Seek, and FirstItemWithPrefix works on whole items.
       TableSearch ts(**t);
       for (size_t i = 0; i < items.size(); i += 7) {
         ts.Seek(items[i]);
-        assert_true(ts.NextItem());
-        assert_true(ts.Item() == items[i]);
+        REQUIRE(ts.NextItem());
+        REQUIRE(ts.Item() == items[i]);
         std::string got;
-        ASSERT_OK(ts.FirstItemWithPrefix(items[i], &got));
-        assert_true(got == items[i]);
+        REQUIRE_OK(ts.FirstItemWithPrefix(items[i], &got));
+        REQUIRE(got == items[i]);
       }
       ts.Seek(ph.last_item + "\xff");
-      assert_false(ts.NextItem());
-      ASSERT_OK(ts.status());
+      REQUIRE(!ts.NextItem());
+      REQUIRE_OK(ts.status());
     }
     total += items.size();
 
     // Merge the VM part with a vmengine part, then reopen: everything is still there.
-    ASSERT_OK((*t)->AddItems(
+    REQUIRE_OK((*t)->AddItems(
         std::vector<std::string>{"\x07new item", std::string(items.empty() ? "x" : items[0])}));
-    ASSERT_OK((*t)->Flush());
-    ASSERT_OK((*t)->MergeAll());
-    assert_int_equal((*t)->Stats().parts, 1);
+    REQUIRE_OK((*t)->Flush());
+    REQUIRE_OK((*t)->MergeAll());
+    REQUIRE_EQ((*t)->Stats().parts, 1);
     std::vector<std::string> merged = ReadAll(**t);
-    assert_int_equal(merged.size(), items.size() + 2);
-    assert_true(std::is_sorted(merged.begin(), merged.end()));
-    ASSERT_OK((*t)->Close());
+    REQUIRE_EQ(merged.size(), items.size() + 2);
+    REQUIRE(std::is_sorted(merged.begin(), merged.end()));
+    REQUIRE_OK((*t)->Close());
     auto t2 = Table::Open(dir, {});
-    ASSERT_OK(t2.status());
-    assert_true(ReadAll(**t2) == merged);
-    assert_true(vme::fs::Exists(dir + "/converted-to-v1.28.0"));
-    assert_true(vme::fs::IsDir(dir + "/tmp") && vme::fs::IsDir(dir + "/txn"));
+    REQUIRE_OK(t2.status());
+    REQUIRE(ReadAll(**t2) == merged);
+    REQUIRE(vme::fs::Exists(dir + "/converted-to-v1.28.0"));
+    REQUIRE(vme::fs::IsDir(dir + "/tmp") && vme::fs::IsDir(dir + "/txn"));
   }
-  assert_int_equal(tables, 2);
-  assert_int_equal(total, want_items);
+  REQUIRE_EQ(tables, 2);
+  REQUIRE_EQ(total, want_items);
 }
 
-void TestSmall(void**) { CheckDataSet("small", 181); }
-void TestSpecial(void**) { CheckDataSet("special", 404); }
+void TestSmall() { CheckDataSet("small", 181); }
+void TestSpecial() { CheckDataSet("special", 404); }
 
-void TestPartOpenSmall(void**) {
+void TestPartOpenSmall() {
   vme::test::TempDir tmp;
   const std::string dir = CopyTable(tmp, kData + "/small/storage/indexdb/18E9F660777BD558", "t");
   auto p = vme::mergeset::Part::Open(dir + "/181_1_18E9F6607867E51D");
-  ASSERT_OK(p.status());
-  assert_int_equal((*p)->header().items_count, 181);
-  assert_int_equal((*p)->header().blocks_count, 1);
-  assert_int_equal((*p)->merge_idx(), 0x18E9F6607867E51Dull);
-  assert_int_equal((*p)->size_bytes(), 91 + 1344 + 217 + 82);
+  REQUIRE_OK(p.status());
+  REQUIRE_EQ((*p)->header().items_count, 181);
+  REQUIRE_EQ((*p)->header().blocks_count, 1);
+  REQUIRE_EQ((*p)->merge_idx(), 0x18E9F6607867E51Dull);
+  REQUIRE_EQ((*p)->size_bytes(), 91 + 1344 + 217 + 82);
   // The serialised header equals VM's metadata.json byte for byte.
   auto meta = vme::fs::ReadFile(dir + "/181_1_18E9F6607867E51D/metadata.json");
-  ASSERT_OK(meta.status());
-  assert_string_equal((*p)->header().ToJson().c_str(), meta->c_str());
+  REQUIRE_OK(meta.status());
+  REQUIRE_EQ((*p)->header().ToJson().c_str(), meta->c_str());
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestSmall),
-      cmocka_unit_test(TestSpecial),
-      cmocka_unit_test(TestPartOpenSmall),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestSmall),
+      VME_TEST(TestSpecial),
+      VME_TEST(TestPartOpenSmall),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

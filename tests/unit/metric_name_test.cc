@@ -50,7 +50,7 @@ MetricName CpuName() {
 
 }  // namespace
 
-static void TestCanonicalMarshal(void**) {
+static void TestCanonicalMarshal() {
   MetricName mn = CpuName();
   mn.SortTags();
   std::string b;
@@ -60,15 +60,15 @@ static void TestCanonicalMarshal(void**) {
       "61003162 01",
       b);
   MetricName back;
-  ASSERT_OK(back.Unmarshal(b));
-  assert_true(back == mn);
+  REQUIRE_OK(back.Unmarshal(b));
+  REQUIRE(back == mn);
 
   std::string nt;
   mn.MarshalNoTenant(&nt);
-  assert_string_equal(Hex(nt).c_str(), Hex(b.substr(8)).c_str());
+  REQUIRE_EQ(Hex(nt).c_str(), Hex(b.substr(8)).c_str());
   MetricName back2;
-  ASSERT_OK(back2.UnmarshalNoTenant(nt));
-  assert_true(back2.metric_group == "cpu" && back2.tags == mn.tags);
+  REQUIRE_OK(back2.UnmarshalNoTenant(nt));
+  REQUIRE(back2.metric_group == "cpu" && back2.tags == mn.tags);
 
   MetricName empty;
   std::string e;
@@ -76,12 +76,12 @@ static void TestCanonicalMarshal(void**) {
   ASSERT_HEX("00000000 00000000 01", e);
 }
 
-static void TestRawFormAndSeriesKey(void**) {
+static void TestRawFormAndSeriesKey() {
   std::string raw = Unhex(
       "00000001 00000002 0000 0003 637075 0003 6a6f62 0004 6e6f6465 0008 696e7374616e6365 "
       "0002 6831 0004 7a6f6e65 0003 610162");
   MetricName mn;
-  ASSERT_OK(mn.FromSeriesKey(std::string_view(raw).substr(8), 1, 2, LabelLimits()));
+  REQUIRE_OK(mn.FromSeriesKey(std::string_view(raw).substr(8), 1, 2, LabelLimits()));
   std::string b;
   mn.Marshal(&b);
   ASSERT_HEX(
@@ -96,11 +96,11 @@ static void TestRawFormAndSeriesKey(void**) {
       "0002 6831 0004 7a6f6e65 0003 610162",
       key);
   MetricName again;
-  ASSERT_OK(again.FromSeriesKey(key, 1, 2, LabelLimits()));
-  assert_true(again == mn);
+  REQUIRE_OK(again.FromSeriesKey(key, 1, 2, LabelLimits()));
+  REQUIRE(again == mn);
 }
 
-static void TestUpExample(void**) {
+static void TestUpExample() {
   MetricName mn;
   mn.account_id = 1;
   mn.project_id = 2;
@@ -113,25 +113,25 @@ static void TestUpExample(void**) {
   ASSERT_HEX("00000001 00000002 7570 01 6a6f62 01 6e6f6465 01 696e7374616e6365 01 6831 01", b);
 }
 
-static void TestSortTags(void**) {
+static void TestSortTags() {
   MetricName mn;
   mn.SortTags();
-  assert_true(mn.tags.empty());
+  REQUIRE(mn.tags.empty());
   mn.tags = {{"foo", "1"}};
   mn.SortTags();
-  assert_string_equal(Keys(mn).c_str(), "foo,");
+  REQUIRE_EQ(Keys(mn).c_str(), "foo,");
   mn.tags = {{"host", "1"}, {"foo", "2"}, {"bar", "3"}, {"service", "4"}};
   mn.SortTags();
-  assert_string_equal(Keys(mn).c_str(), "service,host,bar,foo,");
+  REQUIRE_EQ(Keys(mn).c_str(), "service,host,bar,foo,");
   mn.tags = {{"model", "1"}, {"foo", "2"},    {"job", "3"},
              {"host", "4"},  {"server", "5"}, {"instance", "6"}};
   mn.SortTags();
-  assert_string_equal(Keys(mn).c_str(), "job,model,instance,host,server,foo,");
+  REQUIRE_EQ(Keys(mn).c_str(), "job,model,instance,host,server,foo,");
 
   mn.tags = {{"foo", "bar"}, {"duplicate", "tag1"}, {"duplicate", "tag2"},
              {"tt", "xx"},   {"foo", "abc"},        {"duplicate", "tag3"}};
   mn.SortTags();
-  assert_true((mn.tags == std::vector<Tag>{{"duplicate", "tag3"}, {"foo", "abc"}, {"tt", "xx"}}));
+  REQUIRE((mn.tags == std::vector<Tag>{{"duplicate", "tag3"}, {"foo", "abc"}, {"tt", "xx"}}));
 
   // Upper-cased first letters use the same codes; the whole table in order.
   mn.tags = {{"zzz", ""},
@@ -160,23 +160,23 @@ static void TestSortTags(void**) {
              {"Namespace", ""},
              {"", ""}};
   mn.SortTags();
-  assert_string_equal(Keys(mn).c_str(),
-                      ",Namespace,ns,datacenter,Dc,environment,env,Cluster,service,Job,model,Type,"
-                      "SensorType,db,instance,Host,server,pod,Node,device,Tenant,client,name,"
-                      "Measurement,zzz,");
+  REQUIRE_EQ(Keys(mn).c_str(),
+             ",Namespace,ns,datacenter,Dc,environment,env,Cluster,service,Job,model,Type,"
+             "SensorType,db,instance,Host,server,pod,Node,device,Tenant,client,name,"
+             "Measurement,zzz,");
   mn.tags = {{"a", ""}, {"sensor_type", ""}, {"Sensor_type", ""}, {"type", ""}};
   mn.SortTags();
-  assert_string_equal(Keys(mn).c_str(), "type,sensor_type,Sensor_type,a,");
-  assert_true(vme::storage::NormalizeTagKey("JOB") == "JOB");
-  assert_true(vme::storage::NormalizeTagKey("jobs") == "jobs");
+  REQUIRE_EQ(Keys(mn).c_str(), "type,sensor_type,Sensor_type,a,");
+  REQUIRE(vme::storage::NormalizeTagKey("JOB") == "JOB");
+  REQUIRE(vme::storage::NormalizeTagKey("jobs") == "jobs");
 
   // Different keys with the same code are not collapsed; stable order is kept.
   mn.tags = {{"job", "a"}, {"Job", "b"}, {"job", "c"}};
   mn.SortTags();
-  assert_true((mn.tags == std::vector<Tag>{{"job", "a"}, {"Job", "b"}, {"job", "c"}}));
+  REQUIRE((mn.tags == std::vector<Tag>{{"job", "a"}, {"Job", "b"}, {"job", "c"}}));
 }
 
-static void TestTagValueEscaping(void**) {
+static void TestTagValueEscaping() {
   std::string b;
   vme::storage::MarshalTagValue(&b, "plain");
   ASSERT_HEX("706c61696e 01", b);
@@ -193,46 +193,46 @@ static void TestTagValueEscaping(void**) {
   std::string two = Unhex("0030 78 0031 79 0032 01 61 01");
   std::string_view sv(two);
   std::string out;
-  assert_true(vme::storage::UnmarshalTagValue(&sv, &out));
-  assert_string_equal(Hex(out).c_str(), "0078017902");
-  assert_true(vme::storage::UnmarshalTagValue(&sv, &out));
-  assert_true(out == "a");
-  assert_true(sv.empty());
+  REQUIRE(vme::storage::UnmarshalTagValue(&sv, &out));
+  REQUIRE_EQ(Hex(out).c_str(), "0078017902");
+  REQUIRE(vme::storage::UnmarshalTagValue(&sv, &out));
+  REQUIRE(out == "a");
+  REQUIRE(sv.empty());
 
   for (const char* bad : {"61", "0033 01", "00 01", "61 00", ""}) {
     std::string in = Unhex(bad);
     std::string_view v(in);
-    assert_false(vme::storage::UnmarshalTagValue(&v, &out));
+    REQUIRE(!vme::storage::UnmarshalTagValue(&v, &out));
   }
 }
 
-static void TestUnmarshalCorruption(void**) {
+static void TestUnmarshalCorruption() {
   MetricName mn;
-  assert_int_equal(static_cast<int>(mn.Unmarshal(Unhex("000000")).code()),
-                   static_cast<int>(vme::Code::kCorruption));
-  assert_false(mn.Unmarshal(Unhex("00000001 00000002")).ok());
-  assert_false(mn.Unmarshal(Unhex("00000001 00000002 61")).ok());
-  assert_false(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01")).ok());
-  assert_false(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 00 01")).ok());
-  ASSERT_OK(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 76 01")));
-  assert_true(mn.metric_group == "a" && mn.tags.size() == 1 && mn.tags[0].value == "v");
-  assert_int_equal(mn.account_id, 1);
+  REQUIRE_EQ(static_cast<int>(mn.Unmarshal(Unhex("000000")).code()),
+             static_cast<int>(vme::Code::kCorruption));
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002")).ok());
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002 61")).ok());
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01")).ok());
+  REQUIRE(!mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 00 01")).ok());
+  REQUIRE_OK(mn.Unmarshal(Unhex("00000001 00000002 61 01 6b 01 76 01")));
+  REQUIRE(mn.metric_group == "a" && mn.tags.size() == 1 && mn.tags[0].value == "v");
+  REQUIRE_EQ(mn.account_id, 1);
 }
 
-static void TestPrometheusText(void**) {
+static void TestPrometheusText() {
   MetricName mn;
   mn.account_id = 123;
   mn.project_id = 456;
   mn.metric_group = "foobar";
-  assert_string_equal(mn.ToPrometheusText().c_str(), "foobar{}");
+  REQUIRE_EQ(mn.ToPrometheusText().c_str(), "foobar{}");
   mn.metric_group = "abc";
   mn.tags = {{"foo", "bar"}, {"baz", "123"}};
-  assert_string_equal(mn.ToPrometheusText().c_str(), "abc{baz=\"123\",foo=\"bar\"}");
+  REQUIRE_EQ(mn.ToPrometheusText().c_str(), "abc{baz=\"123\",foo=\"bar\"}");
   mn.tags = {{"job", "a\"b\\c\nd"}, {"Z", "x"}};
-  assert_string_equal(mn.ToPrometheusText().c_str(), "abc{Z=\"x\",job=\"a\\\"b\\\\c\\nd\"}");
+  REQUIRE_EQ(mn.ToPrometheusText().c_str(), "abc{Z=\"x\",job=\"a\\\"b\\\\c\\nd\"}");
 }
 
-static void TestGoQuote(void**) {
+static void TestGoQuote() {
   const struct {
     std::string in;
     const char* out;
@@ -267,65 +267,65 @@ static void TestGoQuote(void**) {
       {"é中", "\"é中\""},
   };
   for (const auto& c : cases) {
-    assert_string_equal(GoQuote(c.in).c_str(), c.out);
+    REQUIRE_EQ(GoQuote(c.in).c_str(), c.out);
   }
 }
 
-static void TestFromSeriesKeyLimits(void**) {
+static void TestFromSeriesKeyLimits() {
   LabelLimits lim;
   MetricName mn;
   // Empty values are skipped.
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey({{"__name__", "m"}, {"a", ""}, {"b", "1"}}), 0, 0, lim));
-  assert_true(mn.metric_group == "m");
-  assert_true((mn.tags == std::vector<Tag>{{"b", "1"}}));
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey({{"x", "1"}}), 3, 4, lim));
-  assert_true(mn.metric_group.empty() && mn.tags.size() == 1 && mn.account_id == 3);
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"__name__", "m"}, {"a", ""}, {"b", "1"}}), 0, 0, lim));
+  REQUIRE(mn.metric_group == "m");
+  REQUIRE((mn.tags == std::vector<Tag>{{"b", "1"}}));
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"x", "1"}}), 3, 4, lim));
+  REQUIRE(mn.metric_group.empty() && mn.tags.size() == 1 && mn.account_id == 3);
   // Unsorted input is canonicalised, duplicates collapse.
-  ASSERT_OK(
+  REQUIRE_OK(
       mn.FromSeriesKey(SeriesKey({{"", "m"}, {"z", "1"}, {"job", "j"}, {"z", "2"}}), 0, 0, lim));
-  assert_true((mn.tags == std::vector<Tag>{{"job", "j"}, {"z", "2"}}));
+  REQUIRE((mn.tags == std::vector<Tag>{{"job", "j"}, {"z", "2"}}));
 
   std::string n256(256, 'n');
   std::string n257(257, 'n');
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey({{"", "m"}, {n256, "v"}}), 0, 0, lim));
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"", "m"}, {n256, "v"}}), 0, 0, lim));
   vme::Status st = mn.FromSeriesKey(SeriesKey({{"", "m"}, {n257, "v"}}), 0, 0, lim);
-  assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-  assert_non_null(strstr(st.message().c_str(), "257"));
+  REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
+  REQUIRE(strstr(st.message().c_str(), "257") != nullptr);
 
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey({{"", "m"}, {"k", std::string(16384, 'v')}}), 0, 0, lim));
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"", "m"}, {"k", std::string(16384, 'v')}}), 0, 0, lim));
   st = mn.FromSeriesKey(SeriesKey({{"", "m"}, {"k", std::string(16385, 'v')}}), 0, 0, lim);
-  assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-  assert_non_null(strstr(st.message().c_str(), "\"k\""));
+  REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
+  REQUIRE(strstr(st.message().c_str(), "\"k\"") != nullptr);
   st = mn.FromSeriesKey(SeriesKey({{"", std::string(16385, 'm')}}), 0, 0, lim);
-  assert_false(st.ok());
+  REQUIRE(!st.ok());
 
   std::vector<std::pair<std::string, std::string>> labels = {{"__name__", "m"}};
   for (int i = 0; i < 29; i++) labels.emplace_back("l" + std::to_string(i), "v");
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey(labels), 0, 0, lim));
-  assert_int_equal(mn.tags.size(), 29);
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey(labels), 0, 0, lim));
+  REQUIRE_EQ(mn.tags.size(), 29);
   labels.emplace_back("empty", "");
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey(labels), 0, 0, lim));
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey(labels), 0, 0, lim));
   labels.emplace_back("l29", "v");
   st = mn.FromSeriesKey(SeriesKey(labels), 0, 0, lim);
-  assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-  assert_non_null(strstr(st.message().c_str(), "too many labels"));
+  REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
+  REQUIRE(strstr(st.message().c_str(), "too many labels") != nullptr);
 
   std::string key = SeriesKey({{"", "m"}, {"abc", "value"}});
   for (size_t n = 1; n < key.size(); n++) {
     st = mn.FromSeriesKey(std::string_view(key).substr(0, n), 0, 0, lim);
     if (n == 5) {
-      ASSERT_OK(st);
+      REQUIRE_OK(st);
     } else {
-      assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
-      assert_non_null(strstr(st.message().c_str(), "truncated"));
+      REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
+      REQUIRE(strstr(st.message().c_str(), "truncated") != nullptr);
     }
   }
   st = mn.FromSeriesKey("", 0, 0, lim);
-  assert_false(st.ok());
+  REQUIRE(!st.ok());
   st = mn.FromSeriesKey(SeriesKey({{"", ""}, {"a", ""}}), 0, 0, lim);
-  assert_false(st.ok());
+  REQUIRE(!st.ok());
   // Any bytes are allowed in names and values.
-  ASSERT_OK(mn.FromSeriesKey(SeriesKey({{"\xff\x01", std::string("\x00\x02", 2)}}), 0, 0, lim));
+  REQUIRE_OK(mn.FromSeriesKey(SeriesKey({{"\xff\x01", std::string("\x00\x02", 2)}}), 0, 0, lim));
   std::string b;
   mn.Marshal(&b);
   ASSERT_HEX("00000000 00000000 01 ff0031 01 00300032 01", b);
@@ -351,7 +351,7 @@ static std::string CsvFirstField(const std::string& line) {
 
 static void CheckGolden(const std::string& path, int column) {
   std::ifstream in(path);
-  assert_true(in.good());
+  REQUIRE(in.good());
   std::string line;
   std::getline(in, line);
   size_t rows = 0;
@@ -360,26 +360,26 @@ static void CheckGolden(const std::string& path, int column) {
     if (column == 1) line = line.substr(line.find(',') + 1);
     std::string metric = CsvFirstField(line);
     vme::storage::TagFilters tfs;
-    ASSERT_OK(vme::storage::ParseSelector(metric, &tfs));
+    REQUIRE_OK(vme::storage::ParseSelector(metric, &tfs));
     MetricName mn;
     for (const auto& tf : tfs.filters()) {
-      assert_false(tf.is_negative() || tf.is_regexp());
+      REQUIRE(!(tf.is_negative() || tf.is_regexp()));
       mn.AddTag(tf.key(), tf.value());
     }
     mn.SortTags();
-    assert_string_equal(mn.ToPrometheusText().c_str(), metric.c_str());
+    REQUIRE_EQ(mn.ToPrometheusText().c_str(), metric.c_str());
     std::string key;
     mn.ToSeriesKey(&key);
     MetricName back;
-    ASSERT_OK(back.FromSeriesKey(key, 0, 0, LabelLimits()));
-    assert_string_equal(back.ToPrometheusText().c_str(), metric.c_str());
-    assert_true(tfs.Matches(back));
+    REQUIRE_OK(back.FromSeriesKey(key, 0, 0, LabelLimits()));
+    REQUIRE_EQ(back.ToPrometheusText().c_str(), metric.c_str());
+    REQUIRE(tfs.Matches(back));
     rows++;
   }
-  assert_true(rows > 100);
+  REQUIRE(rows > 100);
 }
 
-static void TestGoldenCsv(void**) {
+static void TestGoldenCsv() {
   const std::string dir = std::string(VME_TESTDATA_DIR) + "/vm172/";
   CheckGolden(dir + "special/input.csv", 1);
   CheckGolden(dir + "special/expected.csv", 0);
@@ -387,13 +387,13 @@ static void TestGoldenCsv(void**) {
   CheckGolden(dir + "small/expected.csv", 0);
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestCanonicalMarshal),    cmocka_unit_test(TestRawFormAndSeriesKey),
-      cmocka_unit_test(TestUpExample),           cmocka_unit_test(TestSortTags),
-      cmocka_unit_test(TestTagValueEscaping),    cmocka_unit_test(TestUnmarshalCorruption),
-      cmocka_unit_test(TestPrometheusText),      cmocka_unit_test(TestGoQuote),
-      cmocka_unit_test(TestFromSeriesKeyLimits), cmocka_unit_test(TestGoldenCsv),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestCanonicalMarshal),    VME_TEST(TestRawFormAndSeriesKey),
+      VME_TEST(TestUpExample),           VME_TEST(TestSortTags),
+      VME_TEST(TestTagValueEscaping),    VME_TEST(TestUnmarshalCorruption),
+      VME_TEST(TestPrometheusText),      VME_TEST(TestGoQuote),
+      VME_TEST(TestFromSeriesKeyLimits), VME_TEST(TestGoldenCsv),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

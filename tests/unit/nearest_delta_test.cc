@@ -16,7 +16,7 @@ namespace {
 // The precision check of the upstream tests: the decoded value b of a must differ from it
 // by less than |a| * 2^-(pb-1).
 void CheckPrecisionBits(const std::vector<int64_t>& a, const std::vector<int64_t>& b, int pb) {
-  assert_int_equal(a.size(), b.size());
+  REQUIRE_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); i++) {
     int64_t av = a[i], bv = b[i];
     if (av < bv) std::swap(av, bv);
@@ -29,8 +29,8 @@ void CheckPrecisionBits(const std::vector<int64_t>& a, const std::vector<int64_t
       pbe++;
     }
     if (pbe < pb) {
-      fail_msg("item %zu: %lld decoded as %lld: %d precision bits, want %d", i,
-               static_cast<long long>(a[i]), static_cast<long long>(b[i]), pbe, pb);
+      FAIL("item %zu: %lld decoded as %lld: %d precision bits, want %d", i,
+           static_cast<long long>(a[i]), static_cast<long long>(b[i]), pbe, pb);
     }
   }
 }
@@ -42,19 +42,19 @@ void CheckCodec(const char* name, Marshal marshal, Unmarshal unmarshal,
                 const std::vector<int64_t>& a, int pb, const char* want_hex) {
   std::string b = "pre";
   const int64_t first = marshal(&b, a.data(), a.size(), pb);
-  assert_int_equal(first, a[0]);
-  assert_true(b.compare(0, 3, "pre") == 0);
+  REQUIRE_EQ(first, a[0]);
+  REQUIRE(b.compare(0, 3, "pre") == 0);
   const std::string payload = b.substr(3);
   if (Hex(payload) != want_hex) {
-    fail_msg("%s pb=%d: got %s, want %s", name, pb, Hex(payload).c_str(), want_hex);
+    FAIL("%s pb=%d: got %s, want %s", name, pb, Hex(payload).c_str(), want_hex);
   }
   std::vector<int64_t> out = {-7};
-  ASSERT_OK(unmarshal(&out, payload, first, a.size()));
-  assert_int_equal(out.size(), a.size() + 1);
-  assert_int_equal(out[0], -7);
+  REQUIRE_OK(unmarshal(&out, payload, first, a.size()));
+  REQUIRE_EQ(out.size(), a.size() + 1);
+  REQUIRE_EQ(out[0], -7);
   out.erase(out.begin());
   if (pb == 64) {
-    assert_true(out == a);
+    REQUIRE(out == a);
   } else {
     CheckPrecisionBits(a, out, pb);
   }
@@ -75,15 +75,15 @@ void CheckStep(int64_t next, int64_t prev, int pb, int64_t want_d, int want_tz) 
   const int prev_tz = enc::GetTrailingZeros(prev, pb);
   const int64_t d = enc::NearestDeltaStep(next, prev, pb, prev_tz, &tz);
   if (d != want_d || tz != want_tz) {
-    fail_msg("nearestDelta(%lld, %lld, %d): got (%lld, %d), want (%lld, %d)",
-             static_cast<long long>(next), static_cast<long long>(prev), pb,
-             static_cast<long long>(d), tz, static_cast<long long>(want_d), want_tz);
+    FAIL("nearestDelta(%lld, %lld, %d): got (%lld, %d), want (%lld, %d)",
+         static_cast<long long>(next), static_cast<long long>(prev), pb, static_cast<long long>(d),
+         tz, static_cast<long long>(want_d), want_tz);
   }
 }
 
 }  // namespace
 
-static void TestNearestDeltaPayloads(void**) {
+static void TestNearestDeltaPayloads() {
   CheckDelta({0}, 4, "");
   CheckDelta({0, 0}, 4, "00");
   CheckDelta({1, -3}, 4, "07");
@@ -102,7 +102,7 @@ static void TestNearestDeltaPayloads(void**) {
   CheckDelta({10, 7, 12, 3, 9, 11}, 64, "050a110c04");
 }
 
-static void TestNearestDelta2Payloads(void**) {
+static void TestNearestDelta2Payloads() {
   CheckDelta2({0, 0}, 4, "00");
   CheckDelta2({1, -3}, 4, "07");
   CheckDelta2({255, 255}, 4, "00");
@@ -117,7 +117,7 @@ static void TestNearestDelta2Payloads(void**) {
               "b0ea01143b3c");
 }
 
-static void TestNearestDeltaStep(void**) {
+static void TestNearestDeltaStep() {
   CheckStep(100, 100, 4, 0, 2);
   CheckStep(123456, 123456, 4, 0, 12);
   CheckStep(9876543210, 9876543210, 4, 0, 29);
@@ -143,12 +143,12 @@ static void TestNearestDeltaStep(void**) {
   enc::NearestDeltaStep(std::numeric_limits<int64_t>::min(), 1, 3, 0, &tz);
   enc::NearestDeltaStep(std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(), 3,
                         60, &tz);
-  assert_int_equal(enc::GetTrailingZeros(std::numeric_limits<int64_t>::min(), 3), 61);
-  assert_int_equal(enc::GetTrailingZeros(0, 3), 0);
-  assert_int_equal(enc::GetTrailingZeros(-255, 4), 4);
+  REQUIRE_EQ(enc::GetTrailingZeros(std::numeric_limits<int64_t>::min(), 3), 61);
+  REQUIRE_EQ(enc::GetTrailingZeros(0, 3), 0);
+  REQUIRE_EQ(enc::GetTrailingZeros(-255, 4), 4);
 }
 
-static void TestRandomRoundTrips(void**) {
+static void TestRandomRoundTrips() {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> norm;
   std::vector<int64_t> gauge, counter, extremes;
@@ -165,38 +165,38 @@ static void TestRandomRoundTrips(void**) {
       std::string b;
       const int64_t first = enc::MarshalInt64NearestDelta(&b, a->data(), a->size(), pb);
       std::vector<int64_t> out;
-      ASSERT_OK(enc::UnmarshalInt64NearestDelta(&out, b, first, a->size()));
-      if (pb == 64) assert_true(out == *a);
+      REQUIRE_OK(enc::UnmarshalInt64NearestDelta(&out, b, first, a->size()));
+      if (pb == 64) REQUIRE(out == *a);
       if (a != &extremes) CheckPrecisionBits(*a, out, pb);
 
       std::string b2;
       const int64_t first2 = enc::MarshalInt64NearestDelta2(&b2, a->data(), a->size(), pb);
       std::vector<int64_t> out2;
-      ASSERT_OK(enc::UnmarshalInt64NearestDelta2(&out2, b2, first2, a->size()));
-      if (pb == 64) assert_true(out2 == *a);
+      REQUIRE_OK(enc::UnmarshalInt64NearestDelta2(&out2, b2, first2, a->size()));
+      if (pb == 64) REQUIRE(out2 == *a);
       if (a == &counter) CheckPrecisionBits(*a, out2, pb);
     }
   }
 }
 
-static void TestMalformed(void**) {
+static void TestMalformed() {
   std::vector<int64_t> out = {1, 2};
   // Count mismatches, truncation, trailing data, over-long varints.
-  assert_false(enc::UnmarshalInt64NearestDelta(&out, "", 0, 0).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 1).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 3).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta(&out, "\x02\x80", 0, 3).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta(&out, std::string(11, '\x80') + "\x01", 0, 2).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta2(&out, "", 0, 1).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta2(&out, "", 0, 2).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 2).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 4).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta2(&out, "\x82", 0, 2).ok());
-  assert_false(enc::UnmarshalInt64NearestDelta2(&out, std::string(10, '\xff'), 0, 2).ok());
-  assert_true((out == std::vector<int64_t>{1, 2}));
-  ASSERT_OK(enc::UnmarshalInt64NearestDelta(&out, "", 5, 1));
-  ASSERT_OK(enc::UnmarshalInt64NearestDelta2(&out, "\x01", 5, 2));
-  assert_true((out == std::vector<int64_t>{1, 2, 5, 5, 4}));
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "", 0, 0).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 1).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "\x02", 0, 3).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, "\x02\x80", 0, 3).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta(&out, std::string(11, '\x80') + "\x01", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "", 0, 1).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "\x02\x02", 0, 4).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, "\x82", 0, 2).ok());
+  REQUIRE(!enc::UnmarshalInt64NearestDelta2(&out, std::string(10, '\xff'), 0, 2).ok());
+  REQUIRE((out == std::vector<int64_t>{1, 2}));
+  REQUIRE_OK(enc::UnmarshalInt64NearestDelta(&out, "", 5, 1));
+  REQUIRE_OK(enc::UnmarshalInt64NearestDelta2(&out, "\x01", 5, 2));
+  REQUIRE((out == std::vector<int64_t>{1, 2, 5, 5, 4}));
 
   std::mt19937_64 rng(3);
   for (int iter = 0; iter < 2000; iter++) {
@@ -209,13 +209,13 @@ static void TestMalformed(void**) {
   }
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestNearestDeltaPayloads),
-      cmocka_unit_test(TestNearestDelta2Payloads),
-      cmocka_unit_test(TestNearestDeltaStep),
-      cmocka_unit_test(TestRandomRoundTrips),
-      cmocka_unit_test(TestMalformed),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestNearestDeltaPayloads),
+      VME_TEST(TestNearestDelta2Payloads),
+      VME_TEST(TestNearestDeltaStep),
+      VME_TEST(TestRandomRoundTrips),
+      VME_TEST(TestMalformed),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -70,7 +70,7 @@ std::vector<std::string> SplitCsv(const std::string& line) {
 // as the storage does at ingestion.
 SeriesSet ReadCsv(const std::string& path, int batch = -1) {
   std::ifstream f(path);
-  if (!f) fail_msg("cannot open %s", path.c_str());
+  if (!f) FAIL("cannot open %s", path.c_str());
   std::string line;
   std::getline(f, line);
   const bool is_input = line.rfind("batch,", 0) == 0;
@@ -118,7 +118,7 @@ std::vector<PartPtr> CopyAndOpen(const std::string& set, const std::string& tmp)
     std::filesystem::create_directories(dst);
     std::filesystem::copy(src + "/" + name, dst, std::filesystem::copy_options::recursive);
     auto r = Part::OpenFile(dst);
-    ASSERT_OK(r.status());
+    REQUIRE_OK(r.status());
     parts.push_back(r.value());
   }
   return parts;
@@ -133,7 +133,7 @@ void ReadAllBlocks(const PartPtr& p, std::map<uint64_t, std::vector<Sample>>* se
     DataBlock& b = r.block();
     const TSID tsid = b.header.tsid;
     if (tsids->empty() || tsids->back() != tsid) tsids->push_back(tsid);
-    ASSERT_OK(b.Decode());
+    REQUIRE_OK(b.Decode());
     std::vector<int64_t> ts;
     std::vector<double> vals;
     AppendRowsWithTimeRangeFilter(b.timestamps, b.values, b.header.scale,
@@ -141,7 +141,7 @@ void ReadAllBlocks(const PartPtr& p, std::map<uint64_t, std::vector<Sample>>* se
     for (size_t i = 0; i < ts.size(); i++)
       (*series)[tsid.metric_id].emplace_back(ts[i], Bits(vals[i]));
   }
-  ASSERT_OK(r.status());
+  REQUIRE_OK(r.status());
 }
 
 SeriesSet ToSet(std::map<uint64_t, std::vector<Sample>> m) {
@@ -160,12 +160,12 @@ SeriesSet SearchAll(const PartPtr& p, std::vector<TSID> tsids) {
   std::map<uint64_t, std::vector<Sample>> m;
   Block b;
   while (ps.NextBlock()) {
-    ASSERT_OK(ps.ReadBlock(&b));
+    REQUIRE_OK(ps.ReadBlock(&b));
     for (size_t i = 0; i < b.timestamps.size(); i++) {
       m[b.header.tsid.metric_id].emplace_back(b.timestamps[i], Bits(b.values[i]));
     }
   }
-  ASSERT_OK(ps.status());
+  REQUIRE_OK(ps.status());
   return ToSet(std::move(m));
 }
 
@@ -177,7 +177,7 @@ void CheckReencode(const PartPtr& p) {
   while (r.NextBlock()) {
     const DataBlock orig = r.block();
     DataBlock b = orig;
-    ASSERT_OK(b.Decode());
+    REQUIRE_OK(b.Decode());
     DataBlock re;
     re.InitDecoded(b.header.tsid, b.timestamps.data(), b.values.data(), b.timestamps.size(),
                    b.header.scale, b.header.precision_bits);
@@ -187,19 +187,19 @@ void CheckReencode(const PartPtr& p) {
     want.values_block_offset = re.header.values_block_offset;
     const bool zstd_ts = want.timestamps_marshal_type == 1 || want.timestamps_marshal_type == 4;
     const bool zstd_values = want.values_marshal_type == 1 || want.values_marshal_type == 4;
-    if (!zstd_ts) assert_true(re.timestamps_data == orig.timestamps_data);
-    if (!zstd_values) assert_true(re.values_data == orig.values_data);
+    if (!zstd_ts) REQUIRE(re.timestamps_data == orig.timestamps_data);
+    if (!zstd_values) REQUIRE(re.values_data == orig.values_data);
     if (zstd_ts || zstd_values) {
-      ASSERT_OK(re.Decode());
-      assert_true(re.timestamps == b.timestamps);
-      assert_true(re.values == b.values);
+      REQUIRE_OK(re.Decode());
+      REQUIRE(re.timestamps == b.timestamps);
+      REQUIRE(re.values == b.values);
     } else {
-      if (!(re.header == want)) fail_msg("re-encoded header differs in block %zu", blocks);
+      if (!(re.header == want)) FAIL("re-encoded header differs in block %zu", blocks);
     }
     blocks++;
   }
-  ASSERT_OK(r.status());
-  assert_int_equal(blocks, p->header().blocks_count);
+  REQUIRE_OK(r.status());
+  REQUIRE_EQ(blocks, p->header().blocks_count);
 }
 
 std::string ReadAll(const std::string& path) {
@@ -211,38 +211,38 @@ std::string ReadAll(const std::string& path) {
 
 std::string DecompressAll(const std::string& data) {
   std::string out;
-  ASSERT_OK(vme::enc::DecompressZstd(&out, data));
+  REQUIRE_OK(vme::enc::DecompressZstd(&out, data));
   return out;
 }
 
 }  // namespace
 
-static void TestSmall(void**) {
+static void TestSmall() {
   TempDir tmp;
   std::vector<PartPtr> parts = CopyAndOpen("small", tmp.path());
-  assert_int_equal(parts.size(), 4);
+  REQUIRE_EQ(parts.size(), 4);
   size_t total = 0;
   for (size_t b = 0; b < parts.size(); b++) {
     const PartPtr& p = parts[b];
-    assert_int_equal(p->header().rows_count, 500);
-    assert_int_equal(p->header().blocks_count, 20);
-    assert_int_equal(p->header().min_dedup_interval_ms, 0);
+    REQUIRE_EQ(p->header().rows_count, 500);
+    REQUIRE_EQ(p->header().blocks_count, 20);
+    REQUIRE_EQ(p->header().min_dedup_interval_ms, 0);
     std::map<uint64_t, std::vector<Sample>> m;
     std::vector<TSID> tsids;
     ReadAllBlocks(p, &m, &tsids);
-    assert_int_equal(tsids.size(), 20);
+    REQUIRE_EQ(tsids.size(), 20);
     const SeriesSet got = ToSet(m);
     const SeriesSet want = ReadCsv(kData + "/small/input.csv", static_cast<int>(b));
-    assert_int_equal(CountSamples(want), 500);
-    assert_true(got == want);
-    assert_true(SearchAll(p, tsids) == want);
+    REQUIRE_EQ(CountSamples(want), 500);
+    REQUIRE(got == want);
+    REQUIRE(SearchAll(p, tsids) == want);
     total += CountSamples(got);
     CheckReencode(p);
 
     // Building an in-memory part from the decoded rows reproduces VM's payload files exactly.
     std::vector<RawRow> rows;
     std::vector<int64_t> ts, man;
-    ASSERT_OK(p->ForEachBlockHeader([&](const BlockHeader& bh) {
+    REQUIRE_OK(p->ForEachBlockHeader([&](const BlockHeader& bh) {
       VME_RETURN_IF_ERROR(p->ReadDecodedBlock(bh, &ts, &man));
       std::vector<double> vals;
       vme::dec::AppendDecimalToFloat(&vals, man.data(), man.size(), bh.scale);
@@ -250,40 +250,40 @@ static void TestSmall(void**) {
       return vme::Status::OK();
     }));
     auto mem = Part::CreateInmemory(&rows, 0);
-    ASSERT_OK(mem.status());
+    REQUIRE_OK(mem.status());
     const InmemoryPart* mp = mem.value()->inmemory();
-    assert_true(mp->timestamps == ReadAll(p->path() + "/timestamps.bin"));
-    assert_true(mp->values == ReadAll(p->path() + "/values.bin"));
-    assert_true(DecompressAll(mp->index) == DecompressAll(ReadAll(p->path() + "/index.bin")));
+    REQUIRE(mp->timestamps == ReadAll(p->path() + "/timestamps.bin"));
+    REQUIRE(mp->values == ReadAll(p->path() + "/values.bin"));
+    REQUIRE(DecompressAll(mp->index) == DecompressAll(ReadAll(p->path() + "/index.bin")));
     const std::string vm_name = std::filesystem::path(p->path()).filename().string();
     const std::string our_name = mem.value()->header().DirName(0);
-    assert_string_equal(our_name.substr(0, our_name.rfind('_')).c_str(),
-                        vm_name.substr(0, vm_name.rfind('_')).c_str());
+    REQUIRE_EQ(our_name.substr(0, our_name.rfind('_')).c_str(),
+               vm_name.substr(0, vm_name.rfind('_')).c_str());
   }
-  assert_int_equal(total, 2000);
-  assert_true(ReadCsv(kData + "/small/input.csv").size() == 20);
+  REQUIRE_EQ(total, 2000);
+  REQUIRE(ReadCsv(kData + "/small/input.csv").size() == 20);
 
   // Merging every part (as a force merge does) keeps all 2000 samples.
   const std::string dir = tmp.path() + "/merged";
   auto r = MergePartsToDir(parts, dir, MergeOptions{});
-  ASSERT_OK(r.status());
-  assert_int_equal(r.value().rows_count, 2000);
-  assert_int_equal(r.value().blocks_count, 20);
+  REQUIRE_OK(r.status());
+  REQUIRE_EQ(r.value().rows_count, 2000);
+  REQUIRE_EQ(r.value().blocks_count, 20);
   const std::string final_dir = tmp.path() + "/" + r.value().DirName(0x18E9F66078B091E9ULL);
   std::filesystem::rename(dir, final_dir);
   auto merged = Part::OpenFile(final_dir);
-  ASSERT_OK(merged.status());
+  REQUIRE_OK(merged.status());
   std::map<uint64_t, std::vector<Sample>> m;
   std::vector<TSID> tsids;
   ReadAllBlocks(merged.value(), &m, &tsids);
-  assert_true(ToSet(m) == ReadCsv(kData + "/small/input.csv"));
+  REQUIRE(ToSet(m) == ReadCsv(kData + "/small/input.csv"));
   CheckReencode(merged.value());
 }
 
-static void TestSpecial(void**) {
+static void TestSpecial() {
   TempDir tmp;
   std::vector<PartPtr> parts = CopyAndOpen("special", tmp.path());
-  assert_int_equal(parts.size(), 3);
+  REQUIRE_EQ(parts.size(), 3);
   std::map<uint64_t, std::vector<Sample>> m;
   std::vector<TSID> all_tsids;
   for (const PartPtr& p : parts) {
@@ -293,45 +293,45 @@ static void TestSpecial(void**) {
     CheckReencode(p);
   }
   const SeriesSet want = ReadCsv(kData + "/special/expected.csv");
-  assert_int_equal(CountSamples(want), 136);
-  assert_int_equal(want.size(), 50);
+  REQUIRE_EQ(CountSamples(want), 136);
+  REQUIRE_EQ(want.size(), 50);
   const SeriesSet got = ToSet(m);
-  assert_int_equal(CountSamples(got), 136);
-  assert_true(got == want);
+  REQUIRE_EQ(CountSamples(got), 136);
+  REQUIRE(got == want);
 
   // Force merge: one merged part gives VM's expected_after_force_merge.csv.
   const SeriesSet want_merged = ReadCsv(kData + "/special/expected_after_force_merge.csv");
-  assert_false(want_merged == want);
+  REQUIRE(!(want_merged == want));
   for (int variant = 0; variant < 2; variant++) {
     PartPtr merged;
     if (variant == 0) {
       const std::string dir = tmp.path() + "/merged";
       auto r = MergePartsToDir(parts, dir, MergeOptions{});
-      ASSERT_OK(r.status());
-      assert_int_equal(r.value().rows_count, 136);
-      assert_int_equal(r.value().blocks_count, 50);
+      REQUIRE_OK(r.status());
+      REQUIRE_EQ(r.value().rows_count, 136);
+      REQUIRE_EQ(r.value().blocks_count, 50);
       const std::string final_dir = tmp.path() + "/" + r.value().DirName(1);
       std::filesystem::rename(dir, final_dir);
       auto o = Part::OpenFile(final_dir);
-      ASSERT_OK(o.status());
+      REQUIRE_OK(o.status());
       merged = o.value();
     } else {
       auto r = MergePartsInmemory(parts, MergeOptions{});
-      ASSERT_OK(r.status());
+      REQUIRE_OK(r.status());
       merged = r.value();
     }
     std::map<uint64_t, std::vector<Sample>> mm;
     std::vector<TSID> tsids;
     ReadAllBlocks(merged, &mm, &tsids);
-    assert_true(ToSet(mm) == want_merged);
-    assert_true(SearchAll(merged, all_tsids) == want_merged);
+    REQUIRE(ToSet(mm) == want_merged);
+    REQUIRE(SearchAll(merged, all_tsids) == want_merged);
   }
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestSmall),
-      cmocka_unit_test(TestSpecial),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestSmall),
+      VME_TEST(TestSpecial),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -8,7 +8,7 @@
 
 #include "util/parts_to_merge.h"
 
-#include "test_util.h"  // last: cmocka macros clash with std headers
+#include "test_util.h"
 
 namespace {
 
@@ -23,42 +23,42 @@ std::vector<uint64_t> Pick(const std::vector<uint64_t>& sizes, size_t max_parts,
   return out;
 }
 
-void TestFacts(void**) {
+void TestFacts() {
   using V = std::vector<uint64_t>;
-  assert_true(Pick({128, 64, 32, 10, 9, 7, 3, 1}, 4) == (V{3, 7, 9, 10}));
-  assert_true(Pick({128, 64, 32, 16, 8, 4, 2, 2}, 2) == (V{2, 2}));
-  assert_true(Pick({128, 64, 32, 16, 8, 4, 2, 2}, 4) == (V{2, 2, 4, 8}));
-  assert_true(Pick({4, 2, 4}, 2) == (V{4, 4}));
-  assert_true(Pick({1, 3, 7, 2}, 2).empty());
-  assert_true(Pick({1, 3, 7, 2}, 3) == (V{1, 2, 3}));
-  assert_true(Pick({1, 3, 7, 2}, 5).empty());
-  assert_true(Pick({11, 1, 10, 100, 10}, 3) == (V{10, 10, 11}));
-  assert_true(Pick({128, 64, 32, 16, 8, 4, 2, 1}, 2).empty());
-  assert_true(Pick({}, 15).empty());
-  assert_true(Pick({5}, 15).empty());
+  REQUIRE(Pick({128, 64, 32, 10, 9, 7, 3, 1}, 4) == (V{3, 7, 9, 10}));
+  REQUIRE(Pick({128, 64, 32, 16, 8, 4, 2, 2}, 2) == (V{2, 2}));
+  REQUIRE(Pick({128, 64, 32, 16, 8, 4, 2, 2}, 4) == (V{2, 2, 4, 8}));
+  REQUIRE(Pick({4, 2, 4}, 2) == (V{4, 4}));
+  REQUIRE(Pick({1, 3, 7, 2}, 2).empty());
+  REQUIRE(Pick({1, 3, 7, 2}, 3) == (V{1, 2, 3}));
+  REQUIRE(Pick({1, 3, 7, 2}, 5).empty());
+  REQUIRE(Pick({11, 1, 10, 100, 10}, 3) == (V{10, 10, 11}));
+  REQUIRE(Pick({128, 64, 32, 16, 8, 4, 2, 1}, 2).empty());
+  REQUIRE(Pick({}, 15).empty());
+  REQUIRE(Pick({5}, 15).empty());
 }
 
-void TestNeedFreeSpace(void**) {
+void TestNeedFreeSpace() {
   bool nfs = false;
   (void)Pick({120, 200}, 15, 180, &nfs);
-  assert_true(nfs);
+  REQUIRE(nfs);
   (void)Pick({100, 200}, 15, 310, &nfs);
-  assert_false(nfs);
+  REQUIRE(!nfs);
   (void)Pick({100, 110, 109, 1}, 15, 300, &nfs);
-  assert_true(nfs);
+  REQUIRE(nfs);
   (void)Pick({100, 110, 109, 1}, 15, 330, &nfs);
-  assert_false(nfs);
+  REQUIRE(!nfs);
   (void)Pick({1000}, 15, 100, &nfs);
-  assert_false(nfs);
+  REQUIRE(!nfs);
 }
 
-void TestTimestampTieBreak(void**) {
+void TestTimestampTieBreak() {
   std::vector<vme::MergeCandidate> c = {{10, 1}, {10, 5}, {10, 3}, {1000, 0}};
   auto idx = vme::AppendPartsToMerge(c, 2, 1'000'000, true);
-  assert_int_equal(idx.size(), 2);
+  REQUIRE_EQ(idx.size(), 2);
   // Sorted newer first among equal sizes; the later window of the best score wins.
-  assert_int_equal(c[idx[0]].min_timestamp, 3);
-  assert_int_equal(c[idx[1]].min_timestamp, 1);
+  REQUIRE_EQ(c[idx[0]].min_timestamp, 3);
+  REQUIRE_EQ(c[idx[1]].min_timestamp, 1);
 }
 
 // Returns the number of parts left and the write amplification after merging 1024 random part
@@ -101,28 +101,28 @@ std::pair<size_t, double> SimulateManyParts(uint64_t seed) {
   return {sizes.size(), static_cast<double>(merged_total) / static_cast<double>(total)};
 }
 
-void TestManyParts(void**) {
+void TestManyParts() {
   // The upstream fact (<= 18 parts, amplification <= 2.1) holds for Go's seed-1 sequence; the
   // number of leftover parts depends on the random sizes, so check it for a seed of ours where
   // it holds and check the amplification bound (and a looser parts bound) for many seeds.
   auto [parts, overhead] = SimulateManyParts(2);
-  if (parts > 18) fail_msg("%zu parts left > 18", parts);
-  if (overhead > 2.1) fail_msg("write amplification %f > 2.1", overhead);
+  if (parts > 18) FAIL("%zu parts left > 18", parts);
+  if (overhead > 2.1) FAIL("write amplification %f > 2.1", overhead);
   for (uint64_t seed = 1; seed <= 20; seed++) {
     std::tie(parts, overhead) = SimulateManyParts(seed);
-    if (overhead > 2.1) fail_msg("seed %d: write amplification %f > 2.1", int(seed), overhead);
-    if (parts > 48) fail_msg("seed %d: %zu parts left", int(seed), parts);
+    if (overhead > 2.1) FAIL("seed %d: write amplification %f > 2.1", int(seed), overhead);
+    if (parts > 48) FAIL("seed %d: %zu parts left", int(seed), parts);
   }
 }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestFacts),
-      cmocka_unit_test(TestNeedFreeSpace),
-      cmocka_unit_test(TestTimestampTieBreak),
-      cmocka_unit_test(TestManyParts),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestFacts),
+      VME_TEST(TestNeedFreeSpace),
+      VME_TEST(TestTimestampTieBreak),
+      VME_TEST(TestManyParts),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

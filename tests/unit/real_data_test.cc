@@ -300,41 +300,41 @@ std::string RealData() {
   return "";
 }
 
-void TestParseLine(void**) {
+void TestParseLine() {
   Sample s;
   Labels l;
-  assert_true(ParseLine("go_goroutines 7 1795236062122", &s, &l));
-  assert_int_equal(l.size(), 1);
-  assert_true(s.value == 7 && s.ts == 1795236062122);
-  assert_string_equal(SeriesName(l).c_str(), "go_goroutines{}");
-  assert_true(ParseLine("m{b=\"x y\",a=\"\",c=\"q\\\"\"} 1.8087e-05 1795236062122", &s, &l));
-  assert_int_equal(l.size(), 4);
-  assert_true(s.value == 1.8087e-05);
-  assert_true(s.series == "m{b=\"x y\",a=\"\",c=\"q\\\"\"}");
-  assert_string_equal(SeriesName(l).c_str(), "m{b=\"x y\",c=\"q\\\"\"}");
-  assert_true(ParseLine("m{a=\"1\"} +Inf 5", &s, &l));
-  assert_true(std::isinf(s.value) && s.value > 0);
-  assert_true(ParseLine("m NaN 5", &s, &l));
-  assert_true(std::isnan(s.value));
-  assert_false(ParseLine("m{a=\"1} 1 5", &s, &l));
-  assert_false(ParseLine("m 1", &s, &l));
+  REQUIRE(ParseLine("go_goroutines 7 1795236062122", &s, &l));
+  REQUIRE_EQ(l.size(), 1);
+  REQUIRE(s.value == 7 && s.ts == 1795236062122);
+  REQUIRE_EQ(SeriesName(l).c_str(), "go_goroutines{}");
+  REQUIRE(ParseLine("m{b=\"x y\",a=\"\",c=\"q\\\"\"} 1.8087e-05 1795236062122", &s, &l));
+  REQUIRE_EQ(l.size(), 4);
+  REQUIRE(s.value == 1.8087e-05);
+  REQUIRE(s.series == "m{b=\"x y\",a=\"\",c=\"q\\\"\"}");
+  REQUIRE_EQ(SeriesName(l).c_str(), "m{b=\"x y\",c=\"q\\\"\"}");
+  REQUIRE(ParseLine("m{a=\"1\"} +Inf 5", &s, &l));
+  REQUIRE(std::isinf(s.value) && s.value > 0);
+  REQUIRE(ParseLine("m NaN 5", &s, &l));
+  REQUIRE(std::isnan(s.value));
+  REQUIRE(!ParseLine("m{a=\"1} 1 5", &s, &l));
+  REQUIRE(!ParseLine("m 1", &s, &l));
   const std::string key = PackKey({{"__name__", "up"}, {"job", "a"}});
   Labels back;
-  assert_true(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size(), &back));
-  assert_true(back == Labels({{"__name__", "up"}, {"job", "a"}}));
-  assert_false(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size() - 1, &back));
+  REQUIRE(UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size(), &back));
+  REQUIRE(back == Labels({{"__name__", "up"}, {"job", "a"}}));
+  REQUIRE(!UnpackKey(reinterpret_cast<const uint8_t*>(key.data()), key.size() - 1, &back));
 }
 
-void TestRealData(void**) { RUN(RealData()); }
+void TestRealData() { RUN(RealData()); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestParseLine),
-      cmocka_unit_test(TestRealData),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestParseLine),
+      VME_TEST(TestRealData),
   };
-  int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

@@ -64,37 +64,37 @@ std::string RoundTrip(const std::string& set) {
   return "";
 }
 
-void TestParseMetric(void**) {
+void TestParseMetric() {
   Labels l;
-  assert_true(ParseGoMetric("special{kind=\"nan\"}", &l));
-  assert_int_equal(l.size(), 2);
-  assert_string_equal(l[0].first.c_str(), "__name__");
-  assert_string_equal(l[0].second.c_str(), "special");
-  assert_string_equal(l[1].first.c_str(), "kind");
-  assert_string_equal(l[1].second.c_str(), "nan");
-  assert_true(ParseGoMetric("m{a=\"x\\\"y\\\\z\\n\",b=\"\\u00e9\\x01\"}", &l));
-  assert_int_equal(l.size(), 3);
-  assert_true(l[1].second == "x\"y\\z\n");
-  assert_true(l[2].second == "\xc3\xa9\x01");
-  assert_true(ParseGoMetric("plain", &l));
-  assert_int_equal(l.size(), 1);
-  assert_false(ParseGoMetric("m{a=\"x}", &l));
+  REQUIRE(ParseGoMetric("special{kind=\"nan\"}", &l));
+  REQUIRE_EQ(l.size(), 2);
+  REQUIRE_EQ(l[0].first.c_str(), "__name__");
+  REQUIRE_EQ(l[0].second.c_str(), "special");
+  REQUIRE_EQ(l[1].first.c_str(), "kind");
+  REQUIRE_EQ(l[1].second.c_str(), "nan");
+  REQUIRE(ParseGoMetric("m{a=\"x\\\"y\\\\z\\n\",b=\"\\u00e9\\x01\"}", &l));
+  REQUIRE_EQ(l.size(), 3);
+  REQUIRE(l[1].second == "x\"y\\z\n");
+  REQUIRE(l[2].second == "\xc3\xa9\x01");
+  REQUIRE(ParseGoMetric("plain", &l));
+  REQUIRE_EQ(l.size(), 1);
+  REQUIRE(!ParseGoMetric("m{a=\"x}", &l));
   const std::string key = PackKey({{"__name__", "up"}, {"job", "a"}});
   ASSERT_HEX("0008 5f5f6e616d655f5f 0002 7570 0003 6a6f62 0001 61", key);
 }
 
-void TestSmall(void**) { RUN(RoundTrip("small")); }
-void TestSpecial(void**) { RUN(RoundTrip("special")); }
+void TestSmall() { RUN(RoundTrip("small")); }
+void TestSpecial() { RUN(RoundTrip("special")); }
 
 }  // namespace
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestParseMetric),
-      cmocka_unit_test(TestSmall),
-      cmocka_unit_test(TestSpecial),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestParseMetric),
+      VME_TEST(TestSmall),
+      VME_TEST(TestSpecial),
   };
-  int rc = cmocka_run_group_tests(tests, nullptr, nullptr);
+  int rc = vme::test::RunTests(tests, argc, argv);
   vme_library_shutdown();
   return rc;
 }

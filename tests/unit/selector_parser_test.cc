@@ -16,32 +16,32 @@ namespace {
 std::string Parsed(std::string_view sel) {
   TagFilters tfs;
   vme::Status st = ParseSelector(sel, &tfs);
-  if (!st.ok()) fail_msg("ParseSelector(%s): %s", std::string(sel).c_str(), st.message().c_str());
+  if (!st.ok()) FAIL("ParseSelector(%s): %s", std::string(sel).c_str(), st.message().c_str());
   return tfs.ToString();
 }
 
 void CheckParsed(std::string_view sel, const char* want) {
   std::string got = Parsed(sel);
   if (got != want)
-    fail_msg("ParseSelector(%s) = %s, want %s", std::string(sel).c_str(), got.c_str(), want);
+    FAIL("ParseSelector(%s) = %s, want %s", std::string(sel).c_str(), got.c_str(), want);
 }
 
 void CheckError(std::string_view sel, const char* want_substr) {
   TagFilters tfs;
-  ASSERT_OK(tfs.Add("x", "y", false, false));
+  REQUIRE_OK(tfs.Add("x", "y", false, false));
   vme::Status st = ParseSelector(sel, &tfs);
-  if (st.ok()) fail_msg("ParseSelector(%s) should fail", std::string(sel).c_str());
-  assert_int_equal(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
+  if (st.ok()) FAIL("ParseSelector(%s) should fail", std::string(sel).c_str());
+  REQUIRE_EQ(static_cast<int>(st.code()), static_cast<int>(vme::Code::kInvalidArgument));
   if (strstr(st.message().c_str(), want_substr) == nullptr) {
-    fail_msg("ParseSelector(%s): %s lacks %s", std::string(sel).c_str(), st.message().c_str(),
-             want_substr);
+    FAIL("ParseSelector(%s): %s lacks %s", std::string(sel).c_str(), st.message().c_str(),
+         want_substr);
   }
-  assert_true(tfs.empty());
+  REQUIRE(tfs.empty());
 }
 
 }  // namespace
 
-static void TestValid(void**) {
+static void TestValid() {
   CheckParsed("up", "{__name__=\"up\"}");
   CheckParsed("  up  ", "{__name__=\"up\"}");
   CheckParsed("up{}", "{__name__=\"up\"}");
@@ -57,35 +57,35 @@ static void TestValid(void**) {
   CheckParsed("{a!~\".*\",b=\"x\"}", "{a!~\".*\",b=\"x\"}");
 }
 
-static void TestEscapes(void**) {
+static void TestEscapes() {
   auto value = [](std::string_view sel) {
     TagFilters tfs;
     vme::Status st = ParseSelector(sel, &tfs);
-    if (!st.ok()) fail_msg("%s: %s", std::string(sel).c_str(), st.message().c_str());
+    if (!st.ok()) FAIL("%s: %s", std::string(sel).c_str(), st.message().c_str());
     return tfs.filters().back().value();
   };
-  assert_string_equal(value(R"({a="q\"q"})").c_str(), "q\"q");
-  assert_string_equal(value(R"({a="n\nn"})").c_str(), "n\nn");
-  assert_string_equal(value(R"({a="b\\s"})").c_str(), "b\\s");
-  assert_string_equal(value(R"({a="\a\b\f\r\t\v"})").c_str(), "\a\b\f\r\t\v");
-  assert_string_equal(value(R"({a='it\'s "x"'})").c_str(), "it's \"x\"");
-  assert_string_equal(value(R"({a="\x41\101\u0442\U0001F600"})").c_str(), "AAт\xf0\x9f\x98\x80");
-  assert_true(value(R"({a="\xff\000"})") == std::string("\xff\x00", 2));
-  assert_string_equal(value("{a=\"тест\"}").c_str(), "тест");
-  assert_string_equal(value("{a=`raw\\n\"x'`}").c_str(), "raw\\n\"x'");
-  assert_string_equal(value("{a=`multi\nline`}").c_str(), "multi\nline");
-  assert_string_equal(value(R"({a=~"a\\.b"})").c_str(), "a\\.b");
+  REQUIRE_EQ(value(R"({a="q\"q"})").c_str(), "q\"q");
+  REQUIRE_EQ(value(R"({a="n\nn"})").c_str(), "n\nn");
+  REQUIRE_EQ(value(R"({a="b\\s"})").c_str(), "b\\s");
+  REQUIRE_EQ(value(R"({a="\a\b\f\r\t\v"})").c_str(), "\a\b\f\r\t\v");
+  REQUIRE_EQ(value(R"({a='it\'s "x"'})").c_str(), "it's \"x\"");
+  REQUIRE_EQ(value(R"({a="\x41\101\u0442\U0001F600"})").c_str(), "AAт\xf0\x9f\x98\x80");
+  REQUIRE(value(R"({a="\xff\000"})") == std::string("\xff\x00", 2));
+  REQUIRE_EQ(value("{a=\"тест\"}").c_str(), "тест");
+  REQUIRE_EQ(value("{a=`raw\\n\"x'`}").c_str(), "raw\\n\"x'");
+  REQUIRE_EQ(value("{a=`multi\nline`}").c_str(), "multi\nline");
+  REQUIRE_EQ(value(R"({a=~"a\\.b"})").c_str(), "a\\.b");
 
   TagFilters tfs;
-  ASSERT_OK(ParseSelector(R"({a=~"a\\.b"})", &tfs));
+  REQUIRE_OK(ParseSelector(R"({a=~"a\\.b"})", &tfs));
   vme::storage::MetricName mn;
   mn.tags = {{"a", "a.b"}};
-  assert_true(tfs.Matches(mn));
+  REQUIRE(tfs.Matches(mn));
   mn.tags = {{"a", "axb"}};
-  assert_false(tfs.Matches(mn));
+  REQUIRE(!tfs.Matches(mn));
 }
 
-static void TestErrors(void**) {
+static void TestErrors() {
   CheckError("", "unexpected end of input at offset 0");
   CheckError("   ", "unexpected end of input at offset 3");
   CheckError("{}", "at least one matcher");
@@ -119,16 +119,16 @@ static void TestErrors(void**) {
   CheckError("{a=\"x\"\x01}", "unexpected character \"\\x01\" at offset 6");
 }
 
-static void TestTrailingSpaceAccepted(void**) {
+static void TestTrailingSpaceAccepted() {
   CheckParsed("up{a=\"x\"} \n", "{__name__=\"up\",a=\"x\"}");
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestValid),
-      cmocka_unit_test(TestEscapes),
-      cmocka_unit_test(TestErrors),
-      cmocka_unit_test(TestTrailingSpaceAccepted),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestValid),
+      VME_TEST(TestEscapes),
+      VME_TEST(TestErrors),
+      VME_TEST(TestTrailingSpaceAccepted),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

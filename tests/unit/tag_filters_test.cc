@@ -17,7 +17,7 @@ namespace {
 
 TagFilter MustCreate(std::string_view key, std::string_view value, bool neg, bool re) {
   auto r = TagFilter::Create(key, value, neg, re);
-  if (!r.ok()) fail_msg("Create(%s): %s", std::string(value).c_str(), r.status().message().c_str());
+  if (!r.ok()) FAIL("Create(%s): %s", std::string(value).c_str(), r.status().message().c_str());
   return std::move(r).value();
 }
 
@@ -31,13 +31,13 @@ std::string Join(const std::vector<std::string>* v) {
 void CheckOrValues(const char* re, const char* want) {
   TagFilter tf = MustCreate("k", re, false, true);
   std::string got = Join(tf.or_values());
-  if (got != want) fail_msg("or_values(%s) = %s, want %s", re, got.c_str(), want);
+  if (got != want) FAIL("or_values(%s) = %s, want %s", re, got.c_str(), want);
 }
 
 void CheckPrefix(const char* re, const char* want) {
   TagFilter tf = MustCreate("k", re, false, true);
   if (tf.literal_prefix() != want) {
-    fail_msg("literal_prefix(%s) = %s, want %s", re, tf.literal_prefix().c_str(), want);
+    FAIL("literal_prefix(%s) = %s, want %s", re, tf.literal_prefix().c_str(), want);
   }
 }
 
@@ -45,12 +45,12 @@ void CheckMatch(const char* re, std::vector<std::string> yes, std::vector<std::s
   TagFilter tf = MustCreate("k", re, false, true);
   TagFilter neg = MustCreate("k", re, true, true);
   for (const auto& v : yes) {
-    if (!tf.Matches(v)) fail_msg("%s should match %s", re, v.c_str());
-    if (neg.Matches(v)) fail_msg("!~%s should not match %s", re, v.c_str());
+    if (!tf.Matches(v)) FAIL("%s should match %s", re, v.c_str());
+    if (neg.Matches(v)) FAIL("!~%s should not match %s", re, v.c_str());
   }
   for (const auto& v : no) {
-    if (tf.Matches(v)) fail_msg("%s should not match %s", re, v.c_str());
-    if (!neg.Matches(v)) fail_msg("!~%s should match %s", re, v.c_str());
+    if (tf.Matches(v)) FAIL("%s should not match %s", re, v.c_str());
+    if (!neg.Matches(v)) FAIL("!~%s should match %s", re, v.c_str());
   }
 }
 
@@ -71,14 +71,14 @@ bool Passes(const MetricName& mn,
   TagFilters tfs;
   for (const auto& [k, v, neg, re] : fs) {
     vme::Status st = tfs.Add(k, v, neg, re);
-    if (!st.ok()) fail_msg("Add: %s", st.message().c_str());
+    if (!st.ok()) FAIL("Add: %s", st.message().c_str());
   }
   return tfs.Matches(mn);
 }
 
 }  // namespace
 
-static void TestOrValues(void**) {
+static void TestOrValues() {
   CheckOrValues("z|x|c", "[c][x][z]");
   CheckOrValues("foo(bar|baz)", "[foobar][foobaz]");
   CheckOrValues("x[a-d]we", "[xawe][xbwe][xcwe][xdwe]");
@@ -110,11 +110,11 @@ static void TestOrValues(void**) {
   CheckOrValues("[a-u]", "<none>");
 
   TagFilter eq = MustCreate("k", "v", false, false);
-  assert_string_equal(Join(eq.or_values()).c_str(), "[v]");
-  assert_string_equal(eq.literal_prefix().c_str(), "v");
+  REQUIRE_EQ(Join(eq.or_values()).c_str(), "[v]");
+  REQUIRE_EQ(eq.literal_prefix().c_str(), "v");
 }
 
-static void TestLiteralPrefix(void**) {
+static void TestLiteralPrefix() {
   CheckPrefix("foobar|foobaz", "fooba");
   CheckPrefix("foo(bar|baz|bana)", "fooba");
   CheckPrefix("^foobar|foobaz", "fooba");
@@ -135,7 +135,7 @@ static void TestLiteralPrefix(void**) {
   CheckPrefix("", "");
 }
 
-static void TestOptimizedMatchers(void**) {
+static void TestOptimizedMatchers() {
   CheckMatch("foo.*", {"foo", "foobar"}, {"xfoo", "", "fo", "foo\nbar"});
   CheckMatch(".*foo", {"foo", "xfoo"}, {"foox", "", "a\nfoo"});
   CheckMatch(".+foo", {"afoo"}, {"foo", "afoox", ""});
@@ -165,31 +165,30 @@ static void TestOptimizedMatchers(void**) {
   CheckMatch("(a)(b)", {"ab"}, {"a", "b"});
 }
 
-static void TestAnchoringAndPaperFacts(void**) {
+static void TestAnchoringAndPaperFacts() {
   MetricName mn = FoobarMetric();
-  assert_false(Passes(mn, {{"__name__", "foobar", false, false}}));
-  assert_false(Passes(mn, {{"", "foobar", false, false}}));
-  assert_false(Passes(mn, {{"__name__", "obar.+", false, true}}));
-  assert_false(Passes(mn, {{"__name__", "foobar_metric", true, false}}));
-  assert_false(Passes(mn, {{"__name__", ".+", true, true}}));
-  assert_true(Passes(mn, {}));
-  assert_true(Passes(mn, {{"__name__", "foobar_metric", false, false}}));
-  assert_true(Passes(mn, {{"__name__", "foo.+", false, true}}));
-  assert_true(Passes(mn, {{"__name__", ".+metric", false, true}}));
-  assert_true(
-      Passes(mn, {{"key 3", "value 3", false, false}, {"key 5", "value [0-5]", false, true}}));
-  assert_false(
-      Passes(mn, {{"key 3", "value 3", false, false}, {"key 5", "value [6-9]", false, true}}));
-  assert_true(Passes(mn, {{"key 3", "value 4", true, false}}));
-  assert_false(Passes(mn, {{"key 3", "value 3", true, false}}));
-  assert_true(Passes(mn, {{"key 3", "VALUE 3", false, true}, {"", "foo", true, true}}) == false);
-  assert_true(Passes(mn, {{"key 3", "(?i)VALUE 3", false, true}}));
-  assert_false(Passes(mn, {{"key 3", "value", false, true}}));
-  assert_false(Passes(mn, {{"key 3", "value 3", true, true}}));
-  assert_true(Passes(mn, {{"key 3", "x.*", true, true}}));
+  REQUIRE(!Passes(mn, {{"__name__", "foobar", false, false}}));
+  REQUIRE(!Passes(mn, {{"", "foobar", false, false}}));
+  REQUIRE(!Passes(mn, {{"__name__", "obar.+", false, true}}));
+  REQUIRE(!Passes(mn, {{"__name__", "foobar_metric", true, false}}));
+  REQUIRE(!Passes(mn, {{"__name__", ".+", true, true}}));
+  REQUIRE(Passes(mn, {}));
+  REQUIRE(Passes(mn, {{"__name__", "foobar_metric", false, false}}));
+  REQUIRE(Passes(mn, {{"__name__", "foo.+", false, true}}));
+  REQUIRE(Passes(mn, {{"__name__", ".+metric", false, true}}));
+  REQUIRE(Passes(mn, {{"key 3", "value 3", false, false}, {"key 5", "value [0-5]", false, true}}));
+  REQUIRE(
+      !(Passes(mn, {{"key 3", "value 3", false, false}, {"key 5", "value [6-9]", false, true}})));
+  REQUIRE(Passes(mn, {{"key 3", "value 4", true, false}}));
+  REQUIRE(!Passes(mn, {{"key 3", "value 3", true, false}}));
+  REQUIRE(Passes(mn, {{"key 3", "VALUE 3", false, true}, {"", "foo", true, true}}) == false);
+  REQUIRE(Passes(mn, {{"key 3", "(?i)VALUE 3", false, true}}));
+  REQUIRE(!Passes(mn, {{"key 3", "value", false, true}}));
+  REQUIRE(!Passes(mn, {{"key 3", "value 3", true, true}}));
+  REQUIRE(Passes(mn, {{"key 3", "x.*", true, true}}));
 }
 
-static void TestEmptyLabelSemantics(void**) {
+static void TestEmptyLabelSemantics() {
   MetricName with;
   with.metric_group = "m";
   with.tags = {{"foo", "bar"}};
@@ -197,64 +196,63 @@ static void TestEmptyLabelSemantics(void**) {
   without.metric_group = "m";
   without.tags = {{"other", "x"}};
 
-  assert_false(Passes(with, {{"foo", "", false, false}}));
-  assert_true(Passes(without, {{"foo", "", false, false}}));
-  assert_true(Passes(with, {{"foo", "", true, false}}));
-  assert_false(Passes(without, {{"foo", "", true, false}}));
-  assert_true(Passes(with, {{"foo", "bar|", false, true}}));
-  assert_true(Passes(without, {{"foo", "bar|", false, true}}));
-  assert_false(Passes(with, {{"foo", "|bar", true, true}}));
-  assert_false(Passes(without, {{"foo", "|bar", true, true}}));
-  assert_true(Passes(with, {{"foo", "|baz", true, true}}));
-  assert_true(Passes(with, {{"foo", ".+", false, true}}));
-  assert_false(Passes(without, {{"foo", ".+", false, true}}));
-  assert_true(Passes(without, {{"foo", ".+", true, true}}));
-  assert_true(Passes(without, {{"foo", "bar", true, false}}));
-  assert_true(Passes(without, {{"foo", "ba.*", true, true}}));
-  assert_false(Passes(without, {{"foo", "ba.*", false, true}}));
+  REQUIRE(!Passes(with, {{"foo", "", false, false}}));
+  REQUIRE(Passes(without, {{"foo", "", false, false}}));
+  REQUIRE(Passes(with, {{"foo", "", true, false}}));
+  REQUIRE(!Passes(without, {{"foo", "", true, false}}));
+  REQUIRE(Passes(with, {{"foo", "bar|", false, true}}));
+  REQUIRE(Passes(without, {{"foo", "bar|", false, true}}));
+  REQUIRE(!Passes(with, {{"foo", "|bar", true, true}}));
+  REQUIRE(!Passes(without, {{"foo", "|bar", true, true}}));
+  REQUIRE(Passes(with, {{"foo", "|baz", true, true}}));
+  REQUIRE(Passes(with, {{"foo", ".+", false, true}}));
+  REQUIRE(!Passes(without, {{"foo", ".+", false, true}}));
+  REQUIRE(Passes(without, {{"foo", ".+", true, true}}));
+  REQUIRE(Passes(without, {{"foo", "bar", true, false}}));
+  REQUIRE(Passes(without, {{"foo", "ba.*", true, true}}));
+  REQUIRE(!Passes(without, {{"foo", "ba.*", false, true}}));
   // Prometheus: k!~".*" matches nothing; k=~".*" matches everything.
-  assert_false(Passes(with, {{"foo", ".*", true, true}}));
-  assert_false(Passes(without, {{"foo", ".*", true, true}}));
-  assert_true(Passes(without, {{"foo", ".*", false, true}}));
+  REQUIRE(!Passes(with, {{"foo", ".*", true, true}}));
+  REQUIRE(!Passes(without, {{"foo", ".*", true, true}}));
+  REQUIRE(Passes(without, {{"foo", ".*", false, true}}));
 
   TagFilter eq_empty = MustCreate("foo", "", false, false);
-  assert_true(eq_empty.MatchesEmpty());
+  REQUIRE(eq_empty.MatchesEmpty());
   TagFilter ne_empty = MustCreate("foo", "", true, false);
-  assert_false(ne_empty.MatchesEmpty());
-  assert_true(MustCreate("foo", "bar|", false, true).MatchesEmpty());
-  assert_false(MustCreate("foo", "|bar", true, true).MatchesEmpty());
-  assert_true(MustCreate("foo", "bar", true, false).MatchesEmpty());
-  assert_false(MustCreate("foo", "bar", false, false).MatchesEmpty());
+  REQUIRE(!ne_empty.MatchesEmpty());
+  REQUIRE(MustCreate("foo", "bar|", false, true).MatchesEmpty());
+  REQUIRE(!MustCreate("foo", "|bar", true, true).MatchesEmpty());
+  REQUIRE(MustCreate("foo", "bar", true, false).MatchesEmpty());
+  REQUIRE(!MustCreate("foo", "bar", false, false).MatchesEmpty());
 
   TagFilters tfs;
-  ASSERT_OK(tfs.Add("foo", ".*", false, true));
-  assert_true(tfs.empty());
-  ASSERT_OK(tfs.Add("__name__", "m", false, false));
-  assert_int_equal(tfs.filters().size(), 1);
-  assert_string_equal(tfs.filters()[0].key().c_str(), "");
-  assert_string_equal(tfs.ToString().c_str(), "{__name__=\"m\"}");
+  REQUIRE_OK(tfs.Add("foo", ".*", false, true));
+  REQUIRE(tfs.empty());
+  REQUIRE_OK(tfs.Add("__name__", "m", false, false));
+  REQUIRE_EQ(tfs.filters().size(), 1);
+  REQUIRE_EQ(tfs.filters()[0].key().c_str(), "");
+  REQUIRE_EQ(tfs.ToString().c_str(), "{__name__=\"m\"}");
 }
 
-static void TestBadRegexp(void**) {
+static void TestBadRegexp() {
   auto r = TagFilter::Create("k", "a(", false, true);
-  assert_false(r.ok());
-  assert_int_equal(static_cast<int>(r.status().code()),
-                   static_cast<int>(vme::Code::kInvalidArgument));
-  assert_non_null(strstr(r.status().message().c_str(), "missing )"));
-  assert_false(TagFilter::Create("k", "a)|(b", false, true).ok());
-  assert_false(TagFilter::Create("k", "*", false, true).ok());
-  assert_false(TagFilter::Create("k", "[a", false, true).ok());
-  assert_false(TagFilter::Create("k", "\\", false, true).ok());
-  assert_false(TagFilter::Create("k", "\xff", false, true).ok());
+  REQUIRE(!r.ok());
+  REQUIRE_EQ(static_cast<int>(r.status().code()), static_cast<int>(vme::Code::kInvalidArgument));
+  REQUIRE(strstr(r.status().message().c_str(), "missing )") != nullptr);
+  REQUIRE(!TagFilter::Create("k", "a)|(b", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "*", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "[a", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "\\", false, true).ok());
+  REQUIRE(!TagFilter::Create("k", "\xff", false, true).ok());
   TagFilters tfs;
-  assert_false(tfs.Add("k", "(", true, true).ok());
-  assert_true(tfs.empty());
-  assert_true(TagFilter::Create("k", "a(", false, false).ok());
+  REQUIRE(!tfs.Add("k", "(", true, true).ok());
+  REQUIRE(tfs.empty());
+  REQUIRE(TagFilter::Create("k", "a(", false, false).ok());
 }
 
 // Random regexps and strings: the filter (fast paths, or-values, literal prefix) must agree with
 // a plain RE2 full match of ^(?:re)$.
-static void TestRandomConsistency(void**) {
+static void TestRandomConsistency() {
   std::mt19937 rng(12345);
   const std::vector<std::string> atoms = {"a",    "b",    "ab",    ".",      "[ab]", "[a-c]", "\\.",
                                           "^",    "$",    "(?i)a", "\\d",    "x",    "",      "\\-",
@@ -301,52 +299,51 @@ static void TestRandomConsistency(void**) {
     re2::RE2 ref("^(?:" + re + ")$", opts);
     auto tf = TagFilter::Create("k", re, false, true);
     if (!ref.ok()) {
-      assert_false(tf.ok());
+      REQUIRE(!tf.ok());
       continue;
     }
-    assert_true(tf.ok());
+    REQUIRE(tf.ok());
     checked++;
     const auto* ov = tf->or_values();
     if (ov != nullptr) {
       with_or_values++;
       for (const auto& v : *ov) {
         if (!re2::RE2::PartialMatch(v, ref))
-          fail_msg("%s: or-value %s does not match", re.c_str(), v.c_str());
+          FAIL("%s: or-value %s does not match", re.c_str(), v.c_str());
         if (v.compare(0, tf->literal_prefix().size(), tf->literal_prefix()) != 0) {
-          fail_msg("%s: or-value %s lacks prefix", re.c_str(), v.c_str());
+          FAIL("%s: or-value %s lacks prefix", re.c_str(), v.c_str());
         }
       }
     }
     for (const auto& v : values) {
       bool want = re2::RE2::PartialMatch(v, ref);
       if (tf->MatchesPositive(v) != want) {
-        fail_msg("%s vs %s: got %d want %d", re.c_str(), v.c_str(), !want, want);
+        FAIL("%s vs %s: got %d want %d", re.c_str(), v.c_str(), !want, want);
       }
       if (want) {
         if (v.compare(0, tf->literal_prefix().size(), tf->literal_prefix()) != 0) {
-          fail_msg("%s: match %s lacks prefix %s", re.c_str(), v.c_str(),
-                   tf->literal_prefix().c_str());
+          FAIL("%s: match %s lacks prefix %s", re.c_str(), v.c_str(), tf->literal_prefix().c_str());
         }
         if (ov != nullptr && !std::binary_search(ov->begin(), ov->end(), v)) {
-          fail_msg("%s: match %s not among or-values", re.c_str(), v.c_str());
+          FAIL("%s: match %s not among or-values", re.c_str(), v.c_str());
         }
       }
     }
-    assert_true(tf->MatchesEmpty() == re2::RE2::PartialMatch("", ref));
+    REQUIRE(tf->MatchesEmpty() == re2::RE2::PartialMatch("", ref));
   }
-  assert_true(checked > 1000);
-  assert_true(with_or_values > 100);
+  REQUIRE(checked > 1000);
+  REQUIRE(with_or_values > 100);
 }
 
-int main() {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestOrValues),
-      cmocka_unit_test(TestLiteralPrefix),
-      cmocka_unit_test(TestOptimizedMatchers),
-      cmocka_unit_test(TestAnchoringAndPaperFacts),
-      cmocka_unit_test(TestEmptyLabelSemantics),
-      cmocka_unit_test(TestBadRegexp),
-      cmocka_unit_test(TestRandomConsistency),
+int main(int argc, char** argv) {
+  const std::vector<vme::test::TestCase> tests = {
+      VME_TEST(TestOrValues),
+      VME_TEST(TestLiteralPrefix),
+      VME_TEST(TestOptimizedMatchers),
+      VME_TEST(TestAnchoringAndPaperFacts),
+      VME_TEST(TestEmptyLabelSemantics),
+      VME_TEST(TestBadRegexp),
+      VME_TEST(TestRandomConsistency),
   };
-  return cmocka_run_group_tests(tests, nullptr, nullptr);
+  return vme::test::RunTests(tests, argc, argv);
 }

@@ -1,8 +1,7 @@
-// Helpers shared by the C++ unit tests (CMocka under CTest).
+// Helpers shared by the C++ unit tests: temporary directories, hex, and the check macros of
+// check.h.
 #pragma once
 
-// Include this header LAST in a test file: cmocka defines macros (fail, ...) that clash with
-// the standard library headers, so every std header must come before it.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -16,17 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "check.h"
 #include "util/status.h"
-
-// clang-format off
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-extern "C" {
-#include <cmocka.h>
-}
-// clang-format on
 
 namespace vme::test {
 
@@ -86,12 +76,6 @@ class TempDir {
 
 }  // namespace vme::test
 
-#define ASSERT_OK(expr)                                               \
-  do {                                                                \
-    ::vme::Status st_ = (expr);                                       \
-    if (!st_.ok()) fail_msg("%s: %s", #expr, st_.ToString().c_str()); \
-  } while (0)
-
-#define ASSERT_HEX(expected_hex, bytes)                                           \
-  assert_string_equal(::vme::test::Hex(::vme::test::Unhex(expected_hex)).c_str(), \
-                      ::vme::test::Hex(bytes).c_str())
+// bytes equal the hex string expected_hex (spaces ignored); both are printed as hex.
+#define ASSERT_HEX(expected_hex, bytes) \
+  REQUIRE_EQ(::vme::test::Hex(::vme::test::Unhex(expected_hex)), ::vme::test::Hex(bytes))

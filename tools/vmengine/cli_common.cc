@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "time_parse.h"
+#include "util/quote.h"
 
 namespace vme::cli {
 
@@ -35,7 +36,8 @@ CommandStatus OpenDb(const DbFlags& flags, DbPtr* db) {
   vme_status st;
   if (!flags.retention.empty()) {
     st = vme_options_set(opts.get(), "retention", flags.retention.c_str(), &err);
-    if (st != VME_OK) return ApiError("invalid --retention \"" + flags.retention + "\"", st, err);
+    if (st != VME_OK)
+      return ApiError("invalid --retention " + QuoteForMessage(flags.retention), st, err);
   }
   if (flags.read_only) {
     st = vme_options_set(opts.get(), "read_only", "1", &err);
@@ -56,7 +58,7 @@ CommandStatus CloseDb(DbPtr* db) {
 }
 
 CommandStatus MakeQuery(const std::string& start, const std::string& end,
-                        const std::string& selector, bool match_all_names, QueryPtr* q) {
+                        const std::string* selector, bool match_all_names, QueryPtr* q) {
   int64_t min_ts = 0;
   int64_t max_ts = INT64_MAX;
   std::string error;
@@ -67,15 +69,20 @@ CommandStatus MakeQuery(const std::string& start, const std::string& end,
     return CommandStatus::Error("--end: " + error);
   }
   if (min_ts > max_ts) {
-    return CommandStatus::Error("--start " + start + " is after --end " + end);
+    return CommandStatus::Error("--start " + QuoteForMessage(start) + " is after --end " +
+                                QuoteForMessage(end));
   }
   q->reset(vme_query_create(min_ts, max_ts));
   if (!*q) return CommandStatus::Error("out of memory");
   vme_error* err = nullptr;
   vme_status st;
-  if (!selector.empty()) {
-    st = vme_query_add_selector(q->get(), selector.c_str(), &err);
-    if (st != VME_OK) return ApiError("invalid selector `" + selector + "`", st, err);
+  if (selector != nullptr) {
+    if (selector->find('\0') != std::string::npos) {
+      return CommandStatus::Error("invalid selector " + QuoteForMessage(*selector) +
+                                  ": it contains a NUL byte");
+    }
+    st = vme_query_add_selector(q->get(), selector->c_str(), &err);
+    if (st != VME_OK) return ApiError("invalid selector " + QuoteForMessage(*selector), st, err);
   } else if (match_all_names) {
     static constexpr std::string_view kName = "__name__";
     static constexpr std::string_view kAny = ".+";
@@ -91,6 +98,35 @@ CommandStatus WriteOutput(const std::string& out) {
     return CommandStatus::Error("writing the output failed");
   }
   return CommandStatus::Ok();
+}
+
+CLI::Option* AddSelectorArg(CLI::App* app, SelectorArg* arg, const std::string& description) {
+  return app
+      ->add_option_function<std::string>(
+          "selector",
+          [arg](const std::string& s) {
+            arg->text = s;
+            arg->given = true;
+          },
+          description)
+      ->type_name("SELECTOR");
+}
+
+CommandStatus WriteStrlistQuoted(const vme_strlist* list) {
+  std::string out;
+  const size_t n = vme_strlist_count(list);
+  for (size_t i = 0; i < n; ++i) {
+    size_t len = 0;
+    const char* s = vme_strlist_get(list, i, &len);
+    const std::string_view v = s != nullptr ? std::string_view(s, len) : std::string_view();
+    if (NeedsEscaping(v) || (!v.empty() && v[0] == '"')) {
+      AppendQuoted(&out, v);
+    } else {
+      out.append(v);
+    }
+    out.push_back('\n');
+  }
+  return WriteOutput(out);
 }
 
 CommandStatus WriteStrlist(const vme_strlist* list) {

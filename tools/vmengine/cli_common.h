@@ -12,7 +12,8 @@
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace vme::cli {
 
@@ -96,8 +97,25 @@ CommandStatus OpenDb(const DbFlags& flags, DbPtr* db);
 CommandStatus CloseDb(DbPtr* db);
 
 // Builds a query over [start, end] (each empty = unbounded, else RFC 3339 or ms) with the
-// selector (empty = none; then, if match_all_names, __name__=~".+").
+// selector (nullptr = none; then, if match_all_names, __name__=~".+"). A given selector goes
+// to vme_query_add_selector as it is, so an empty one is an error there.
 CommandStatus MakeQuery(const std::string& start, const std::string& end,
-                        const std::string& selector, bool match_all_names, QueryPtr* q);
+                        const std::string* selector, bool match_all_names, QueryPtr* q);
+
+// A command-line SELECTOR argument: the text and whether it was given at all (an empty
+// string given on the command line is an error, not "no selector").
+struct SelectorArg {
+  std::string text;
+  bool given = false;
+  const std::string* get() const { return given ? &text : nullptr; }
+};
+
+// Adds the positional argument "selector" to app; `arg->given` is set when it is parsed.
+CLI::Option* AddSelectorArg(CLI::App* app, SelectorArg* arg, const std::string& description);
+
+// Writes each string of list on its own line; a string that holds a control byte (a newline,
+// say) or invalid UTF-8, or that starts with '"', is written double-quoted with Go-style
+// escapes (util/quote.h), so that every string is exactly one line.
+CommandStatus WriteStrlistQuoted(const vme_strlist* list);
 
 }  // namespace vme::cli

@@ -6,6 +6,7 @@
 
 #include "series_key.h"
 #include "series_output.h"
+#include "util/quote.h"
 
 namespace vme::cli {
 
@@ -16,13 +17,13 @@ struct ExportFlags {
   std::string format = "csv";
   std::string start;
   std::string end;
-  std::string selector;
+  SelectorArg selector;
 };
 
 CommandStatus RunExport(const ExportFlags& flags, bool match_all_names) {
   QueryPtr query;
   VME_CLI_RETURN_IF_ERROR(
-      MakeQuery(flags.start, flags.end, flags.selector, match_all_names, &query));
+      MakeQuery(flags.start, flags.end, flags.selector.get(), match_all_names, &query));
   DbPtr db;
   VME_CLI_RETURN_IF_ERROR(OpenDb(flags.db, &db));
   vme_error* err = nullptr;
@@ -44,7 +45,7 @@ CommandStatus RunExport(const ExportFlags& flags, bool match_all_names) {
       vme_series_iter_key(it.get(), &key, &key_len);
       if (!UnpackSeriesKey(std::string_view(reinterpret_cast<const char*>(key), key_len), &labels,
                            &error)) {
-        return CommandStatus::Error(std::string("series ") + name + ": " + error);
+        return CommandStatus::Error("series " + QuoteForMessage(name ? name : "") + ": " + error);
       }
     }
     const int64_t* ts = nullptr;
@@ -81,10 +82,9 @@ Command AddQueryCommand(CLI::App* parent) {
   CLI::App* app =
       parent->add_subcommand("query", "Print the samples of the series matching a selector");
   AddOutputFlags(app, flags.get());
-  app->add_option("selector", flags->selector,
-                  "PromQL series selector, e.g. 'up{job=~\"node|db\",instance!=\"h1\"}'")
-      ->required()
-      ->type_name("SELECTOR");
+  AddSelectorArg(app, &flags->selector,
+                 "PromQL series selector, e.g. 'up{job=~\"node|db\",instance!=\"h1\"}'")
+      ->required();
   return {app, [flags] { return RunExport(*flags, /*match_all_names=*/false); }};
 }
 
@@ -93,8 +93,7 @@ Command AddExportCommand(CLI::App* parent) {
   CLI::App* app =
       parent->add_subcommand("export", "Print every series (or those matching a selector)");
   AddOutputFlags(app, flags.get());
-  app->add_option("selector", flags->selector, "PromQL series selector (default: all series)")
-      ->type_name("SELECTOR");
+  AddSelectorArg(app, &flags->selector, "PromQL series selector (default: all series)");
   return {app, [flags] { return RunExport(*flags, /*match_all_names=*/true); }};
 }
 

@@ -19,7 +19,6 @@ namespace {
 constexpr size_t kBatchRows = 10000;
 constexpr size_t kBatchKeyBytes = 64 << 20;
 constexpr size_t kMaxCachedSeries = 1 << 20;
-constexpr uint64_t kMaxReportedLines = 100;
 
 struct ImportFlags {
   DbFlags db;
@@ -60,13 +59,10 @@ class Importer {
         status = CommandStatus::Error(where + reason);
         return false;
       }
+      // Every rejected line is reported; a reason quotes at most 128 bytes of the line.
       ++rejected_lines_;
       progress.Clear();
-      if (rejected_lines_ <= kMaxReportedLines) {
-        std::fprintf(stderr, "%s%s\n", where.c_str(), reason.c_str());
-      } else if (rejected_lines_ == kMaxReportedLines + 1) {
-        std::fprintf(stderr, "%s(further malformed lines are counted, not shown)\n", where.c_str());
-      }
+      std::fprintf(stderr, "%s%s\n", where.c_str(), reason.c_str());
       return true;
     };
     VME_CLI_RETURN_IF_ERROR(reader.ForEachLine(on_line));

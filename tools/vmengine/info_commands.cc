@@ -7,6 +7,7 @@
 #include <string>
 
 #include "go_float_format.h"
+#include "util/quote.h"
 
 namespace vme::cli {
 
@@ -21,7 +22,7 @@ struct SeriesCountFlags {
   DbFlags db;
   std::string start;
   std::string end;
-  std::string selector;
+  SelectorArg selector;
 };
 
 struct StatsFlags {
@@ -46,19 +47,21 @@ CommandStatus RunLabels(const LabelsFlags& flags) {
     if (st != VME_OK) return ApiError("listing label names", st, err);
   } else {
     st = vme_label_values(db.get(), flags.name.data(), flags.name.size(), nullptr, &raw, &err);
-    if (st != VME_OK) return ApiError("listing values of label " + flags.name, st, err);
+    if (st != VME_OK) {
+      return ApiError("listing values of label " + QuoteForMessage(flags.name), st, err);
+    }
   }
   StrlistPtr list(raw);
-  VME_CLI_RETURN_IF_ERROR(WriteStrlist(list.get()));
+  VME_CLI_RETURN_IF_ERROR(WriteStrlistQuoted(list.get()));
   list.reset();
   return CloseDb(&db);
 }
 
 CommandStatus RunSeriesCount(const SeriesCountFlags& flags) {
   QueryPtr query;
-  const bool all = flags.selector.empty() && flags.start.empty() && flags.end.empty();
+  const bool all = !flags.selector.given && flags.start.empty() && flags.end.empty();
   if (!all) {
-    VME_CLI_RETURN_IF_ERROR(MakeQuery(flags.start, flags.end, flags.selector, false, &query));
+    VME_CLI_RETURN_IF_ERROR(MakeQuery(flags.start, flags.end, flags.selector.get(), false, &query));
   }
   DbPtr db;
   VME_CLI_RETURN_IF_ERROR(OpenDb(flags.db, &db));
@@ -147,7 +150,7 @@ Command AddSeriesCountCommand(CLI::App* parent) {
   app->add_option("--start", flags->start, "Start of the time range: RFC 3339 or ms")
       ->type_name("TIME");
   app->add_option("--end", flags->end, "End of the time range: RFC 3339 or ms")->type_name("TIME");
-  app->add_option("selector", flags->selector, "PromQL series selector")->type_name("SELECTOR");
+  AddSelectorArg(app, &flags->selector, "PromQL series selector");
   return {app, [flags] { return RunSeriesCount(*flags); }};
 }
 

@@ -13,16 +13,15 @@
 #include "import_command.h"
 #include "info_commands.h"
 #include "maintenance_commands.h"
+#include "util/quote.h"
 
 namespace {
 
 constexpr int kCommandFailed = 1;
 
+// One line: control bytes and invalid UTF-8 escaped, a few KiB at most (vme::SanitizeMessage).
 void PrintError(const std::string& message) {
-  std::string line = message;
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
+  const std::string line = vme::SanitizeMessage(message);
   std::fflush(stdout);
   std::fprintf(stderr, "vmengine: error: %s\n", line.c_str());
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/quote.h"
+
 namespace vme::cli {
 
 namespace {
@@ -18,7 +20,7 @@ struct ForceMergeFlags {
 
 struct DeleteFlags {
   DbFlags db;
-  std::string selector;
+  SelectorArg selector;
 };
 
 struct SnapshotFlags {
@@ -77,13 +79,15 @@ CommandStatus RunForceMerge(const ForceMergeFlags& flags) {
 
 CommandStatus RunDelete(const DeleteFlags& flags) {
   QueryPtr query;
-  VME_CLI_RETURN_IF_ERROR(MakeQuery("", "", flags.selector, false, &query));
+  VME_CLI_RETURN_IF_ERROR(MakeQuery("", "", flags.selector.get(), false, &query));
   DbPtr db;
   VME_CLI_RETURN_IF_ERROR(OpenExistingDb(flags.db, &db));
   vme_error* err = nullptr;
   uint64_t deleted = 0;
   const vme_status st = vme_delete_series(db.get(), query.get(), &deleted, &err);
-  if (st != VME_OK) return ApiError("deleting series `" + flags.selector + "`", st, err);
+  if (st != VME_OK) {
+    return ApiError("deleting series " + QuoteForMessage(flags.selector.text), st, err);
+  }
   VME_CLI_RETURN_IF_ERROR(
       WriteOutput(std::to_string(static_cast<unsigned long long>(deleted)) + "\n"));
   return CloseDb(&db);
@@ -119,7 +123,7 @@ CommandStatus RunSnapshotDelete(const SnapshotFlags& flags) {
   VME_CLI_RETURN_IF_ERROR(OpenExistingDb(flags.db, &db));
   vme_error* err = nullptr;
   const vme_status st = vme_snapshot_delete(db.get(), flags.name.c_str(), &err);
-  if (st != VME_OK) return ApiError("deleting snapshot \"" + flags.name + "\"", st, err);
+  if (st != VME_OK) return ApiError("deleting snapshot " + QuoteForMessage(flags.name), st, err);
   return CloseDb(&db);
 }
 
@@ -141,9 +145,7 @@ Command AddDeleteCommand(CLI::App* parent) {
   CLI::App* app = parent->add_subcommand(
       "delete", "Delete the series matching SELECTOR (over all time); print how many");
   AddDbFlags(app, &flags->db, /*with_read_only=*/false);
-  app->add_option("selector", flags->selector, "PromQL series selector")
-      ->required()
-      ->type_name("SELECTOR");
+  AddSelectorArg(app, &flags->selector, "PromQL series selector")->required();
   return {app, [flags] { return RunDelete(*flags); }};
 }
 

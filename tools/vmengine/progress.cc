@@ -57,7 +57,11 @@ void Progress::Draw(uint64_t bytes, uint64_t lines, uint64_t rows) {
     const double frac =
         std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_bytes_));
     const int filled = static_cast<int>(frac * kBarWidth);
-    line += "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "]";
+    // Appended piecewise: `"[" + std::string(...)` trips gcc 12's -Wrestrict at -O3.
+    line.push_back('[');
+    line.append(static_cast<size_t>(filled), '#');
+    line.append(static_cast<size_t>(kBarWidth - filled), '.');
+    line.push_back(']');
     std::snprintf(buf, sizeof(buf), " %3.0f%% %s / %s", frac * 100, FormatBytes(bytes).c_str(),
                   FormatBytes(total_bytes_).c_str());
   } else {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "util/quote.h"
+
 namespace vme::cli {
 
 namespace {
@@ -32,14 +34,7 @@ void SkipSpaces(std::string_view s, size_t* pos) {
   while (*pos < s.size() && IsSpace(s[*pos])) ++*pos;
 }
 
-std::string Quoted(std::string_view s) {
-  constexpr size_t kMax = 64;
-  std::string out = "\"";
-  out.append(s.substr(0, kMax));
-  if (s.size() > kMax) out.append("...");
-  out.push_back('"');
-  return out;
-}
+std::string Quoted(std::string_view s) { return QuoteForMessage(s); }
 
 std::string_view Token(std::string_view s, size_t* pos) {
   const size_t start = *pos;
@@ -213,15 +208,20 @@ bool ParsePromSeries(std::string_view s, std::vector<Label>* labels, std::string
           value.push_back(c);
           continue;
         }
-        const char e = pos < s.size() ? s[pos++] : '\0';
+        // \\, \" and \n are escapes; any other backslash is kept as it is, with the byte
+        // after it, as Prometheus' text parser and VictoriaMetrics' unescapeValue do.
+        if (pos >= s.size()) {
+          value.push_back('\\');
+          continue;
+        }
+        const char e = s[pos++];
         if (e == '\\' || e == '"') {
           value.push_back(e);
         } else if (e == 'n') {
           value.push_back('\n');
         } else {
-          *error = std::string("invalid escape sequence \\") + (e ? std::string(1, e) : "") +
-                   " in the value of label " + Quoted(label);
-          return false;
+          value.push_back('\\');
+          value.push_back(e);
         }
       }
       if (!closed) {

@@ -4,11 +4,13 @@
 //   timestamp_ms] [ws]
 //
 // Metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*; label
-// values are double-quoted with the escapes \\ \" \n. The metric name may also be given only
-// as the label __name__ ("{__name__="x"} 1"). Values are decimal floats as Go's
-// strconv.ParseFloat reads them (1.8087e-05, NaN, +Inf, -Inf, Inf; no hex). The timestamp is
-// an integer in milliseconds. Blank lines and lines starting with '#' (HELP, TYPE, comments)
-// carry no sample.
+// values are double-quoted with the escapes \\ \" \n; any other backslash is kept with the
+// byte after it (`\t` is the two bytes '\\' 't'), as in Prometheus' text parser and
+// VictoriaMetrics' unescapeValue. Error texts quote at most 128 bytes of the line, escaped
+// (QuoteForMessage). The metric name may also be given only as the label __name__
+// ("{__name__="x"} 1"). Values are decimal floats as Go's strconv.ParseFloat reads them
+// (1.8087e-05, NaN, +Inf, -Inf, Inf; no hex). The timestamp is an integer in milliseconds.
+// Blank lines and lines starting with '#' (HELP, TYPE, comments) carry no sample.
 //
 // Parsing is split in two so that an importer can cache per series: ParsePromLine finds the
 // series text (name and label set, unparsed), the value and the timestamp; ParsePromSeries

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "util/quote.h"
+
 namespace vme::cli {
 
 namespace {
@@ -39,7 +41,7 @@ bool PackSeriesKey(const std::vector<Label>& labels, std::string* key, std::stri
   key->clear();
   for (const Label& l : labels) {
     if (!AppendLabel(key, l.name, l.value)) {
-      *error = "label \"" + l.name.substr(0, 64) + "\" has a name or value longer than 65535 bytes";
+      *error = "label " + QuoteForMessage(l.name) + " has a name or value longer than 65535 bytes";
       return false;
     }
   }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "util/quote.h"
+
 namespace vme::cli {
 
 namespace {
@@ -44,7 +46,7 @@ bool ParseInteger(std::string_view s, int64_t* ms) {
 
 bool ParseRfc3339(std::string_view s, int64_t* ms) {
   size_t pos = 0;
-  int year, month, day, hour, minute, second;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!Digits(s, &pos, 4, &year) || !Expect(s, &pos, "-") || !Digits(s, &pos, 2, &month) ||
       !Expect(s, &pos, "-") || !Digits(s, &pos, 2, &day) || !Expect(s, &pos, "Tt ") ||
       !Digits(s, &pos, 2, &hour) || !Expect(s, &pos, ":") || !Digits(s, &pos, 2, &minute) ||
@@ -74,7 +76,7 @@ bool ParseRfc3339(std::string_view s, int64_t* ms) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     const int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
-    int oh, om;
+    int oh = 0, om = 0;
     if (!Digits(s, &pos, 2, &oh) || !Expect(s, &pos, ":") || !Digits(s, &pos, 2, &om) || oh > 23 ||
         om > 59) {
       return false;
@@ -105,8 +107,8 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 bool ParseTimestampMs(std::string_view s, int64_t* ms, std::string* error) {
   if (ParseInteger(s, ms)) return true;
   if (ParseRfc3339(s, ms)) return true;
-  *error = "invalid time \"" + std::string(s) +
-           "\": want RFC 3339 (e.g. 2026-01-01T00:00:00Z) or integer milliseconds";
+  *error = "invalid time " + QuoteForMessage(s) +
+           ": want RFC 3339 (e.g. 2026-01-01T00:00:00Z) or integer milliseconds";
   return false;
 }
 

@@ -2,8 +2,8 @@
 // packages where they exist for this format in the available module version (lib/mergeset
 // reads every indexdb table; lib/encoding, lib/decimal and lib/storage.MetricName decode the
 // blocks and metric names). Only the fixed-width framing of data parts (metaindex rows and
-// 89-byte block headers, reference §5.3/§5.4) and the index item layouts (§8.1) are parsed
-// here. It writes three files:
+// 89-byte block headers, docs/format.md "Data parts") and the index item layouts
+// (docs/format.md "indexdb items") are parsed here. It writes three files:
 //
 //	-rows:   metric,timestamp_ms,value_bits for every stored sample
 //	-blocks: one line per block: partition, part shape, metric, TSID hints, header fields and

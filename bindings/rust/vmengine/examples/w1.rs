@@ -1,4 +1,4 @@
-//! W1 ingest benchmark through the Rust binding (shared/bench/workloads.md §1, the same
+//! W1 ingest benchmark through the Rust binding (docs/benchmarks.md, the same
 //! workload as bench/w1_bench.c): 10 000 series x 1 000 samples from the xorshift random-walk
 //! generator, time-major, 10 000-row batches, one `Db::write` (one `vme_add_rows`) per batch,
 //! wall time until durable (flush + close). Then reopens and checks every sample bit for bit.

@@ -5,24 +5,25 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::Duration;
 
-use common::{TempDir, Watchdog, T0};
+use common::{TempDir, T0};
 use vmengine::{Batch, Db, ErrorCode, Options, Query, SeriesKey};
 
 #[test]
 fn concurrent_calls_with_close_in_the_middle() {
-    let _watchdog = Watchdog::new("concurrent_calls_with_close_in_the_middle", 120);
     let dir = TempDir::new("threads");
     let db = Arc::new(Db::open(dir.path(), &Options::new()).unwrap());
     let threads = 6;
-    let start = Barrier::new(threads + 1);
-    let start = Arc::new(start);
+    let start = Arc::new(Barrier::new(threads + 1));
+    // Every worker waits here once, after its first successful call, so that the close below
+    // lands while all of them are busy (no sleep). A hang is caught by the runner's timeout.
+    let busy = Arc::new(Barrier::new(threads + 1));
     let ops = Arc::new(AtomicUsize::new(0));
     let mut handles = Vec::new();
     for t in 0..threads {
         let db = Arc::clone(&db);
         let start = Arc::clone(&start);
+        let busy = Arc::clone(&busy);
         let ops = Arc::clone(&ops);
         handles.push(thread::spawn(move || {
             start.wait();
@@ -30,6 +31,7 @@ fn concurrent_calls_with_close_in_the_middle() {
                 SeriesKey::new(&[("__name__", format!("t{t}")), ("job", "x".to_string())]).unwrap();
             let mut b = Batch::new();
             let mut i = 0i64;
+            let mut announced = false;
             loop {
                 let r: vmengine::Result<()> = match t % 3 {
                     0 => {
@@ -54,6 +56,10 @@ fn concurrent_calls_with_close_in_the_middle() {
                 match r {
                     Ok(()) => {
                         ops.fetch_add(1, Ordering::Relaxed);
+                        if !announced {
+                            busy.wait();
+                            announced = true;
+                        }
                     }
                     Err(e) if e.code == ErrorCode::Closed => return,
                     Err(e) => panic!("thread {t}: unexpected error {e}"),
@@ -62,12 +68,12 @@ fn concurrent_calls_with_close_in_the_middle() {
         }));
     }
     start.wait();
-    thread::sleep(Duration::from_millis(300));
+    busy.wait();
     db.close().unwrap();
     for h in handles {
         h.join().expect("worker thread panicked");
     }
-    assert!(ops.load(Ordering::Relaxed) > 0);
+    assert!(ops.load(Ordering::Relaxed) >= threads);
     assert!(db.is_closed());
     assert_eq!(db.flush().unwrap_err().code, ErrorCode::Closed);
     db.close().unwrap();

@@ -35,38 +35,3 @@ impl Drop for TempDir {
 
 /// 2026-01-01T00:00:00Z in ms.
 pub const T0: i64 = 1_767_225_600_000;
-
-/// Turns a hang into a failure: unless dropped within `secs` seconds, prints what hung and
-/// exits the test process with status 2 (a deadlocked thread could not be unwound anyway).
-pub struct Watchdog(std::sync::Arc<std::sync::atomic::AtomicBool>);
-
-impl Watchdog {
-    pub fn new(what: &'static str, secs: u64) -> Watchdog {
-        use std::sync::atomic::AtomicBool;
-        let done = std::sync::Arc::new(AtomicBool::new(false));
-        let d = std::sync::Arc::clone(&done);
-        std::thread::spawn(move || {
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-            while std::time::Instant::now() < deadline {
-                if d.load(Ordering::Relaxed) {
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            // Straight to fd 2: the test harness captures eprintln! output of test threads.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "HANG: {what} did not finish within {secs} s; exiting the test process"
-            );
-            std::process::exit(2);
-        });
-        Watchdog(done)
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}

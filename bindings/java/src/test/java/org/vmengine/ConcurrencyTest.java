@@ -20,7 +20,9 @@ class ConcurrencyTest {
   void threadsWithCloseInTheMiddle() throws Exception {
     Db db = VmEngine.open(dir);
     int threads = 4;
-    CountDownLatch started = new CountDownLatch(threads);
+    // Counted down by each worker once it has made every kind of call (or stopped early), so
+    // that close() lands while all of them are busy, with no sleep.
+    CountDownLatch busy = new CountDownLatch(threads);
     AtomicLong rows = new AtomicLong();
     ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Integer> closedSeen = new ConcurrentLinkedQueue<>();
@@ -36,15 +38,11 @@ class ConcurrencyTest {
                 }
                 Batch b = db.batch(ls.length);
                 long ts0 = DbTest.T;
-                boolean first = true;
+                boolean counted = false;
                 try {
                   for (int i = 0; ; i++) {
                     for (Labels l : ls) b.add(l, ts0 + i, i);
                     rows.addAndGet(b.commit().rowsAdded());
-                    if (first) {
-                      started.countDown();
-                      first = false;
-                    }
                     switch (i % 4) {
                       case 0:
                         db.seriesCount(Query.metric("conc"));
@@ -61,23 +59,26 @@ class ConcurrencyTest {
                         if (id == 0) db.flush();
                         db.stats();
                     }
+                    if (i == 3) {
+                      busy.countDown();
+                      counted = true;
+                    }
                   }
                 } catch (ClosedException e) {
                   closedSeen.add(id);
                 } catch (Throwable e) {
                   unexpected.add(e);
                 } finally {
-                  if (first) started.countDown();
+                  if (!counted) busy.countDown();
                 }
               });
       ts.add(th);
       th.start();
     }
-    started.await();
-    Thread.sleep(300);
+    busy.await();
     db.close();
-    for (Thread th : ts) th.join(60_000);
-    for (Thread th : ts) assertTrue(!th.isAlive(), "a worker did not stop");
+    // A worker that never stops hangs here; the test runner's timeout reports it.
+    for (Thread th : ts) th.join();
     if (!unexpected.isEmpty()) {
       AssertionError e = new AssertionError("unexpected exceptions: " + unexpected);
       unexpected.forEach(e::addSuppressed);

@@ -14,7 +14,7 @@ import org.vmengine.SeriesIterator;
 import org.vmengine.VmEngine;
 
 /**
- * W1 ingest benchmark of the Java binding (workloads.md section 1), the same workload as the C
+ * W1 ingest benchmark of the Java binding (docs/benchmarks.md, W1), the same workload as the C
  * program bench/w1_bench.c: 10,000 series x 1,000 samples from the xorshift random-walk
  * generator, time-major, 10,000-row batches with one native call per batch (Batch.commit), wall
  * time from after open until durable (flush + close). Not a test.
