@@ -27,6 +27,7 @@
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
 #include "storage/tag_filters.h"
+#include "util/duration.h"
 #include "util/quote.h"
 #include "util/status.h"
 
@@ -149,7 +150,7 @@ bool ParseRetentionMs(const char* s, int64_t* out) {
     return true;
   }
   int64_t ms = 0;
-  if (!vme::storage::ParseGoDuration(s, &ms).ok() || ms < 0) return false;
+  if (!vme::ParseGoDuration(s, &ms).ok() || ms < 0) return false;
   *out = ms;
   return true;
 }

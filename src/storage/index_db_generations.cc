@@ -7,17 +7,12 @@
 #include "encoding/int.h"
 #include "storage/series_registry.h"
 #include "util/fs.h"
+#include "util/strings.h"
 
 namespace vme::storage {
 namespace {
 
 constexpr int64_t kMaxDaysForPerDaySearch = 40;
-
-std::string Hex16(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016" PRIX64, v);
-  return buf;
-}
 
 bool IsIndexDBName(const std::string& n) {
   if (n.size() != 16) return false;

@@ -47,8 +47,4 @@ struct PartHeader {
 std::string FormatPartTimestamp(int64_t ms);
 bool ParsePartTimestamp(std::string_view s, int64_t* ms);
 
-// The Go duration helpers live in util/duration.h; kept visible here for existing callers.
-using vme::FormatGoDuration;
-using vme::ParseGoDuration;
-
 }  // namespace vme::storage

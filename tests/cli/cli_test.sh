@@ -178,7 +178,10 @@ D=$TMP/d_plain
 run import --data "$D" "$TMP/sample.prom"
 expect_ok "import plain"
 cp "$OUT" "$TMP/summary_plain"
-expect_eq "import: no stderr output (no progress bar without a TTY)" "$(cat "$ERR")" ""
+# The only stderr line is the report of the NaN row (line 15) that the engine rejects: no
+# progress bar without a TTY.
+expect_eq "import: stderr holds only rejected rows (no progress bar without a TTY)" \
+  "$(cat "$ERR")" "$TMP/sample.prom:15: row rejected: NaN value (only the staleness marker is stored)"
 expect_eq "import: rows read" "$(summary 'rows read' "$TMP/summary_plain")" "11"
 expect_eq "import: rows imported" "$(summary 'rows imported' "$TMP/summary_plain")" "10"
 expect_eq "import: NaN rejected" "$(summary 'NaN' "$TMP/summary_plain")" "1"
@@ -454,6 +457,31 @@ if grep -q '^vmengine: error: bad.prom:2: .' "$ERR"; then
   pass "import --strict names the first malformed line"
 else
   fail "import --strict names the first malformed line" "$(cat "$ERR")"
+fi
+
+# Rows the engine rejects (not the parser) are reported with their line numbers too, and
+# --strict fails on them: line 2 is NaN, line 3 lies 10 years in the future.
+printf '%s\n' 'eng_ok{a="1"} 1 1767225600000' 'eng_nan{a="2"} NaN 1767225600000' \
+  'eng_future{a="3"} 1 2082758400000' 'eng_ok{a="4"} 4 1767225600000' >"$TMP/engine.prom"
+run import --data "$TMP/d_engine" "$TMP/engine.prom"
+expect_ok "import: engine rejections are not an error without --strict"
+if grep -q 'engine.prom:2: row rejected: NaN' "$ERR" &&
+  grep -q 'engine.prom:3: row rejected: timestamp more than 2 days in the future' "$ERR" &&
+  [ "$(wc -l <"$ERR")" -eq 2 ]; then
+  pass "import: engine-rejected rows reported as FILE:LINE: reason"
+else
+  fail "import: engine-rejected rows reported as FILE:LINE: reason" "$(cat "$ERR")"
+fi
+expect_eq "import: engine rejections: rows imported" "$(summary 'rows imported' "$OUT")" "2"
+expect_eq "import: engine rejections: rows rejected" "$(summary 'rows rejected' "$OUT")" "2"
+run import --data "$TMP/d_engine_strict" --strict "$TMP/engine.prom"
+if [ "$RC" -ne 0 ] && grep -q 'engine.prom:2: row rejected: NaN' "$ERR" &&
+  grep -q 'engine.prom:3: row rejected' "$ERR" &&
+  grep -q '^vmengine: error: 2 row(s) rejected by the engine (first: .*engine.prom:2: ' "$ERR"; then
+  pass "import --strict fails when the engine rejects rows, naming every one"
+else
+  fail "import --strict fails when the engine rejects rows, naming every one" \
+    "exit status $RC; stderr: $(cat "$ERR")"
 fi
 
 # Unknown escapes in label values are kept as they are (Prometheus, VictoriaMetrics).

@@ -19,6 +19,8 @@
 #include "test_util.h"
 
 using namespace vme::storage;  // NOLINT
+using vme::FormatGoDuration;
+using vme::ParseGoDuration;
 using vme::test::Hex;
 using vme::test::TempDir;
 

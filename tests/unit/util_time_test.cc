@@ -101,7 +101,7 @@ void TestGoDuration() {
   REQUIRE(!vme::ParseGoDuration("999999999999y", &ms).ok());
   REQUIRE_EQ(vme::FormatGoDuration(3600000), std::string("1h0m0s"));
   // The storage-level name still resolves (callers such as the C API use it).
-  REQUIRE_OK(vme::storage::ParseGoDuration("30s", &ms));
+  REQUIRE_OK(vme::ParseGoDuration("30s", &ms));
   REQUIRE_EQ(ms, int64_t{30000});
 }
 

@@ -42,10 +42,12 @@ class Importer {
     LineReader reader(path);
     VME_CLI_RETURN_IF_ERROR(reader.Open());
     Progress progress(reader.display_name(), reader.total_bytes());
+    file_names_.push_back(reader.display_name());
     uint64_t line_no = 0;
     CommandStatus status = CommandStatus::Ok();
     const auto on_line = [&](std::string_view line, bool too_long) {
       ++line_no;
+      line_no_ = line_no;
       progress.Update(reader.bytes_read(), line_no, rows_read_);
       std::string reason;
       if (too_long) {
@@ -69,19 +71,33 @@ class Importer {
     return status;
   }
 
-  // Sends the rows collected so far.
+  // Sends the rows collected so far. Every row the engine rejects is reported with its file and
+  // line; with --strict such a batch fails the import.
   CommandStatus SendBatch() {
     const size_t n = ts_.size();
     if (n == 0) return CommandStatus::Ok();
     vme_add_result result{};
     vme_error* err = nullptr;
-    const vme_status st =
-        vme_add_rows(db_, reinterpret_cast<const uint8_t*>(keys_.data()), keys_.size(),
-                     offsets_.data(), ts_.data(), values_.data(), n, &result, &err);
+    row_status_.assign(n, VME_ROW_FAILED);
+    const vme_status st = vme_add_rows_report(db_, reinterpret_cast<const uint8_t*>(keys_.data()),
+                                              keys_.size(), offsets_.data(), ts_.data(),
+                                              values_.data(), n, row_status_.data(), &result, &err);
+    uint64_t engine_rejected = 0;
+    std::string first_rejected;
+    for (size_t i = 0; i < n; i++) {
+      const uint8_t rs = row_status_[i];
+      if (rs == VME_ROW_STORED || rs == VME_ROW_FAILED) continue;
+      const RowSource& src = row_sources_[i];
+      const std::string where = file_names_[src.file] + ":" + std::to_string(src.line) + ": ";
+      if (first_rejected.empty()) first_rejected = where + RowRejectionReason(rs);
+      engine_rejected++;
+      std::fprintf(stderr, "%s%s\n", where.c_str(), RowRejectionReason(rs));
+    }
     keys_.clear();
     offsets_.assign(1, 0);
     ts_.clear();
     values_.clear();
+    row_sources_.clear();
     if (st != VME_OK) return ApiError("adding rows", st, err);
     totals_.rows_added += result.rows_added;
     totals_.rejected_invalid_labels += result.rejected_invalid_labels;
@@ -89,6 +105,11 @@ class Importer {
     totals_.rejected_out_of_retention += result.rejected_out_of_retention;
     totals_.rejected_too_far_future += result.rejected_too_far_future;
     totals_.rejected_invalid_timestamp += result.rejected_invalid_timestamp;
+    if (strict_ && engine_rejected > 0) {
+      return CommandStatus::Error(std::to_string(engine_rejected) +
+                                  " row(s) rejected by the engine (first: " + first_rejected +
+                                  "); rows of the same batch before and after them were stored");
+    }
     return CommandStatus::Ok();
   }
 
@@ -113,6 +134,7 @@ class Importer {
       it = key_cache_.emplace(std::string(parsed.series), std::move(key)).first;
     }
     ++rows_read_;
+    row_sources_.push_back(RowSource{file_names_.size() - 1, line_no_});
     keys_.append(it->second);
     offsets_.push_back(static_cast<uint32_t>(keys_.size()));
     ts_.push_back(parsed.has_timestamp ? parsed.timestamp_ms : now_ms_);
@@ -124,6 +146,28 @@ class Importer {
     return true;
   }
 
+  struct RowSource {
+    size_t file;  // index into file_names_
+    uint64_t line;
+  };
+
+  static const char* RowRejectionReason(uint8_t row_status) {
+    switch (row_status) {
+      case VME_ROW_INVALID_LABELS:
+        return "row rejected: invalid labels (over a label limit, or no metric name)";
+      case VME_ROW_NAN:
+        return "row rejected: NaN value (only the staleness marker is stored)";
+      case VME_ROW_OUT_OF_RETENTION:
+        return "row rejected: timestamp older than the retention";
+      case VME_ROW_TOO_FAR_FUTURE:
+        return "row rejected: timestamp more than 2 days in the future";
+      case VME_ROW_INVALID_TIMESTAMP:
+        return "row rejected: negative timestamp";
+      default:
+        return "row rejected";
+    }
+  }
+
   vme_db* db_;
   bool strict_;
   int64_t now_ms_;
@@ -133,6 +177,10 @@ class Importer {
   std::vector<uint32_t> offsets_;
   std::vector<int64_t> ts_;
   std::vector<double> values_;
+  std::vector<RowSource> row_sources_;  // per row of the batch
+  std::vector<uint8_t> row_status_;
+  std::vector<std::string> file_names_;
+  uint64_t line_no_ = 0;
   uint64_t rows_read_ = 0;
   uint64_t rejected_lines_ = 0;
   vme_add_result totals_{};
@@ -213,7 +261,8 @@ Command AddImportCommand(CLI::App* parent) {
   app->add_option("--format", flags->format, "Input format")
       ->check(CLI::IsMember({"prom"}))
       ->capture_default_str();
-  app->add_flag("--strict", flags->strict, "Fail on the first malformed line");
+  app->add_flag("--strict", flags->strict,
+                "Fail on the first malformed line, or after a batch with rows the engine rejects");
   app->add_option("--retention", flags->db.retention,
                   "Reject rows older than now - DUR (e.g. 30d, 12h, 1y; 0 = keep all)")
       ->type_name("DUR");

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "util/civil_time.h"
 #include "util/quote.h"
 
 namespace vme::cli {
@@ -87,22 +88,13 @@ bool ParseRfc3339(std::string_view s, int64_t* ms) {
   }
   if (pos != s.size()) return false;
   const int64_t days =
-      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+      vme::DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   *ms = secs * 1000 + frac_ms;
   return true;
 }
 
 }  // namespace
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 bool ParseTimestampMs(std::string_view s, int64_t* ms, std::string* error) {
   if (ParseInteger(s, ms)) return true;

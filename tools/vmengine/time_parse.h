@@ -13,7 +13,4 @@ namespace vme::cli {
 // are truncated. On failure returns false and sets *error.
 bool ParseTimestampMs(std::string_view s, int64_t* ms, std::string* error);
 
-// Days since 1970-01-01 of a proleptic Gregorian civil date.
-int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
-
 }  // namespace vme::cli
