@@ -175,7 +175,8 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
     // Hand the full buffer to the arena and keep accepting rows (no writer stall).
     auto buf = std::make_shared<std::vector<RawRow>>(std::move(full));
     opts_.workers->Run([this, buf] {
-      Status st = ConvertRawRows(buf.get());
+      // Whatever happens, the bookkeeping below runs, or FlushRawRows would wait forever.
+      Status st = CatchAll("raw rows conversion", [&] { return ConvertRawRows(buf.get()); });
       std::lock_guard<std::mutex> l(raw_mu_);
       if (!st.ok() && conversion_error_.ok()) conversion_error_ = st;
       pending_conversions_--;
@@ -392,7 +393,10 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
   mo.dedup_interval_ms = opts_.dedup_interval_ms;
   if (stoppable) mo.stop = opts_.stop;
   // Saturating: with retention_ms = INT64_MAX the deadline is far below 0 (keep everything).
-  if (opts_.retention_ms > 0) mo.retention_deadline = SaturatingSub(NowMs(), opts_.retention_ms);
+  if (opts_.retention_ms > 0) {
+    const int64_t now = opts_.now_ms ? opts_.now_ms() : NowMs();
+    mo.retention_deadline = SaturatingSub(now, opts_.retention_ms);
+  }
   auto hr = MergePartsToDir(sources, tmp, mo);
   if (!hr.ok()) {
     fs::RemoveAllSync(tmp).IgnoreError();

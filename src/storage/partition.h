@@ -28,6 +28,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,8 @@ struct PartitionOptions {
   size_t max_small_parts = 256;             // above it a writer helps merge (§3.6)
   BackgroundWorkers* workers = nullptr;     // null: conversions run in the writer
   const std::atomic<bool>* stop = nullptr;  // set at close: background merges give up
+  // The clock of retention decisions in merges (StorageOptions::now_ms); empty = NowMs().
+  std::function<int64_t()> now_ms;
   // Open without recovery and write nothing: no txn replay (a pending txn file is
   // Status::Busy), no tmp/ or txn/ cleanup, no directory creation, empty part directories
   // are skipped; a side that does not exist is empty. Writes return VME_ERR_MISUSE.

@@ -72,6 +72,7 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.workers = s->scheduler_->workers();
   popts.stop = s->scheduler_->stop_flag();
   popts.read_only = opts.read_only;
+  popts.now_ms = opts.now_ms;
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
   s->scheduler_->Start();
