@@ -34,24 +34,24 @@
  * Labels.  A series is identified by its labels, passed as one packed byte string (a "series
  *          key"): a sequence of label pairs, each
  *              u16 big-endian name length | name bytes | u16 big-endian value length | value bytes
- *          This is VictoriaMetrics' MetricNameRaw label encoding (reference §1.2) without the
- *          tenant prefix. The metric name is the label "__name__" (an empty name also denotes
- *          it). Pairs may come in any order; they are canonicalised as VictoriaMetrics does
- *          (reference §1.1: special-key order, last duplicate wins). Labels with an empty value
- *          are skipped. Limits (reference §1.1): a label name longer than 256 bytes, a value
- *          longer than 16384 bytes or more than 30 labels make the row invalid: it is
- *          rejected and counted (see vme_add_result), never truncated silently. Every
- *          series needs a metric name: a key without "__name__" is rejected the same way.
- *          The labels as a whole have a size limit too: each index entry of a series holds
- *          its metric name with one label, or (the MetricName -> TSID entry) all of its
- *          labels, and no entry may exceed the 65536-byte limit of an indexdb item. In
- *          practice the total of the label names and values must stay below about 64 KiB
- *          (a little less when values contain the bytes 0x00-0x02, which take two bytes
- *          each); a row whose series breaks this limit is rejected the same way.
+ *          This is VictoriaMetrics' MetricNameRaw label encoding (MarshalMetricNameRaw in
+ *          lib/storage/metric_name.go) without the tenant prefix. The metric name is the label
+ *          "__name__" (an empty name also denotes it). Pairs may come in any order; they are
+ *          canonicalised as VictoriaMetrics does (VictoriaMetrics MetricName.sortTags in
+ *          lib/storage/metric_name.go: special-key order, last duplicate wins). Labels with an
+ *          empty value are skipped. Limits (VictoriaMetrics MarshalMetricNameRaw in
+ *          lib/storage/metric_name.go): a label name longer than 256 bytes, a value longer than
+ *          16384 bytes or more than 30 labels make the row invalid: it is rejected and counted (see
+ *          vme_add_result), never truncated silently. Every series needs a metric name: a key
+ *          without "__name__" is rejected the same way. The labels as a whole have a size limit
+ *          too: each index entry of a series holds its metric name with one label, or (the
+ *          MetricName -> TSID entry) all of its labels, and no entry may exceed the 65536-byte
+ *          limit of an indexdb item. In practice the total of the label names and values must stay
+ *          below about 64 KiB (a little less when values contain the bytes 0x00-0x02, which take
+ *          two bytes each); a row whose series breaks this limit is rejected the same way.
  *
- * Source.  Each declaration names the VictoriaMetrics 1.72 function it follows; "§N" numbers
- *          are the sections of our VictoriaMetrics 1.72 storage reference, mapped to
- *          VictoriaMetrics source files in docs/architecture.md ("Section numbers").
+ * Source.  Each declaration names the VictoriaMetrics 1.72 function it follows and its
+ *          source file; byte layouts are described in docs/format.md.
  */
 #ifndef VMENGINE_H_
 #define VMENGINE_H_
@@ -157,11 +157,13 @@ VME_API void vme_options_destroy(vme_options* opts) VME_NOEXCEPT;
 /* Sets the retention in milliseconds; rows older than now - retention are rejected at ingest
  * (counted in vme_add_result.rejected_out_of_retention). 0 (the default) keeps everything, and
  * so does INT64_MAX (how bindings say "forever"; no deadline derived from it can overflow).
- * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, a negative value). Source: reference §6.9. */
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, a negative value). Source: VictoriaMetrics
+ * table.retentionWatcher (lib/storage/table.go). */
 VME_API vme_status vme_options_set_retention_ms(vme_options* opts, int64_t retention_ms,
                                                 vme_error** err) VME_NOEXCEPT;
 /* Sets the default tenant (AccountID, ProjectID) used by ingest and queries of this db.
- * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts). Source: reference §1.3 (cluster tenants). */
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts). Source: TSID AccountID / ProjectID (VictoriaMetrics
+ * lib/storage/tsid.go, cluster flavour). */
 VME_API vme_status vme_options_set_tenant(vme_options* opts, uint32_t account_id,
                                           uint32_t project_id, vme_error** err) VME_NOEXCEPT;
 /* Sets the memory budget for caches in bytes (TSID and metric-name caches). Minimum 1 MiB.
@@ -184,13 +186,17 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   "background" ("0"/"1", default 1: run background flushes and merges; with 0, rows
  *   reach disk only through vme_flush() and vme_close()),
  *   "background_threads" (threads of the db's oneTBB task arena; default: hardware threads),
- *   "raw_rows_flush_interval_ms" (default 1000, reference §6.2),
- *   "inmemory_parts_flush_interval_ms" (default 5000, §6.3),
- *   "small_merge_workers", "big_merge_workers" (default (CPUs+1)/2 each, §6.4),
+ *   "raw_rows_flush_interval_ms" (default 1000, VictoriaMetrics partition.flushRawRows in
+ *   lib/storage/partition.go),
+ *   "inmemory_parts_flush_interval_ms" (default 5000, VictoriaMetrics partition.flushInmemoryParts
+ *   in lib/storage/partition.go),
+ *   "small_merge_workers", "big_merge_workers" (default (CPUs+1)/2 each, VictoriaMetrics
+ *   partition.partsMerger in lib/storage/partition.go),
  *   "max_raw_rows_per_shard" (rows buffered before a shard is handed to the arena),
- *   "max_small_parts" (default 256: above it a writer helps merge, §3.6),
+ *   "max_small_parts" (default 256: above it a writer helps merge, VictoriaMetrics
+ *   partition.addRowsPart in lib/storage/partition.go),
  *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to
- *   fewer parts, §6.4).
+ *   fewer parts, VictoriaMetrics partition.partsMerger in lib/storage/partition.go).
  * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, key or value; an unknown key or an unparsable
  * value, naming the key). */
 VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
@@ -202,16 +208,16 @@ VME_API vme_status vme_options_set(vme_options* opts, const char* key, const cha
 typedef struct vme_db vme_db;
 
 /* Opens (creating if needed) the data directory `path`, which has the layout of a
- * VictoriaMetrics 1.72 storage directory (reference §2): directories written by real
- * VictoriaMetrics 1.72 open as they are; missing empty directories are recreated and cache/
+ * VictoriaMetrics 1.72 storage directory (docs/format.md, "Directory tree"): directories written by
+ * real VictoriaMetrics 1.72 open as they are; missing empty directories are recreated and cache/
  * is ignored. With the option "read_only" nothing is created or written: `path` must be an
  * existing data directory, no lock is taken (so a writer may change files meanwhile), and
  * the directory may be on read-only media. opts may be NULL for defaults. On success *out
  * receives the handle, to be closed with vme_close(). Errors: VME_ERR_INVALID_ARGUMENT (NULL
  * path/out), VME_ERR_NOT_FOUND (read-only open of a path with no data directory; the message
- * names the path), VME_ERR_LOCKED (another process holds flock.lock, reference §11.3),
- * VME_ERR_CORRUPTION (a part or index file is malformed; the message names it), VME_ERR_IO.
- * Source: Storage.OpenStorage (§11.4). */
+ * names the path), VME_ERR_LOCKED (another process holds flock.lock, docs/format.md,
+ * "Other files"), VME_ERR_CORRUPTION (a part or index file is malformed; the message names it),
+ * VME_ERR_IO. Source: Storage.OpenStorage (VictoriaMetrics lib/storage/storage.go). */
 VME_API vme_status vme_open(const char* path, const vme_options* opts, vme_db** out,
                             vme_error** err) VME_NOEXCEPT;
 /* Makes every row added so far durable (written as file parts and fsync'ed), stops background
@@ -221,12 +227,13 @@ VME_API vme_status vme_open(const char* path, const vme_options* opts, vme_db** 
  * freed memory. Iterators still open keep what they need alive; their next call returns
  * VME_ERR_CLOSED. Errors: VME_ERR_CLOSED (a handle already closed or unknown), VME_ERR_IO (the
  * final flush failed; the handle is freed all the same). Source: Storage.MustClose (reference
- * §6.11). */
+ * VictoriaMetrics lib/storage/storage.go). */
 VME_API vme_status vme_close(vme_db* db, vme_error** err) VME_NOEXCEPT;
 /* Makes every row added before the call durable and searchable: raw rows become parts on
  * disk, new index entries are written, and directories are fsync'ed. Errors:
  * VME_ERR_INVALID_ARGUMENT (NULL db), VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.DebugFlush
- * plus the in-memory-parts flush of §6.3. */
+ * plus the in-memory-parts flush of VictoriaMetrics partition.flushInmemoryParts
+ * (lib/storage/partition.go). */
 VME_API vme_status vme_flush(vme_db* db, vme_error** err) VME_NOEXCEPT;
 /* Runs, in the calling thread, one round of the background work as if every interval had
  * elapsed: writes new index entries, converts raw rows to in-memory parts and writes those to
@@ -251,7 +258,7 @@ typedef struct vme_add_result {
   uint64_t rejected_invalid_labels;    /* malformed series key, over the label limits, no name */
   uint64_t rejected_nan;               /* NaN values other than the Prometheus staleness marker */
   uint64_t rejected_out_of_retention;  /* timestamp older than now - retention */
-  uint64_t rejected_too_far_future;    /* timestamp later than now + 2 days (reference §3.2) */
+  uint64_t rejected_too_far_future;    /* timestamp later than now + 2 days (Storage.add) */
   uint64_t rejected_invalid_timestamp; /* timestamp < 0 */
 } vme_add_result;
 
@@ -265,13 +272,14 @@ typedef struct vme_add_result {
  * VME_ERR_CLOSED, VME_ERR_IO; nothing of the batch already stored is undone. NaN values are
  * rejected except the staleness marker 0x7ff0000000000002, which is stored exactly. Values are
  * stored as decimal mantissas with a per-block exponent, exactly as VictoriaMetrics does
- * (reference §4.1): about 12 significant digits survive. Rows are searchable after the next
- * raw-rows flush (within about 1 s) or after vme_flush(). A row whose series key is over any
- * limit of "Labels" above, including the total-size limit, is rejected and counted in
- * rejected_invalid_labels; the rest of the batch is stored. If the call fails part way
- * (VME_ERR_IO), *result still tells exactly what happened: rows_added counts the rows stored
+ * (decimal.AppendFloatToDecimal in lib/decimal/decimal.go): about 12 significant digits survive.
+ * Rows are searchable after the next raw-rows flush (within about 1 s) or after vme_flush(). A row
+ * whose series key is over any limit of "Labels" above, including the total-size limit, is rejected
+ * and counted in rejected_invalid_labels; the rest of the batch is stored. If the call fails part
+ * way (VME_ERR_IO), *result still tells exactly what happened: rows_added counts the rows stored
  * before the failure (they stay stored) and the rejected_* fields the rows rejected; the rows
- * not reached are counted nowhere. Source: Storage.AddRows / Storage.add (§3.1, §3.2). */
+ * not reached are counted nowhere. Source: Storage.AddRows / Storage.add (VictoriaMetrics
+ * lib/storage/storage.go). */
 VME_API vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
                                 const uint32_t* key_offsets, const int64_t* ts_ms,
                                 const double* values, size_t n, vme_add_result* result,
@@ -327,7 +335,7 @@ VME_API vme_status vme_query_set_time_range(vme_query* q, int64_t min_ts_ms, int
  * now with VME_ERR_INVALID_ARGUMENT and RE2's message). name and value are byte strings of the
  * given lengths (not NUL-terminated). Errors: VME_ERR_INVALID_ARGUMENT (NULL q; NULL name or
  * value with a non-zero length; an unknown type; a bad regex). Source: TagFilters.Add
- * (reference §9.2). */
+ * (VictoriaMetrics lib/storage/tag_filters.go). */
 VME_API vme_status vme_query_add_matcher(vme_query* q, vme_match_type type, const char* name,
                                          size_t name_len, const char* value, size_t value_len,
                                          vme_error** err) VME_NOEXCEPT;
@@ -368,7 +376,7 @@ typedef struct vme_series_iter vme_series_iter;
  * close it with vme_series_iter_close(). Errors: VME_ERR_INVALID_ARGUMENT (NULL db, q or
  * out), VME_ERR_CLOSED,
  * VME_ERR_LIMIT, VME_ERR_CORRUPTION, VME_ERR_IO. Source: Search.Init / NextMetricBlock
- * (reference §9). */
+ * (VictoriaMetrics lib/storage/search.go). */
 VME_API vme_status vme_search(vme_db* db, const vme_query* q, vme_series_iter** out,
                               vme_error** err) VME_NOEXCEPT;
 /* Advances to the next series. Returns VME_OK (a series is available), VME_DONE (no more),
@@ -412,13 +420,14 @@ typedef struct vme_strlist vme_strlist;
  * "__name__" included when any series matches. Artificial index keys are hidden. q's time
  * range applies as in vme_series_count().
  * *out is freed with vme_strlist_free(). Errors: VME_ERR_INVALID_ARGUMENT (NULL db or out),
- * VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO. Source: SearchTagKeys (reference §9.7). */
+ * VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO. Source: SearchTagKeys (VictoriaMetrics
+ * lib/storage/index_db.go). */
 VME_API vme_status vme_label_names(vme_db* db, const vme_query* q, vme_strlist** out,
                                    vme_error** err) VME_NOEXCEPT;
 /* Values of label `name` (use "__name__" for metric names) over the series matching q (NULL =
  * all; q's time range applies as in vme_series_count()), sorted, without the empty value.
  * Errors: VME_ERR_INVALID_ARGUMENT (NULL db, name or out), VME_ERR_CLOSED, VME_ERR_CORRUPTION,
- * VME_ERR_IO. Source: SearchTagValues (§9.7). */
+ * VME_ERR_IO. Source: SearchTagValues (VictoriaMetrics lib/storage/index_db.go). */
 VME_API vme_status vme_label_values(vme_db* db, const char* name, size_t name_len,
                                     const vme_query* q, vme_strlist** out,
                                     vme_error** err) VME_NOEXCEPT;
@@ -432,9 +441,9 @@ VME_API const char* vme_strlist_get(const vme_strlist* list, size_t i, size_t* l
 VME_API void vme_strlist_free(vme_strlist* list) VME_NOEXCEPT;
 /* Number of distinct live (not deleted) series matching q (NULL = all), deduplicated across
  * indexdb generations. When q's time range touches at most 41 UTC days (last day - first day
- * <= 40), only series with samples on those days are counted (per-day index, §8.3); wider
- * ranges count every matching series. Errors: VME_ERR_INVALID_ARGUMENT (NULL db or out),
- * VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO. */
+ * <= 40), only series with samples on those days are counted (per-day index, docs/format.md,
+ * "indexdb items"); wider ranges count every matching series. Errors: VME_ERR_INVALID_ARGUMENT
+ * (NULL db or out), VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO. */
 VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* out,
                                     vme_error** err) VME_NOEXCEPT;
 
@@ -447,7 +456,7 @@ VME_API vme_status vme_series_count(vme_db* db, const vme_query* q, uint64_t* ou
  * space about the size of the largest partition. Errors: VME_ERR_INVALID_ARGUMENT (NULL db),
  * VME_ERR_MISUSE (a db opened read-only), VME_ERR_CLOSED, VME_ERR_CORRUPTION, VME_ERR_IO (e.g.
  * disk full: nothing already stored is lost). Source: Storage.ForceMergePartitions (reference
- * §6.10). */
+ * VictoriaMetrics lib/storage/storage.go). */
 VME_API vme_status vme_force_merge(vme_db* db, const char* partition_prefix,
                                    vme_error** err) VME_NOEXCEPT;
 /* Deletes the series matching q's matchers (over all time; q's time range is ignored; q must
@@ -458,7 +467,8 @@ VME_API vme_status vme_force_merge(vme_db* db, const char* partition_prefix,
  * (vme_force_merge() applies it at once). A later sample of the same labels creates a new series.
  * *deleted (nullable) receives the number of series deleted. Errors: VME_ERR_INVALID_ARGUMENT (NULL
  * db or q, a query whose matchers all match ""), VME_ERR_MISUSE (a db opened read-only),
- * VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.DeleteMetrics (§8.4). */
+ * VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.DeleteMetrics (VictoriaMetrics indexDB.DeleteTSIDs in
+ * lib/storage/index_db.go). */
 VME_API vme_status vme_delete_series(vme_db* db, const vme_query* q, uint64_t* deleted,
                                      vme_error** err) VME_NOEXCEPT;
 /* Creates a snapshot: flushes every added row, then hard-links every part into
@@ -467,7 +477,8 @@ VME_API vme_status vme_delete_series(vme_db* db, const vme_query* q, uint64_t* d
  * copied). Parts being linked are pinned, so concurrent merges cannot remove them. *name_out
  * receives the NUL-terminated name (YYYYMMDDhhmmss-XXXXXXXXXXXXXXXX, UTC), freed with
  * vme_free(). Errors: VME_ERR_INVALID_ARGUMENT (NULL db or name_out), VME_ERR_MISUSE (a db
- * opened read-only), VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.CreateSnapshot (§10). */
+ * opened read-only), VME_ERR_CLOSED, VME_ERR_IO. Source: Storage.CreateSnapshot (docs/format.md,
+ * "Snapshots"). */
 VME_API vme_status vme_snapshot_create(vme_db* db, char** name_out, vme_error** err) VME_NOEXCEPT;
 /* Lists snapshot names, sorted. Free *out with vme_strlist_free(). Errors:
  * VME_ERR_INVALID_ARGUMENT (NULL db or out), VME_ERR_CLOSED, VME_ERR_IO. */

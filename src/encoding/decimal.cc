@@ -1,6 +1,7 @@
-// Decimal conversion of float64 values (reference §4.1). Exponent arithmetic is int16 with
-// wrap-around and mantissa arithmetic int64 with wrap-around, as in Go; both are done through
-// unsigned types here to stay clear of C++ undefined behaviour.
+// Decimal conversion of float64 values (VictoriaMetrics decimal.AppendFloatToDecimal in
+// lib/decimal/decimal.go). Exponent arithmetic is int16 with wrap-around and mantissa arithmetic
+// int64 with wrap-around, as in Go; both are done through unsigned types here to stay clear of C++
+// undefined behaviour.
 #include "encoding/decimal.h"
 
 #include <array>

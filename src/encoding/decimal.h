@@ -1,7 +1,8 @@
 // Decimal representation of float64 values, as lib/decimal of VictoriaMetrics 1.72
-// (reference §4.1, pitfalls §16.2). A block stores int64 mantissas with one shared decimal
-// exponent ("scale"): value = mantissa * 10^scale. Conversions reproduce Go's results bit for
-// bit (Go's table-based math.Pow10, truncating conversions, int16 wrap-around of exponents).
+// (decimal.AppendFloatToDecimal in lib/decimal/decimal.go). A block stores int64 mantissas with one
+// shared decimal exponent ("scale"): value = mantissa * 10^scale. Conversions reproduce Go's
+// results bit for bit (Go's table-based math.Pow10, truncating conversions, int16 wrap-around of
+// exponents).
 //
 // Special mantissas: +Inf = 2^63-1, -Inf = -2^63, Prometheus stale NaN = 2^63-2; ordinary
 // mantissas lie in [-2^63+1, 2^63-3].
@@ -30,13 +31,14 @@ double Pow10(int n);
 // FromFloat: f -> (mantissa, exponent). Plain NaN is the caller's job to drop.
 void FromFloat(double f, int64_t* v, int16_t* e);
 
-// positiveFloatToDecimal of reference §4.1 (f > 0, or +0 which yields (0, 1)).
+// positiveFloatToDecimal of VictoriaMetrics decimal.AppendFloatToDecimal (lib/decimal/decimal.go)
+// (f > 0, or +0 which yields (0, 1)).
 void PositiveFloatToDecimal(double f, int64_t* v, int16_t* e);
 
 // ToFloat: one mantissa at exponent e -> float64 (specials map to +-Inf / stale NaN).
 double ToFloat(int64_t v, int16_t e);
 
-// maxUpExponent(v) of reference §4.1.
+// maxUpExponent(v) of VictoriaMetrics decimal.AppendFloatToDecimal (lib/decimal/decimal.go).
 int16_t MaxUpExponent(int64_t v);
 
 // AppendFloatToDecimal: appends one mantissa per value to dst and returns the block scale.

@@ -1,4 +1,5 @@
-// Primitive integer encodings of VictoriaMetrics lib/encoding/int.go (reference §0).
+// Primitive integer encodings of VictoriaMetrics lib/encoding/int.go (MarshalUint64 /
+// MarshalVarInt64).
 //
 //   u16be/u32be/u64be  unsigned big-endian fixed width
 //   i16zz / i64zz      zig-zag ((v << 1) ^ (v >> bits-1)), then big-endian fixed width

@@ -1,5 +1,5 @@
-// Int64 array marshaling with MarshalType selection (reference §4.2 - §4.5). Byte layouts of
-// the payloads are described in int64_array.h.
+// Int64 array marshaling with MarshalType selection (docs/format.md, "Payloads: MarshalTypes").
+// Byte layouts of the payloads are described in int64_array.h.
 #include "encoding/int64_array.h"
 
 #include "encoding/int.h"

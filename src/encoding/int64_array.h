@@ -1,5 +1,5 @@
 // Marshaling of int64 arrays (timestamps and value mantissas) with the MarshalTypes of
-// VictoriaMetrics 1.72 lib/encoding/encoding.go (reference §4.2 - §4.5):
+// VictoriaMetrics 1.72 lib/encoding/encoding.go (docs/format.md, "Payloads: MarshalTypes"):
 //
 //   1 ZSTDNearestDelta2  zstd frame of a NearestDelta2 payload
 //   2 DeltaConst         varint(a[1] - a[0])
@@ -9,9 +9,10 @@
 //   6 NearestDelta       n-1 varint deltas
 //
 // The first element is stored outside the payload (blockHeader.MinTimestamp / FirstValue).
-// Type choice (§4.3): Const, else DeltaConst, else gauge -> NearestDelta (pb+2 if pb < 6),
-// counter -> NearestDelta2; payloads >= 128 bytes are zstd-compressed at a level chosen by
-// the item count and kept only if compressed <= 0.9 x raw.
+// Type choice (VictoriaMetrics marshalInt64Array in lib/encoding/encoding.go): Const, else
+// DeltaConst, else gauge -> NearestDelta (pb+2 if pb < 6), counter -> NearestDelta2; payloads >=
+// 128 bytes are zstd-compressed at a level chosen by the item count and kept only if compressed <=
+// 0.9 x raw.
 #pragma once
 
 #include <cstddef>
@@ -50,10 +51,11 @@ Status UnmarshalTimestamps(std::vector<int64_t>* dst, std::string_view payload, 
 Status UnmarshalValues(std::vector<int64_t>* dst, std::string_view payload, MarshalType type,
                        int64_t first, size_t n);
 
-// EnsureNonDecreasingSequence of §4.5, applied to timestamps decoded with pb < 64.
+// EnsureNonDecreasingSequence of VictoriaMetrics lib/encoding/encoding.go, applied to timestamps
+// decoded with pb < 64.
 void EnsureNonDecreasingSequence(int64_t* a, size_t n, int64_t min, int64_t max);
 
-// Exposed for tests (reference §15.4).
+// Exposed for tests (VictoriaMetrics 1.72 tests in lib/encoding/*_test.go).
 bool IsConst(const int64_t* a, size_t n);
 bool IsDeltaConst(const int64_t* a, size_t n);
 bool IsGauge(const int64_t* a, size_t n);

@@ -1,5 +1,6 @@
-// NearestDelta / NearestDelta2 codecs (reference §4.4, §4.5). Payloads are plain varint
-// (zig-zag LEB128) sequences; all arithmetic wraps like Go's int64.
+// NearestDelta / NearestDelta2 codecs (VictoriaMetrics marshalInt64NearestDelta in
+// lib/encoding/nearest_delta.go, marshalInt64NearestDelta2 in lib/encoding/nearest_delta2.go).
+// Payloads are plain varint (zig-zag LEB128) sequences; all arithmetic wraps like Go's int64.
 #include "encoding/nearest_delta.h"
 
 #include <bit>

@@ -1,5 +1,6 @@
 // NearestDelta (gauges) and NearestDelta2 (counters) codecs of VictoriaMetrics 1.72
-// lib/encoding/nearest_delta.go and nearest_delta2.go (reference §4.4, §4.5).
+// lib/encoding/nearest_delta.go and nearest_delta2.go (VictoriaMetrics marshalInt64NearestDelta,
+// marshalInt64NearestDelta2).
 //
 // NearestDelta payload:  (n-1) x varint delta_i, first value stored outside.
 // NearestDelta2 payload: varint(a[1]-a[0]) then (n-2) x varint second differences.

@@ -1,4 +1,5 @@
-// zstd frames as VictoriaMetrics uses them (reference §4.6, lib/encoding/compress.go).
+// zstd frames as VictoriaMetrics uses them (VictoriaMetrics CompressZSTDLevel,
+// lib/encoding/compress.go).
 //
 // CompressZstd appends one complete zstd frame of src, compressed at `level` (negative levels
 // allowed), to dst. DecompressZstd appends the decompressed content of one or more frames,

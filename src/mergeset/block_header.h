@@ -1,4 +1,5 @@
-// mergeset blockHeader (reference §7.4, lib/mergeset/block_header.go). Variable length:
+// mergeset blockHeader (docs/format.md, "mergeset tables"; lib/mergeset/block_header.go). Variable
+// length:
 //   bytes  commonPrefix        (varuint len + data)
 //   bytes  firstItem
 //   u8     marshalType         (0 plain, 1 zstd)

@@ -1,6 +1,6 @@
 // Sequential reader of all blocks of a mergeset part, used by merges. Checks the reader
-// invariants of reference §7.4: blocks sorted and non-overlapping, item and block counts and
-// FirstItem/LastItem matching metadata.json.
+// invariants of docs/format.md, "mergeset tables": blocks sorted and non-overlapping, item and
+// block counts and FirstItem/LastItem matching metadata.json.
 #pragma once
 
 #include <memory>

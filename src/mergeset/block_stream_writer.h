@@ -1,9 +1,9 @@
-// Writes a mergeset file part (reference §7.4, lib/mergeset/block_stream_writer.go) into an
-// existing empty directory: items.bin and lens.bin get each block's itemsData/lensData;
-// block headers are collected into an index block that is zstd-compressed into index.bin once
-// its uncompressed size reaches 64 KiB (and at the end); one metaindex row per index block;
-// metaindex.bin = zstd of all rows; metadata.json is written atomically on Close.
-// All files and the directory are fsynced on Close.
+// Writes a mergeset file part (docs/format.md, "mergeset tables";
+// lib/mergeset/block_stream_writer.go) into an existing empty directory: items.bin and lens.bin get
+// each block's itemsData/lensData; block headers are collected into an index block that is
+// zstd-compressed into index.bin once its uncompressed size reaches 64 KiB (and at the end); one
+// metaindex row per index block; metaindex.bin = zstd of all rows; metadata.json is written
+// atomically on Close. All files and the directory are fsynced on Close.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// mergeset block encoding (reference §7.3, lib/mergeset/encoding.go).
+// mergeset block encoding (docs/format.md, "mergeset tables"; lib/mergeset/encoding.go).
 //
 // An InmemoryBlock is a list of items (opaque byte strings) stored back to back. A block of
 // N >= 1 sorted items is stored as:
@@ -80,7 +80,8 @@ class InmemoryBlock {
   std::vector<uint32_t> ends_;
 };
 
-// Compression level of a mergeset file part by its item count (reference §4.6).
+// Compression level of a mergeset file part by its item count (VictoriaMetrics
+// getCompressLevelForPartItems in lib/mergeset/table.go).
 int CompressLevelForPartItems(uint64_t items_count);
 
 size_t CommonPrefixLen(std::string_view a, std::string_view b);

@@ -1,4 +1,4 @@
-// Block stream merge of mergeset parts (reference §7.5, lib/mergeset/merge.go).
+// Block stream merge of mergeset parts (VictoriaMetrics mergeBlockStreams, lib/mergeset/merge.go).
 //
 // A min-heap of readers ordered by their current item: pop the smallest, copy its items while
 // they are <= the next reader's current item, then push it back (or advance it to its next

@@ -1,4 +1,4 @@
-// mergeset metaindexRow (reference §7.4, lib/mergeset/metaindex_row.go):
+// mergeset metaindexRow (docs/format.md, "mergeset tables"; lib/mergeset/metaindex_row.go):
 //   bytes  firstItem            (first item of the index block's first block header)
 //   u32be  blockHeadersCount    > 0
 //   u64be  indexBlockOffset     (in index.bin)

@@ -1,5 +1,5 @@
-// An opened mergeset file part (reference §7.4, lib/mergeset/part.go): a directory
-// <itemsCount>_<blocksCount>_<mergeIdx %016X> holding items.bin, lens.bin, index.bin,
+// An opened mergeset file part (docs/format.md, "mergeset tables"; lib/mergeset/part.go): a
+// directory <itemsCount>_<blocksCount>_<mergeIdx %016X> holding items.bin, lens.bin, index.bin,
 // metaindex.bin and metadata.json (formats in encoding.h, block_header.h, metaindex_row.h,
 // part_header.h).
 //

@@ -1,4 +1,4 @@
-// mergeset part header (reference §7.4, lib/mergeset/part_header.go).
+// mergeset part header (docs/format.md, "mergeset tables"; lib/mergeset/part_header.go).
 //
 // Part directory name: <itemsCount>_<blocksCount>_<mergeIdx %016X>, e.g. 3_1_16B2F2E0A1B2C3D5.
 // metadata.json, tab-indented, lowercase hex, no trailing newline:

@@ -1,6 +1,7 @@
-// Search within one mergeset part (reference §7.6, lib/mergeset/part_search.go): Seek(k)
-// positions at the first item >= k via a binary search over the metaindex rows, then over the
-// block headers of one index block, then over the items of one block.
+// Search within one mergeset part (VictoriaMetrics TableSearch.Seek in
+// lib/mergeset/table_search.go, lib/mergeset/part_search.go): Seek(k) positions at the first item
+// >= k via a binary search over the metaindex rows, then over the block headers of one index block,
+// then over the items of one block.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,5 @@
-// A mergeset table (reference §7, lib/mergeset/table.go): a sorted multiset of byte strings
-// stored as file parts in one directory:
+// A mergeset table (VictoriaMetrics mergeset.Table, lib/mergeset/table.go): a sorted multiset of
+// byte strings stored as file parts in one directory:
 //   <table>/flock.lock            exclusive flock while open
 //   <table>/converted-to-v1.28.0  flag file, content "ok"
 //   <table>/tmp/<mergeIdx %016X>/ parts being written
@@ -69,14 +69,15 @@ class Table : public std::enable_shared_from_this<Table> {
   Status AddItems(const std::string_view* items, size_t n);
   // Writes all buffered items as one new durable file part. No-op when nothing is buffered.
   Status Flush();
-  // Runs at most one merge chosen by the §6.5 policy; *merged tells whether one ran.
+  // Runs at most one merge chosen by the VictoriaMetrics appendPartsToMerge (lib/mergeset/table.go)
+  // policy; *merged tells whether one ran.
   Status MergeOnce(bool final, bool* merged);
   // Merges all current parts into one (no-op for <= 1 part).
   Status MergeAll();
   // Flushes, waits for in-flight merges, releases the lock. Idempotent.
   Status Close();
   // Hard-links every part into dst (must not exist; not inside the table dir) plus
-  // converted-to-v1.28.0 (§7.7).
+  // converted-to-v1.28.0 (VictoriaMetrics Table.CreateSnapshotAt in lib/mergeset/table.go).
   Status CreateSnapshotAt(const std::string& dst);
   TableStats Stats() const;
   const std::string& path() const { return path_; }
@@ -119,8 +120,9 @@ class Table : public std::enable_shared_from_this<Table> {
   std::vector<PartWrapper> parts_;
   int active_ops_ = 0;
 
-  // Raw items shards (§7.2): AddItems picks one round-robin; each buffers inmemoryBlocks
-  // under its own lock and is flushed on its own when it holds kMaxBufferedBytes.
+  // Raw items shards (VictoriaMetrics Table.AddItems in lib/mergeset/table.go): AddItems picks one
+  // round-robin; each buffers inmemoryBlocks under its own lock and is flushed on its own when it
+  // holds kMaxBufferedBytes.
   struct RawShard {
     std::mutex mu;
     std::vector<InmemoryBlock> blocks;

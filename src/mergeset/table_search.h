@@ -1,4 +1,4 @@
-// Merged search over the parts of a mergeset table (reference §7.6,
+// Merged search over the parts of a mergeset table (VictoriaMetrics TableSearch.Seek,
 // lib/mergeset/table_search.go): one PartSearch per part and a min-heap over their current
 // items.
 #pragma once

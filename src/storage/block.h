@@ -1,10 +1,12 @@
-// Data blocks (reference §3.8, §9.6, lib/storage/block.go).
+// Data blocks (VictoriaMetrics blockStreamWriter.WriteExternalBlock in
+// lib/storage/block_stream_writer.go, Block.UnmarshalData, lib/storage/block.go).
 //
-// A block holds up to 8192 samples of one series. On disk it is a block header (§5.3) plus two
-// payloads: the timestamps payload in timestamps.bin and the values payload (int64 decimal
-// mantissas sharing the header's Scale) in values.bin, both encoded by
-// enc::MarshalTimestamps / enc::MarshalValues (§4.2 - §4.5). The first element of each array is
-// kept in the header (MinTimestamp, FirstValue), MaxTimestamp is the last timestamp.
+// A block holds up to 8192 samples of one series. On disk it is a block header (docs/format.md,
+// "blockHeader (89 bytes)") plus two payloads: the timestamps payload in timestamps.bin and the
+// values payload (int64 decimal mantissas sharing the header's Scale) in values.bin, both encoded
+// by enc::MarshalTimestamps / enc::MarshalValues (docs/format.md, "Payloads: MarshalTypes"). The
+// first element of each array is kept in the header (MinTimestamp, FirstValue), MaxTimestamp is the
+// last timestamp.
 #pragma once
 
 #include <cstddef>
@@ -59,7 +61,7 @@ struct DataBlock {
   void Encode();
   // Sets header min/max timestamp and rows count from decoded timestamps.
   void FixupTimestamps();
-  // Block.tooBig of the merge (§6.7).
+  // Block.tooBig of the merge (VictoriaMetrics mergeBlockStreams in lib/storage/merge.go).
   bool TooBig() const;
 };
 

@@ -1,4 +1,5 @@
-// blockHeader of a data part (reference §5.3, lib/storage/block_header.go).
+// blockHeader of a data part (docs/format.md, "blockHeader (89 bytes)";
+// lib/storage/block_header.go).
 //
 // Marshaled form, 89 bytes:
 //   off  size  field
@@ -20,7 +21,8 @@
 // Validation on read: 1 <= RowsCount <= 16384, marshal types in 0..6, PrecisionBits in
 // 1..64, payload sizes <= 131072.
 //
-// An index block is the concatenation of block headers sorted by TSID (§5.4).
+// An index block is the concatenation of block headers sorted by TSID (docs/format.md,
+// "metaindexRow (64 bytes)").
 #pragma once
 
 #include <cstdint>

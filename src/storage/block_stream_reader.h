@@ -1,6 +1,6 @@
-// blockStreamReader (reference §5.5, lib/storage/block_stream_reader.go): reads every block of a
-// part sequentially, in part order, without decoding the payloads, and checks the invariants a
-// writer must guarantee:
+// blockStreamReader (VictoriaMetrics blockStreamReader.readBlock,
+// lib/storage/block_stream_reader.go): reads every block of a part sequentially, in part order,
+// without decoding the payloads, and checks the invariants a writer must guarantee:
 //   1. index blocks lie in index.bin in metaindex order, contiguous from offset 0;
 //   2. metaindex rows and block headers lie inside the part's [min, max] timestamps;
 //   3. each index block holds exactly BlockHeadersCount headers;

@@ -1,12 +1,13 @@
-// blockStreamWriter (reference §3.8, §5.4, lib/storage/block_stream_writer.go): appends blocks
-// in (TSID, MinTimestamp) order to the four streams of a part, in memory or in a directory.
+// blockStreamWriter (VictoriaMetrics blockStreamWriter.WriteExternalBlock; docs/format.md,
+// "metaindexRow (64 bytes)"; lib/storage/block_stream_writer.go): appends blocks in (TSID,
+// MinTimestamp) order to the four streams of a part, in memory or in a directory.
 //
-// Per block: optional dedup (§6.8), re-encoding of decoded blocks, timestamps-block sharing
-// (a timestamps payload byte-identical to the previous one is not written again; the header
-// points at the previous offset), the 89-byte header appended to the current index block and
-// registered in the current metaindex row. An index block is flushed as one zstd frame once it
-// reaches >= 65536 uncompressed bytes; Close() flushes the last one and writes metaindex.bin as
-// one zstd frame of all metaindex rows.
+// Per block: optional dedup (VictoriaMetrics DeduplicateSamples in lib/storage/dedup.go),
+// re-encoding of decoded blocks, timestamps-block sharing (a timestamps payload byte-identical to
+// the previous one is not written again; the header points at the previous offset), the 89-byte
+// header appended to the current index block and registered in the current metaindex row. An index
+// block is flushed as one zstd frame once it reaches >= 65536 uncompressed bytes; Close() flushes
+// the last one and writes metaindex.bin as one zstd frame of all metaindex rows.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,8 @@
 
 namespace vme::storage {
 
-// zstd level of index/metaindex blocks of file parts from the average rows per block (§4.6).
+// zstd level of index/metaindex blocks of file parts from the average rows per block
+// (VictoriaMetrics getCompressLevelForRowsCount in lib/storage/partition.go).
 int CompressLevelForRowsCount(uint64_t rows_count, uint64_t blocks_count);
 
 class BlockStreamWriter {

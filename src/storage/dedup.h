@@ -1,5 +1,5 @@
-// Deduplication of samples (reference §6.8, lib/storage/dedup.go): VictoriaMetrics 1.72 keeps
-// the FIRST sample of every d-aligned window:
+// Deduplication of samples (VictoriaMetrics DeduplicateSamples, lib/storage/dedup.go):
+// VictoriaMetrics 1.72 keeps the FIRST sample of every d-aligned window:
 //
 //   next = ts[0] - ts[0] % d + d; keep sample 0
 //   for i >= 1: ts[i] < next -> drop; else keep, next += d,

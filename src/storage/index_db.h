@@ -1,8 +1,9 @@
 // IndexDB: one generation of the series index, a mergeset table of namespaced items
-// (reference §8, lib/storage/index_db.go).
+// (docs/format.md, "indexdb items"; lib/storage/index_db.go).
 //
 // Item layouts (acc, proj = u32be AccountID, ProjectID; id = u64be MetricID; the escaping and
-// trailing 0x01 of tag keys/values are those of MarshalTagValue, §1.1):
+// trailing 0x01 of tag keys/values are those of MarshalTagValue, VictoriaMetrics MetricName.Marshal
+// in lib/storage/metric_name.go):
 //   0  MetricName -> TSID        00 | MetricName.Marshal() | 02 | TSID(32)
 //   1  Tag -> MetricIDs          01 | acc | proj | keyPart | valuePart | id...
 //   2  MetricID -> TSID          02 | acc | proj | id | TSID(32)
@@ -10,10 +11,11 @@
 //   4  deleted MetricID          04 | id
 //   5  Date -> MetricID          05 | acc | proj | u64be date | id
 //   6  (Date, Tag) -> MetricIDs  06 | acc | proj | u64be date | keyPart | valuePart | id...
-// Tag parts of a series (§8.1): the metric name (keyPart 01), the reversed metric name for
-// names with a dot (keyPart ff 01), each tag, and each tag again under the composite key
-// fe | varuint(len(MetricGroup)) | MetricGroup | Key. Rows of ns 1 and 6 may carry any
-// number (>= 1) of 8-byte ids after merges (§8.5).
+// Tag parts of a series (docs/format.md, "indexdb items"): the metric name (keyPart 01), the
+// reversed metric name for names with a dot (keyPart ff 01), each tag, and each tag again under the
+// composite key fe | varuint(len(MetricGroup)) | MetricGroup | Key. Rows of ns 1 and 6 may carry
+// any number (>= 1) of 8-byte ids after merges (VictoriaMetrics mergeTagToMetricIDsRows in
+// lib/storage/index_db.go).
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -46,10 +48,11 @@ enum Namespace : uint8_t {
 
 inline constexpr int64_t kMsecPerDay = 86'400'000;
 
-// Appends the items of §8.2 for a new series (ns 0, 3, 2, then the ns 1 tag rows).
+// Appends the items of docs/format.md, "indexdb items" for a new series (ns 0, 3, 2, then the ns 1
+// tag rows).
 void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn,
                             std::vector<std::string>* items);
-// Appends the per-day items of §8.3 (ns 5, then the ns 6 tag rows).
+// Appends the per-day items of docs/format.md, "indexdb items" (ns 5, then the ns 6 tag rows).
 void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& mn,
                             std::vector<std::string>* items);
 // Whether every index item of a series fits in a mergeset item (mergeset::kMaxItemSize):
@@ -57,7 +60,8 @@ void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& m
 // (each ns 6 row is an ns 1 row plus the date). A series key within the label limits may
 // still be too long: such a series cannot be indexed.
 bool IndexItemsFit(const std::vector<std::string>& series_items);
-// The prepareBlock callback of indexdb merges (§8.5, mergeTagToMetricIDsRows).
+// The prepareBlock callback of indexdb merges (VictoriaMetrics lib/storage/index_db.go,
+// mergeTagToMetricIDsRows).
 void MergeTagToMetricIDsRows(std::vector<std::string>* items);
 
 class IndexDB {

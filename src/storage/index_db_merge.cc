@@ -1,8 +1,8 @@
-// Merge-time compaction of indexdb tag rows (reference §8.5, mergeTagToMetricIDsRows): in
-// every block written by an indexdb merge, consecutive ns 1 / ns 6 rows with the same
-// (ns, tenant, [date], key, value) prefix are folded into rows of at most 64 accumulated
-// MetricIDs (sorted, unique). The first and last item of the block stay unchanged so that
-// block boundaries are stable; if the result would not be sorted, the block is kept as is.
+// Merge-time compaction of indexdb tag rows (VictoriaMetrics lib/storage/index_db.go,
+// mergeTagToMetricIDsRows): in every block written by an indexdb merge, consecutive ns 1 / ns 6
+// rows with the same (ns, tenant, [date], key, value) prefix are folded into rows of at most 64
+// accumulated MetricIDs (sorted, unique). The first and last item of the block stay unchanged so
+// that block boundaries are stable; if the result would not be sorted, the block is kept as is.
 #include <algorithm>
 
 #include "encoding/int.h"

@@ -1,6 +1,7 @@
-// In-memory data part (reference §3.7, lib/storage/inmemory_part.go): the four byte streams of
-// a part (timestamps.bin, values.bin, index.bin, metaindex.bin; formats in block_header.h,
-// metaindex_row.h and part_header.h) held in RAM, plus the header.
+// In-memory data part (VictoriaMetrics rawRowsMarshaler in lib/storage/raw_row.go,
+// lib/storage/inmemory_part.go): the four byte streams of a part (timestamps.bin, values.bin,
+// index.bin, metaindex.bin; formats in block_header.h, metaindex_row.h and part_header.h) held in
+// RAM, plus the header.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +24,10 @@ struct InmemoryPart {
   std::string index;
   std::string metaindex;
 
-  // rawRowsMarshaler (§3.7): sorts *rows by (TSID, timestamp) (stable), cuts blocks of at most
-  // 8192 rows per MetricID, converts values to decimals per block, uses the precision bits of
-  // each block's first row and deduplicates blocks when dedup_interval_ms > 0. rows must be
-  // non-empty and every precision_bits in 1..64.
+  // rawRowsMarshaler (VictoriaMetrics lib/storage/raw_row.go): sorts *rows by (TSID, timestamp)
+  // (stable), cuts blocks of at most 8192 rows per MetricID, converts values to decimals per block,
+  // uses the precision bits of each block's first row and deduplicates blocks when
+  // dedup_interval_ms > 0. rows must be non-empty and every precision_bits in 1..64.
   Status InitFromRows(std::vector<RawRow>* rows, int64_t dedup_interval_ms);
 
   uint64_t size_bytes() const {

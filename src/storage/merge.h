@@ -1,4 +1,4 @@
-// Merging parts (reference §6.7, lib/storage/merge.go, block_stream_merger.go).
+// Merging parts (VictoriaMetrics mergeBlockStreams, lib/storage/merge.go, block_stream_merger.go).
 //
 // Blocks of all sources are visited in global (TSID, MinTimestamp) order (ties: earlier source
 // first). Blocks of deleted MetricIDs and blocks ending before the retention deadline are

@@ -1,8 +1,10 @@
-// metaindexRow of a data part (reference §5.4, lib/storage/metaindex_row.go).
+// metaindexRow of a data part (docs/format.md, "metaindexRow (64 bytes)";
+// lib/storage/metaindex_row.go).
 //
 // Marshaled form, 64 bytes (field order differs from the struct in VictoriaMetrics):
 //   off  size  field
-//     0    32  TSID of the first block header in the index block (§1.3)
+//     0    32  TSID of the first block header in the index block (docs/format.md,
+//              "TSID (32 bytes)")
 //    32     4  BlockHeadersCount  u32be
 //    36     8  MinTimestamp       i64zz (over the index block)
 //    44     8  MaxTimestamp       i64zz

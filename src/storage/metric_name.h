@@ -1,5 +1,5 @@
-// MetricName: the canonical series key of VictoriaMetrics 1.72, cluster flavour (reference §1.1,
-// §1.2, lib/storage/metric_name.go).
+// MetricName: the canonical series key of VictoriaMetrics 1.72, cluster flavour (VictoriaMetrics
+// MetricName.Marshal, MarshalMetricNameRaw, lib/storage/metric_name.go).
 //
 // Tag value escaping (esc): a byte string without 0x00, 0x01, 0x02 is written as is; otherwise
 // 0x00 -> 00 30, 0x01 -> 00 31, 0x02 -> 00 32. Every escaped element is followed by 0x01
@@ -52,8 +52,8 @@ class MetricName {
   // Value of the tag `key` ("" / "__name__" = metric_group); nullptr when absent.
   const std::string* GetTagValue(std::string_view key) const;
 
-  // Canonical order (§1.1): stable sort by the normalised key, then adjacent tags with the same
-  // key collapse into the last one.
+  // Canonical order (VictoriaMetrics MetricName.sortTags in lib/storage/metric_name.go): stable
+  // sort by the normalised key, then adjacent tags with the same key collapse into the last one.
   void SortTags();
 
   void Marshal(std::string* dst) const;

@@ -1,5 +1,5 @@
-// A data part (reference §5, lib/storage/part.go): an immutable sorted run of blocks, either
-// in memory (the four byte streams of an InmemoryPart) or a directory
+// A data part (docs/format.md, "Data parts"; lib/storage/part.go): an immutable sorted run of
+// blocks, either in memory (the four byte streams of an InmemoryPart) or a directory
 //
 //   <rows>_<blocks>_<minTs>_<maxTs>_<16 hex>/
 //     timestamps.bin  values.bin  index.bin  metaindex.bin  [min_dedup_interval]
@@ -35,7 +35,8 @@ class Part {
   // Opens a file part: parses the dir name, reads min_dedup_interval (missing = 0), loads and
   // validates metaindex.bin, opens timestamps.bin / values.bin / index.bin for pread.
   static Result<PartPtr> OpenFile(const std::string& dir);
-  // Builds an in-memory part from raw rows (§3.7, InmemoryPart::InitFromRows).
+  // Builds an in-memory part from raw rows (VictoriaMetrics lib/storage/inmemory_part.go,
+  // InmemoryPart::InitFromRows).
   static Result<PartPtr> CreateInmemory(std::vector<RawRow>* rows, int64_t dedup_interval_ms);
   // Wraps an in-memory part (validates its metaindex).
   static Result<PartPtr> FromInmemory(std::shared_ptr<const InmemoryPart> mp);

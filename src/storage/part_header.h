@@ -1,4 +1,4 @@
-// Header of a data part (reference §5.1, §5.2, lib/storage/part_header.go). 1.72 data parts
+// Header of a data part (docs/format.md, "Data parts"; lib/storage/part_header.go). 1.72 data parts
 // have no metadata file: the header is the directory name
 //
 //   <RowsCount>_<BlocksCount>_<MinTimestamp>_<MaxTimestamp>_<suffix>

@@ -1,6 +1,7 @@
-// partSearch (reference §9.5, §9.6, lib/storage/part_search.go): finds the blocks of a sorted
-// list of TSIDs inside a time range in one part, walking the resident metaindex and reading
-// only the index blocks that may hold them.
+// partSearch (VictoriaMetrics Search.NextMetricBlock in lib/storage/search.go, Block.UnmarshalData
+// in lib/storage/block.go, lib/storage/part_search.go): finds the blocks of a sorted list of TSIDs
+// inside a time range in one part, walking the resident metaindex and reading only the index blocks
+// that may hold them.
 #pragma once
 
 #include <cstddef>

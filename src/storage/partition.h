@@ -1,4 +1,4 @@
-// Partition: one month of data (reference §3.6, §6, lib/storage/partition.go).
+// Partition: one month of data (VictoriaMetrics partition.AddRows, lib/storage/partition.go).
 //
 // Directories: <data>/small/YYYY_MM and <data>/big/YYYY_MM, each with tmp/ and txn/ and one
 // directory per file part. Rows flow raw rows -> in-memory parts -> small file parts ->
@@ -7,7 +7,8 @@
 //     it to an in-memory part while the writer goes on (at most `threads` conversions are
 //     pending; beyond that the writer converts itself);
 //   - FlushRawRows converts the buffer; FlushInmemoryParts writes in-memory parts to disk;
-//   - MergeOnce runs one merge chosen by the §6.5 policy.
+//   - MergeOnce runs one merge chosen by the VictoriaMetrics appendPartsToMerge
+//   (lib/storage/partition.go) policy.
 // Every file part comes from the transaction flow (docs/format.md, "Transaction files";
 // `partition.mergeParts`): the merge writes tmp/<idx>, a txn
 // file txn/<idx> lists the source part directories and `tmp -> dst`; tmp is renamed to dst
@@ -46,11 +47,12 @@ namespace vme::storage {
 
 struct PartitionOptions {
   int64_t dedup_interval_ms = 0;
-  int64_t retention_ms = 0;       // 0 = keep everything; else merges drop older rows
-  size_t raw_shards = 1;          // (CPUs + 7) / 8 (§3.6); AddRows picks one round-robin
+  int64_t retention_ms = 0;  // 0 = keep everything; else merges drop older rows
+  // (CPUs + 7) / 8, as VictoriaMetrics partition.AddRows; AddRows picks one round-robin.
+  size_t raw_shards = 1;
   size_t max_raw_rows = 500'000;  // rows per shard before a handoff to the arena
   uint64_t max_small_part_bytes = 10'000'000;
-  size_t max_small_parts = 256;             // above it a writer helps merge (§3.6)
+  size_t max_small_parts = 256;             // above it a writer helps merge (partition.addRowsPart)
   BackgroundWorkers* workers = nullptr;     // null: conversions run in the writer
   const std::atomic<bool>* stop = nullptr;  // set at close: background merges give up
   // The clock of retention decisions in merges (StorageOptions::now_ms); empty = NowMs().
@@ -88,12 +90,15 @@ class Partition {
   // Writes in-memory parts to disk. With min_age_ms > 0 only parts at least that old.
   Status FlushInmemoryParts(int64_t min_age_ms = 0);
   Status FlushToDisk();
-  // One merge of `kind` parts chosen by §6.5 (final: fan-in down to 3); *merged says if it ran.
+  // One merge of `kind` parts chosen by VictoriaMetrics appendPartsToMerge
+  // (lib/storage/partition.go) (final: fan-in down to 3); *merged says if it ran.
   Status MergeOnce(MergeKind kind, bool final, const std::unordered_set<uint64_t>* deleted,
                    bool* merged);
-  // Merges every file part into one (§6.10), after in-flight merges finish.
+  // Merges every file part into one (VictoriaMetrics partition.ForceMergeAllParts in
+  // lib/storage/partition.go), after in-flight merges finish.
   Status ForceMerge(const std::unordered_set<uint64_t>* deleted);
-  // Drops parts whose rows are all older than deadline (the stale parts remover, §6.9).
+  // Drops parts whose rows are all older than deadline (the stale parts remover, VictoriaMetrics
+  // partition.stalePartsRemover in lib/storage/partition.go).
   Status DropStaleParts(int64_t deadline);
   // Removes directories of merged-away parts nobody references any more.
   Status RemoveObsoleteParts();
@@ -138,7 +143,8 @@ class Partition {
   const PartitionOptions opts_;
   std::atomic<uint64_t> merge_idx_;
 
-  // Raw-row shards (§3.6): each a buffer under its own lock.
+  // Raw-row shards (VictoriaMetrics partition.AddRows in lib/storage/partition.go): each a buffer
+  // under its own lock.
   struct RawShard {
     std::mutex mu;
     std::vector<RawRow> rows;

@@ -1,6 +1,7 @@
-// rawRow: one pending sample (reference §1.4, lib/storage/raw_row.go) and the inclusive time
-// range type (§1.5). Not an on-disk format: in-memory parts are built from sorted raw rows
-// (§3.7, see inmemory_part.h).
+// rawRow: one pending sample (lib/storage/raw_row.go) and the inclusive time
+// range type (VictoriaMetrics TimeRange in lib/storage/time.go). Not an on-disk format: in-memory
+// parts are built from sorted raw rows (VictoriaMetrics rawRowsMarshaler in lib/storage/raw_row.go,
+// see inmemory_part.h).
 #pragma once
 
 #include <cstdint>

@@ -105,7 +105,8 @@ Status SeriesIterator::Next(bool* done) {
     }
     if (dedup_interval_ms_ > 0) DeduplicateSamples(&timestamps_, &values_, dedup_interval_ms_);
     Status st = storage_->GetMetricName(account_id_, project_id_, cur_tsid_.metric_id, &mn_);
-    if (st.code() == Code::kNotFound) continue;  // no name anywhere: skip the series (§9.5)
+    // No name anywhere: skip the series, as VictoriaMetrics Search.NextMetricBlock does.
+    if (st.code() == Code::kNotFound) continue;
     VME_RETURN_IF_ERROR(st);
     return Status::OK();
   }

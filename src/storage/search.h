@@ -1,9 +1,10 @@
-// SeriesIterator: the result of a search (reference §9.5, §9.6; lib/storage/search.go and
-// vmselect's per-series merge). It walks the blocks of the matching TSIDs in every pinned
-// part with a heap ordered by (TSID, MinTimestamp, part order), gathers all blocks of one
-// series, decodes them within the time range and merges their samples by timestamp (stable:
-// samples with equal timestamps keep block order, then in-block order; duplicates are kept).
-// With a dedup interval the first sample of each interval is kept (§6.8).
+// SeriesIterator: the result of a search (VictoriaMetrics Search.NextMetricBlock,
+// Block.UnmarshalData in lib/storage/block.go; lib/storage/search.go and vmselect's per-series
+// merge). It walks the blocks of the matching TSIDs in every pinned part with a heap ordered by
+// (TSID, MinTimestamp, part order), gathers all blocks of one series, decodes them within the time
+// range and merges their samples by timestamp (stable: samples with equal timestamps keep block
+// order, then in-block order; duplicates are kept). With a dedup interval the first sample of each
+// interval is kept (VictoriaMetrics DeduplicateSamples in lib/storage/dedup.go).
 //
 // Thread-safety: not thread-safe; one user at a time (it may move between threads). It pins
 // the parts it reads, so merges cannot remove them, and returns Closed after Storage::Close.

@@ -68,13 +68,13 @@ struct StorageOptions {
   bool background = true;      // run background flushes and merges
   bool read_only = false;      // the directory must exist; ingest gets Misuse; nothing is written
   int background_threads = 0;  // 0 = hardware threads
-  int64_t raw_rows_flush_interval_ms = 1000;        // §6.2
-  int64_t inmemory_parts_flush_interval_ms = 5000;  // §6.3
-  int small_merge_workers = 0;                      // 0 = (CPUs+1)/2 (§6.4)
+  int64_t raw_rows_flush_interval_ms = 1000;        // partition.flushRawRows
+  int64_t inmemory_parts_flush_interval_ms = 5000;  // partition.flushInmemoryParts
+  int small_merge_workers = 0;                      // 0 = (CPUs+1)/2 (partition.partsMerger)
   int big_merge_workers = 0;
-  size_t max_raw_rows_per_shard = 0;  // 0 = clamp(Allowed/256/56, 1e4, 5e5) (§3.6)
-  size_t max_small_parts = 256;       // assisted merges above it (§3.6)
-  int64_t final_merge_delay_ms = 0;   // 0 = no final merges (§6.4)
+  size_t max_raw_rows_per_shard = 0;  // 0 = clamp(Allowed/256/56, 1e4, 5e5) (getMaxRawRowsPerShard)
+  size_t max_small_parts = 256;       // assisted merges above it (partition.addRowsPart)
+  int64_t final_merge_delay_ms = 0;   // 0 = no final merges (partition.partsMerger)
   // The clock of background decisions (retention, indexdb rotation, final merges); empty =
   // NowMs() of storage/time.h. Lets tests jump time.
   std::function<int64_t()> now_ms;

@@ -1,10 +1,14 @@
-// Snapshots (reference §10, §7.7, §11.2), the layout of VictoriaMetrics 1.72:
+// Snapshots (VictoriaMetrics Table.CreateSnapshotAt in lib/mergeset/table.go,
+// fs.WriteFileAtomically in lib/fs/fs.go; docs/format.md, "Snapshots"), the layout of
+// VictoriaMetrics 1.72:
 //   <path>/snapshots/<name>/data/small -> ../../../data/small/snapshots/<name>   (symlink)
 //   <path>/snapshots/<name>/data/big   -> ../../../data/big/snapshots/<name>     (symlink)
 //   <path>/snapshots/<name>/indexdb    -> ../../indexdb/snapshots/<name>         (symlink)
 //   <path>/snapshots/<name>/metadata/  a copy of <path>/metadata/
 //   <path>/data/{small,big}/snapshots/<name>/YYYY_MM/<part>/   hard links of the part files
-//   <path>/indexdb/snapshots/<name>/<16 hex>/                  Table::CreateSnapshotAt (§7.7)
+//   <path>/indexdb/snapshots/<name>/<16 hex>/                  Table::CreateSnapshotAt
+//                                                              (VictoriaMetrics
+//                                                              lib/mergeset/table.go)
 // <name> = UTC `YYYYMMDDhhmmss` + '-' + `%016X` of a process-wide counter seeded with the wall
 // clock in ns; valid names match ^[0-9]{14}-[0-9A-Fa-f]+$.
 #include <unistd.h>

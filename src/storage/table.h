@@ -1,5 +1,5 @@
-// Table: the set of monthly partitions under <storage>/data (reference §3.5, lib/storage/
-// table.go). data/ holds flock.lock, small/ and big/ (each with snapshots/), and one
+// Table: the set of monthly partitions under <storage>/data (VictoriaMetrics table.AddRows,
+// lib/storage/ table.go). data/ holds flock.lock, small/ and big/ (each with snapshots/), and one
 // YYYY_MM directory per partition on both sides; the partition set is the union of the names
 // found under small/ and big/. Any other directory there (a name that is not YYYY_MM with a
 // month 01..12, a dangling symlink) fails the open with VME_ERR_CORRUPTION. With
@@ -28,8 +28,8 @@ class Table {
   // Routes rows to their monthly partitions, creating partitions as needed.
   Status AddRows(std::vector<RawRow>* rows, const std::unordered_set<uint64_t>* deleted);
   // Detaches partitions whose whole month is older than deadline and removes their
-  // directories (§6.9 retention watcher). Parts still pinned stay readable through their open
-  // files. *dropped gets the number of partitions dropped.
+  // directories (VictoriaMetrics table.retentionWatcher in lib/storage/table.go). Parts still
+  // pinned stay readable through their open files. *dropped gets the number of partitions dropped.
   Status DropPartitionsBefore(int64_t deadline, size_t* dropped);
 
   // Partitions whose month intersects tr (all if tr is null), in name order.

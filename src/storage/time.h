@@ -1,5 +1,5 @@
-// Time helpers of lib/storage/time.go (reference §1.5): monthly partition names `YYYY_MM`
-// (UTC) and their inclusive millisecond ranges, plus the wall clock.
+// Time helpers of lib/storage/time.go (VictoriaMetrics TimeRange): monthly partition names
+// `YYYY_MM` (UTC) and their inclusive millisecond ranges, plus the wall clock.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// TSID: the series identifier of VictoriaMetrics 1.72, cluster flavour (reference §1.3,
-// lib/storage/tsid.go).
+// TSID: the series identifier of VictoriaMetrics 1.72, cluster flavour (docs/format.md,
+// "TSID (32 bytes)", lib/storage/tsid.go).
 //
 // Marshaled form, 32 bytes, all big-endian, no padding:
 //   u32 AccountID | u32 ProjectID | u64 MetricGroupID | u32 JobID | u32 InstanceID | u64 MetricID

@@ -1,7 +1,7 @@
 // TSIDCache: series key (tenant + packed labels, the raw ingestion form) -> TSID, the
-// tsidCache of reference §8.7. Sharded open-addressing tables keyed by xxh3-64 of the key,
-// with the key bytes kept in a per-shard arena, so a lookup costs one hash and usually one
-// probe. When a shard exceeds its share of the memory budget it is cleared (entries are
+// tsidCache of VictoriaMetrics lib/storage/storage.go. Sharded open-addressing tables keyed by
+// xxh3-64 of the key, with the key bytes kept in a per-shard arena, so a lookup costs one hash and
+// usually one probe. When a shard exceeds its share of the memory budget it is cleared (entries are
 // re-resolved from indexdb on the next miss); the cache is never trusted over the index for
 // anything but speed.
 //

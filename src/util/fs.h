@@ -1,7 +1,8 @@
-// File-system primitives with VictoriaMetrics' durability rules (reference §11.2, lib/fs):
-// atomic small files (tmp name, fsync, rename, fsync parent), directory creation and removal
-// followed by an fsync of the parent, buffered writers that fsync on close, pread readers,
-// and flock(LOCK_EX|LOCK_NB) directory locks (§11.3).
+// File-system primitives with VictoriaMetrics' durability rules (VictoriaMetrics
+// fs.WriteFileAtomically in lib/fs/fs.go, lib/fs): atomic small files (tmp name, fsync, rename,
+// fsync parent), directory creation and removal followed by an fsync of the parent, buffered
+// writers that fsync on close, pread readers, and flock(LOCK_EX|LOCK_NB) directory locks
+// (docs/format.md, "Other files").
 //
 // Every error message names the path (and offset for reads).
 #pragma once

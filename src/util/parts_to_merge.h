@@ -1,6 +1,6 @@
-// Choosing parts to merge (reference §6.5, func appendPartsToMerge of lib/storage and
-// lib/mergeset): the exhaustive search over contiguous windows of the size-sorted candidates
-// that maximises output size / largest input size.
+// Choosing parts to merge (VictoriaMetrics appendPartsToMerge of lib/storage/partition.go and
+// lib/mergeset/table.go): the exhaustive search over contiguous windows of the size-sorted
+// candidates that maximises output size / largest input size.
 #pragma once
 
 #include <cstddef>
@@ -14,9 +14,11 @@ struct MergeCandidate {
   int64_t min_timestamp;  // only used for the tie-break
 };
 
-// Returns indices into `parts` of the chosen parts (empty = nothing), per reference §6.5
-// steps 1-6. With use_timestamp_tiebreak, equal sizes sort newer (larger min_timestamp) first.
-// If need_free_space is not null it is set as described in §6.5.
+// Returns indices into `parts` of the chosen parts (empty = nothing), per VictoriaMetrics
+// appendPartsToMerge (lib/storage/partition.go), without the isFinal retry. With
+// use_timestamp_tiebreak, equal sizes sort newer (larger min_timestamp) first. If need_free_space
+// is not null it is set as described in VictoriaMetrics appendPartsToMerge
+// (lib/storage/partition.go).
 std::vector<size_t> AppendPartsToMerge(const std::vector<MergeCandidate>& parts,
                                        size_t max_parts_to_merge, uint64_t max_out_bytes,
                                        bool use_timestamp_tiebreak,

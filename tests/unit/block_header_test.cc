@@ -1,4 +1,5 @@
-// Block header, metaindex row and block encoding: reference §5.3, §5.4, §5.6, §15.5.
+// Block header, metaindex row and block encoding: VictoriaMetrics 1.72 tests in
+// lib/storage/*_test.go; docs/format.md, "blockHeader (89 bytes)", "metaindexRow (64 bytes)".
 #include <cstring>
 #include <string>
 #include <vector>

@@ -1,9 +1,10 @@
-// Crash safety (reference §6.6 crash recovery, §11.1): a child process ingests with short flush
-// intervals and background merges, acknowledging every batch made durable by vme_flush through
-// a pipe; the parent kills it with SIGKILL at a random moment, then reopens the directory. After
-// every kill: open succeeds, every acknowledged row is present exactly once, no (series, ts)
-// appears twice, and every tmp/ and txn/ directory (data partitions and indexdb tables) is empty.
-// The iterations share one directory, so recovery after recovery is exercised.
+// Crash safety (txn replay of docs/format.md, "Transaction files"; docs/architecture.md,
+// "Durability"): a child process ingests with short flush intervals and background merges,
+// acknowledging every batch made durable by vme_flush through a pipe; the parent kills it with
+// SIGKILL at a random moment, then reopens the directory. After every kill: open succeeds, every
+// acknowledged row is present exactly once, no (series, ts) appears twice, and every tmp/ and txn/
+// directory (data partitions and indexdb tables) is empty. The iterations share one directory, so
+// recovery after recovery is exercised.
 //
 // The child is this executable re-run (fork + exec of /proc/self/exe) with --crash-child, so it
 // starts with a clean process state.

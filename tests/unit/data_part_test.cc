@@ -1,5 +1,8 @@
 // Data parts: in-memory construction, file parts, part names, part search, corruption
-// (reference §3.7, §3.8, §5, §9.5, §9.6, §15.5).
+// (VictoriaMetrics rawRowsMarshaler in lib/storage/raw_row.go, blockStreamWriter.WriteExternalBlock
+// in lib/storage/block_stream_writer.go, Search.NextMetricBlock in lib/storage/search.go,
+// Block.UnmarshalData in lib/storage/block.go, tests in lib/storage/*_test.go; docs/format.md,
+// "Data parts").
 #include <cstring>
 #include <filesystem>
 #include <map>

@@ -1,4 +1,5 @@
-// Decimal conversion (reference §4.1, §15.3, golden facts of testdata/vm172/special).
+// Decimal conversion (VictoriaMetrics decimal.AppendFloatToDecimal in lib/decimal/decimal.go, tests
+// in lib/decimal/decimal_test.go, golden facts of testdata/vm172/special).
 #include <cmath>
 #include <cstring>
 #include <limits>

@@ -1,4 +1,5 @@
-// Deduplication (reference §6.8) and series deletion (§8.4) through the C API.
+// Deduplication (VictoriaMetrics DeduplicateSamples in lib/storage/dedup.go) and series deletion
+// (VictoriaMetrics indexDB.DeleteTSIDs in lib/storage/index_db.go) through the C API.
 //  * dedup_interval_ms = 10000 keeps the FIRST sample of every 10 s window (VM 1.72), with its
 //    value: [10s,13s,21s,22s,30s,33s,39s,45s] -> [10s,21s,30s,45s], at query time right after
 //    the flush (within one part and across parts) and identically after force merge, which

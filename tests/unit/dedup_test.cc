@@ -1,4 +1,5 @@
-// Deduplication facts of reference §6.8 / §15.6.
+// Deduplication facts of VictoriaMetrics DeduplicateSamples (lib/storage/dedup.go), tests in
+// lib/storage/dedup_test.go.
 #include <string>
 #include <vector>
 

@@ -1,9 +1,9 @@
-// Force merge of the data directories written by real VictoriaMetrics 1.72 (reference §6.10):
-// after vme_force_merge the export equals expected_after_force_merge.csv on (metric,
-// timestamp_ms, value_bits) — in "special" cross_part_scale's 1e-10 becomes 0 because the merged
-// block is re-encoded with one exponent — each partition has one part, the replaced part
-// directories are gone, and the result survives a reopen. A prefix matching no partition
-// changes nothing.
+// Force merge of the data directories written by real VictoriaMetrics 1.72
+// (Storage.ForceMergePartitions in lib/storage/storage.go): after vme_force_merge the export equals
+// expected_after_force_merge.csv on (metric, timestamp_ms, value_bits) — in "special"
+// cross_part_scale's 1e-10 becomes 0 because the merged block is re-encoded with one exponent —
+// each partition has one part, the replaced part directories are gone, and the result survives a
+// reopen. A prefix matching no partition changes nothing.
 #include <cinttypes>
 #include <string>
 #include <vector>

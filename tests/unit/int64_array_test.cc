@@ -1,4 +1,5 @@
-// Int64 array marshaling and MarshalType selection (reference §4.2 - §4.5, §5.6, §15.4).
+// Int64 array marshaling and MarshalType selection (VictoriaMetrics 1.72 tests in
+// lib/encoding/*_test.go; docs/format.md, "Payloads: MarshalTypes", "blockHeader (89 bytes)").
 #include <cmath>
 #include <cstdint>
 #include <cstring>

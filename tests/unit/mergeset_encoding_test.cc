@@ -1,5 +1,6 @@
-// mergeset formats of reference §7.3, §7.4 and §15.7: block encoding, blockHeader,
-// metaindexRow, metadata.json, part names, compression levels.
+// mergeset formats of VictoriaMetrics 1.72 tests in lib/mergeset/*_test.go; docs/format.md,
+// "mergeset tables": block encoding, blockHeader, metaindexRow, metadata.json, part names,
+// compression levels.
 #include <cstdio>
 #include <random>
 #include <string>

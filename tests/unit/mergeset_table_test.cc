@@ -1,5 +1,7 @@
-// mergeset Table behaviour (reference §7.2, §7.5-§7.7, §15.7): inserts, flushes, merges,
-// search, reopen, transactions, prepareBlock, snapshots, corruption, concurrency.
+// mergeset Table behaviour (VictoriaMetrics Table.AddItems, Table.mergeParts,
+// Table.CreateSnapshotAt in lib/mergeset/table.go, TableSearch.Seek in
+// lib/mergeset/table_search.go, tests in lib/mergeset/*_test.go): inserts, flushes, merges, search,
+// reopen, transactions, prepareBlock, snapshots, corruption, concurrency.
 #include <unistd.h>
 
 #include <atomic>

@@ -1,5 +1,6 @@
-// MetricName canonical form, escaping, series keys and text form (reference §1.1, §1.2, §8.2,
-// §15.2).
+// MetricName canonical form, escaping, series keys and text form (VictoriaMetrics
+// MetricName.Marshal, MarshalMetricNameRaw in lib/storage/metric_name.go, tests in
+// lib/storage/metric_name_test.go; docs/format.md, "indexdb items" ).
 #include <cstring>
 #include <string>
 #include <vector>

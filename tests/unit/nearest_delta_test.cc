@@ -1,4 +1,6 @@
-// NearestDelta / NearestDelta2 codecs (reference §4.4, §4.5, §15.4).
+// NearestDelta / NearestDelta2 codecs (VictoriaMetrics marshalInt64NearestDelta in
+// lib/encoding/nearest_delta.go, marshalInt64NearestDelta2 in lib/encoding/nearest_delta2.go, tests
+// in lib/encoding/*_test.go).
 #include <cstdint>
 #include <limits>
 #include <random>

@@ -1,6 +1,7 @@
 // Parts written by real VictoriaMetrics 1.72 (tests/data/vm172): they must read back exactly
 // the rows of the golden CSVs, our encoder must reproduce their payloads, and merging them must
-// give VM's force-merge result (reference §5, §6.7, §15.5).
+// give VM's force-merge result (VictoriaMetrics mergeBlockStreams in lib/storage/merge.go, tests in
+// lib/storage/*_test.go; docs/format.md, "Data parts").
 #include <cstring>
 #include <filesystem>
 #include <map>

@@ -1,4 +1,5 @@
-// Merging parts (reference §6.7, §6.8, §15.5).
+// Merging parts (VictoriaMetrics mergeBlockStreams in lib/storage/merge.go, DeduplicateSamples in
+// lib/storage/dedup.go, tests in lib/storage/*_test.go).
 #include <atomic>
 #include <cstring>
 #include <filesystem>

@@ -1,4 +1,5 @@
-// Part selection of reference §6.5 / §15.6.
+// Part selection of VictoriaMetrics appendPartsToMerge (lib/storage/partition.go), tests in
+// lib/storage/partition_test.go.
 #include <algorithm>
 #include <cstdint>
 #include <random>

@@ -262,10 +262,10 @@ std::string RealData() {
       const double in = want[i].second, out = BitsDouble(g.bits);
       if (g.bits == DoubleBits(in)) continue;
       inexact++;
-      // VM's own round-trip criterion for its decimal conversion (reference §15.3): about 12
-      // significant digits, i.e. a relative error of at most ~1e-12. Integers below 2^53 must
-      // be exact; larger ones (e.g. 2^64 = 18446744073709551616, beyond int64 mantissas)
-      // follow the same rounding rule as non-integers.
+      // VM's own round-trip criterion for its decimal conversion (VictoriaMetrics 1.72 tests in
+      // lib/decimal/decimal_test.go): about 12 significant digits, i.e. a relative error of at most
+      // ~1e-12. Integers below 2^53 must be exact; larger ones (e.g. 2^64 = 18446744073709551616,
+      // beyond int64 mantissas) follow the same rounding rule as non-integers.
       const bool small_int = std::floor(in) == in && std::fabs(in) < 9007199254740992.0;
       bool ok = std::isfinite(in) && !small_int &&
                 std::fabs(out - in) * 1e12 <= std::fabs(in) + std::fabs(out);

@@ -1,4 +1,5 @@
-// Primitive encodings of reference §0 / §15.1 and the zstd wrapper.
+// Primitive encodings of VictoriaMetrics MarshalUint64 / MarshalVarInt64 (lib/encoding/int.go),
+// tests in lib/encoding/int_test.go and the zstd wrapper.
 #include <cstring>
 #include <string>
 

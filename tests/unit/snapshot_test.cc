@@ -1,8 +1,8 @@
-// Snapshots (reference §10): layout identical to VictoriaMetrics 1.72 (relative symlinks into
-// the per-table snapshot directories, hard-linked parts, copied metadata), a dereferenced copy
-// opens as a storage directory with the same rows, snapshots survive merges of the live db,
-// deletion removes exactly the four directories and rejects names that could escape, and
-// snapshots taken while a writer, force merges and the background work run hold every row
+// Snapshots (docs/format.md, "Snapshots"): layout identical to VictoriaMetrics 1.72 (relative
+// symlinks into the per-table snapshot directories, hard-linked parts, copied metadata), a
+// dereferenced copy opens as a storage directory with the same rows, snapshots survive merges of
+// the live db, deletion removes exactly the four directories and rejects names that could escape,
+// and snapshots taken while a writer, force merges and the background work run hold every row
 // flushed before them.
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,4 +1,5 @@
-// Tag filters: Prometheus matching semantics, regexp analysis (reference §9.2, §15.8).
+// Tag filters: Prometheus matching semantics, regexp analysis (VictoriaMetrics TagFilters.Add in
+// lib/storage/tag_filters.go, tests in lib/storage/index_db_test.go, tag_filters_test.go).
 #include <re2/re2.h>
 
 #include <random>
