@@ -564,12 +564,23 @@ missing_dir_error() {
   shift
   run "$@"
   if [ "$RC" -ne 0 ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
-    grep -q "^vmengine: error: data directory .*d_missing does not exist" "$ERR"; then
+    grep -q "^vmengine: error: data directory .*d_missing\"\? does not exist" "$ERR"; then
     pass "$name"
   else
     fail "$name" "exit status $RC: $(cat "$ERR")"
   fi
 }
+missing_dir_error "export of a missing data directory" export --data "$TMP/d_missing"
+missing_dir_error "query of a missing data directory" query --data "$TMP/d_missing" up
+missing_dir_error "labels of a missing data directory" labels --data "$TMP/d_missing"
+missing_dir_error "series-count of a missing data directory" series-count --data "$TMP/d_missing"
+missing_dir_error "stats of a missing data directory" stats --data "$TMP/d_missing"
+run export --data "$TMP/d_missing" --read-only
+if [ "$RC" -ne 0 ] && grep -q "no data directory at .*d_missing (a read-only open never creates one)" "$ERR" && [ ! -e "$TMP/d_missing" ]; then
+  pass "export --read-only of a missing data directory: not found"
+else
+  fail "export --read-only of a missing data directory: not found" "exit status $RC: $(cat "$ERR")"
+fi
 missing_dir_error "force-merge of a missing data directory" force-merge --data "$TMP/d_missing"
 missing_dir_error "delete in a missing data directory" delete --data "$TMP/d_missing" up
 missing_dir_error "snapshot create in a missing data directory" \

@@ -1,6 +1,7 @@
 #include "cli_common.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include <CLI/CLI.hpp>
 
@@ -25,10 +26,16 @@ void AddDbFlags(CLI::App* app, DbFlags* flags, bool with_read_only) {
       ->type_name("DIR");
   if (with_read_only) {
     app->add_flag("--read-only", flags->read_only, "Open the data directory without writing");
+    flags->must_exist = true;
   }
 }
 
 CommandStatus OpenDb(const DbFlags& flags, DbPtr* db) {
+  std::error_code ec;
+  if (flags.must_exist && !flags.read_only && !std::filesystem::is_directory(flags.data_dir, ec)) {
+    return CommandStatus::Error("data directory " + QuoteForMessage(flags.data_dir) +
+                                " does not exist");
+  }
   std::unique_ptr<vme_options, void (*)(vme_options*)> opts(vme_options_create(),
                                                             vme_options_destroy);
   if (!opts) return CommandStatus::Error("out of memory");

@@ -87,9 +87,14 @@ struct DbFlags {
   std::string data_dir;
   std::string retention;  // empty: the library default (keep everything)
   bool read_only = false;
+  // Set for the subcommands that only read: a missing directory is an error (a typo must
+  // not answer "0 series" from a directory created on the spot).
+  bool must_exist = false;
 };
 
-// Adds --data (required) and, when with_read_only, --read-only.
+// Adds --data (required) and, when with_read_only (the subcommands that only read),
+// --read-only; those subcommands also set must_exist (checked by OpenDb without --read-only;
+// with it, the engine itself refuses a missing directory with VME_ERR_NOT_FOUND).
 void AddDbFlags(CLI::App* app, DbFlags* flags, bool with_read_only);
 
 CommandStatus OpenDb(const DbFlags& flags, DbPtr* db);

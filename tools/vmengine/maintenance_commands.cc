@@ -49,13 +49,10 @@ CommandStatus ReadStat(vme_db* db, std::string_view name, double* value) {
   return CommandStatus::Error("the statistic \"" + std::string(name) + "\" is missing");
 }
 
-// Maintenance of a directory that does not exist is a mistake (a typo, say): unlike the
-// other subcommands, these do not create it.
-CommandStatus OpenExistingDb(const DbFlags& flags, DbPtr* db) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(flags.data_dir, ec)) {
-    return CommandStatus::Error("data directory " + flags.data_dir + " does not exist");
-  }
+// Maintenance of a directory that does not exist is a mistake (a typo, say): only import
+// creates a data directory.
+CommandStatus OpenExistingDb(DbFlags flags, DbPtr* db) {
+  flags.must_exist = true;
   return OpenDb(flags, db);
 }
 
