@@ -55,7 +55,7 @@ pub struct Matcher {
 ///     .time_range(1_700_000_000_000, 1_700_000_600_000)
 ///     .eq("__name__", "cpu_usage")
 ///     .re("host", "web-.*")
-///     .selector(r#"{region!="eu"}"#);
+///     .selector(r#"{region="eu"}"#);
 /// assert_eq!(q.matchers().len(), 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
