@@ -49,6 +49,16 @@ pub const VME_ERR_INTERNAL: vme_status = -10;
 pub const VME_ERR_LOCKED: vme_status = -11;
 pub const VME_ERR_LIMIT: vme_status = -12;
 
+/// Outcome of one row of [`vme_add_rows_report`] (`row_status[i]`).
+pub const VME_ROW_STORED: u8 = 0;
+pub const VME_ROW_INVALID_LABELS: u8 = 1;
+pub const VME_ROW_NAN: u8 = 2;
+pub const VME_ROW_OUT_OF_RETENTION: u8 = 3;
+pub const VME_ROW_TOO_FAR_FUTURE: u8 = 4;
+pub const VME_ROW_INVALID_TIMESTAMP: u8 = 5;
+/// Not stored because the call failed (counted nowhere).
+pub const VME_ROW_FAILED: u8 = 255;
+
 /// `#define` constants of the header as (name, value), checked by `tests/header.rs`.
 pub const CONSTANTS: &[(&str, i64)] = &[
     ("VME_VERSION_MAJOR", VME_VERSION_MAJOR as i64),
@@ -73,6 +83,13 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("VME_MATCH_NEQ", VME_MATCH_NEQ as i64),
     ("VME_MATCH_RE", VME_MATCH_RE as i64),
     ("VME_MATCH_NRE", VME_MATCH_NRE as i64),
+    ("VME_ROW_STORED", VME_ROW_STORED as i64),
+    ("VME_ROW_INVALID_LABELS", VME_ROW_INVALID_LABELS as i64),
+    ("VME_ROW_NAN", VME_ROW_NAN as i64),
+    ("VME_ROW_OUT_OF_RETENTION", VME_ROW_OUT_OF_RETENTION as i64),
+    ("VME_ROW_TOO_FAR_FUTURE", VME_ROW_TOO_FAR_FUTURE as i64),
+    ("VME_ROW_INVALID_TIMESTAMP", VME_ROW_INVALID_TIMESTAMP as i64),
+    ("VME_ROW_FAILED", VME_ROW_FAILED as i64),
 ];
 
 // ---- opaque handles -------------------------------------------------------------------------
@@ -197,11 +214,16 @@ vme_functions! {
         err: *mut *mut vme_error) -> vme_status;
     pub fn vme_close(db: *mut vme_db, err: *mut *mut vme_error) -> vme_status;
     pub fn vme_flush(db: *mut vme_db, err: *mut *mut vme_error) -> vme_status;
+    pub fn vme_background_run_once(db: *mut vme_db, err: *mut *mut vme_error) -> vme_status;
 
     // ingest
     pub fn vme_add_rows(db: *mut vme_db, keys: *const u8, keys_len: usize,
         key_offsets: *const u32, ts_ms: *const i64, values: *const f64, n: usize,
         result: *mut vme_add_result, err: *mut *mut vme_error) -> vme_status;
+    pub fn vme_add_rows_report(db: *mut vme_db, keys: *const u8, keys_len: usize,
+        key_offsets: *const u32, ts_ms: *const i64, values: *const f64, n: usize,
+        row_status: *mut u8, result: *mut vme_add_result, err: *mut *mut vme_error)
+        -> vme_status;
     pub fn vme_add_series(db: *mut vme_db, key: *const u8, key_len: usize, ts_ms: *const i64,
         values: *const f64, n: usize, result: *mut vme_add_result,
         err: *mut *mut vme_error) -> vme_status;
@@ -265,5 +287,6 @@ vme_functions! {
     pub fn vme_stats_count(stats: *const vme_stats) -> usize;
     pub fn vme_stats_name(stats: *const vme_stats, i: usize) -> *const c_char;
     pub fn vme_stats_value(stats: *const vme_stats, i: usize) -> f64;
+    pub fn vme_stats_text(stats: *const vme_stats, i: usize) -> *const c_char;
     pub fn vme_stats_free(stats: *mut vme_stats);
 }
