@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "capi/db_handle.h"
 #include "storage/background_workers.h"
 #include "storage/part_header.h"
 #include "storage/search.h"
@@ -43,6 +44,10 @@ struct vme_options {
 struct vme_db {
   std::shared_ptr<vme::storage::Storage> storage;
 };
+
+std::shared_ptr<vme::storage::Storage> vme::capi::StorageOf(const vme_db* db) {
+  return db == nullptr ? nullptr : db->storage;
+}
 
 struct vme_query {
   vme::storage::SearchQuery q;

@@ -91,15 +91,30 @@ void BackgroundScheduler::RecordError(const Status& st) {
   } catch (...) {
     now = storage::NowMs();
   }
-  std::lock_guard<std::mutex> l(mu_);
-  last_error_.count++;
-  last_error_.time_ms = now;
-  last_error_.message = st.ToString();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    last_error_.count++;
+    last_error_.time_ms = now;
+    last_error_.message = st.ToString();
+  }
+  events_cv_.notify_all();
 }
 
 BackgroundError BackgroundScheduler::LastError() const {
   std::lock_guard<std::mutex> l(mu_);
   return last_error_;
+}
+
+BackgroundError BackgroundScheduler::WaitForErrors(uint64_t count) const {
+  std::unique_lock<std::mutex> l(mu_);
+  events_cv_.wait(l, [&] { return last_error_.count >= count; });
+  return last_error_;
+}
+
+void BackgroundScheduler::WaitForRawRowsFlushes() const {
+  std::unique_lock<std::mutex> l(mu_);
+  const uint64_t want = raw_rows_rounds_ + 2;
+  events_cv_.wait(l, [&] { return raw_rows_rounds_ >= want; });
 }
 
 void BackgroundScheduler::Stats(std::vector<std::pair<std::string, double>>* out) const {
@@ -136,6 +151,19 @@ Status BackgroundScheduler::ApplyRetention(int64_t now) {
 
 Status BackgroundScheduler::Tick(bool raw_due, bool inmemory_due, int64_t inmemory_min_age_ms) {
   std::lock_guard<std::mutex> tl(tick_mu_);
+  // However the round ends, a round that flushed raw rows is counted (WaitForRawRowsFlushes).
+  struct CountRound {
+    BackgroundScheduler* s;
+    bool raw_due;
+    ~CountRound() {
+      if (!raw_due) return;
+      {
+        std::lock_guard<std::mutex> l(s->mu_);
+        s->raw_rows_rounds_++;
+      }
+      s->events_cv_.notify_all();
+    }
+  } count_round{this, raw_due};
   const int64_t now = NowMs();
   VME_RETURN_IF_ERROR(host_->WithIndexDB([&]() -> Status {
     const auto parts = host_->Partitions();

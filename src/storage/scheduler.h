@@ -97,6 +97,13 @@ class BackgroundScheduler {
   Status RunOnce();
 
   BackgroundError LastError() const;
+  // Blocks until at least `count` background errors were recorded since open; returns the
+  // last one. For tests: a wait on a condition, not on time.
+  BackgroundError WaitForErrors(uint64_t count) const;
+  // Blocks until two more rounds that flush raw rows have completed (timer ticks or RunOnce;
+  // rounds run one at a time, so the second one started after the call): every row added
+  // before the call is then searchable, unless that round failed. For tests.
+  void WaitForRawRowsFlushes() const;
   // Appends "background_errors", "background_last_error_time_ms", "merges",
   // "partitions_dropped" and "indexdb_rotations".
   void Stats(std::vector<std::pair<std::string, double>>* out) const;
@@ -135,6 +142,8 @@ class BackgroundScheduler {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  mutable std::condition_variable events_cv_;  // a recorded error or a raw-rows round
+  uint64_t raw_rows_rounds_ = 0;               // completed rounds that flushed raw rows
   bool stop_ = false;
   int merges_in_flight_[2] = {0, 0};
   int merge_workers_[2] = {1, 1};

@@ -519,4 +519,10 @@ Status Storage::RunBackgroundOnce() { return scheduler_->RunOnce(); }
 
 BackgroundError Storage::LastBackgroundError() const { return scheduler_->LastError(); }
 
+BackgroundError Storage::WaitForBackgroundErrors(uint64_t count) const {
+  return scheduler_->WaitForErrors(count);
+}
+
+void Storage::WaitForRawRowsFlushes() const { scheduler_->WaitForRawRowsFlushes(); }
+
 }  // namespace vme::storage

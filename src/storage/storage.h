@@ -129,6 +129,11 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status RunBackgroundOnce();
   // The last error of background work, with its time and the count since open.
   BackgroundError LastBackgroundError() const;
+  // For tests, waits on conditions, never on time: until `count` background errors were
+  // recorded (returns the last), and until rows added before the call were flushed by two
+  // more raw-rows rounds (BackgroundScheduler::WaitForRawRowsFlushes).
+  BackgroundError WaitForBackgroundErrors(uint64_t count) const;
+  void WaitForRawRowsFlushes() const;
   Status Close();
   bool closed() const { return closed_.load(); }
 

@@ -11,7 +11,6 @@
 // Nothing waits for time: waits are for counters, with no deadline (CTest's timeout catches a
 // hang).
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -19,9 +18,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "capi/db_handle.h"
 #include "check.h"
 #include "storage/background_workers.h"
 #include "storage/storage.h"
@@ -93,11 +92,7 @@ double StorageStat(Storage* s, const std::string& name) {
   FAIL("Storage::Stats has no entry %s", name.c_str());
 }
 
-void WaitForErrors(Storage* s, uint64_t n) {
-  while (s->LastBackgroundError().count < n) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
+void WaitForErrors(Storage* s, uint64_t n) { s->WaitForBackgroundErrors(n); }
 
 void TestWorkersCatchThrowingJobs() {
   std::mutex mu;
@@ -295,9 +290,8 @@ void TestCApiStatsShowTheLastError() {
   fs::remove_all(part_tmp, ec);
   std::ofstream(part_tmp) << "not a directory";
   add(kT0 + 1000);
-  while (ReadCStat(db, "background_errors").value == 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  vme::capi::StorageOf(db)->WaitForBackgroundErrors(1);
+  REQUIRE(ReadCStat(db, "background_errors").value >= 1);
   e = ReadCStat(db, "background_last_error");
   REQUIRE(e.value > 0);
   REQUIRE(e.text_copy.find("tmp") != std::string::npos, "message: %s", e.text_copy.c_str());

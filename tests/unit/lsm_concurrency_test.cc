@@ -16,13 +16,7 @@
 #include <vector>
 
 #include "capi_test_util.h"
-// capi_test_util.h may define its own REQUIRE and RUN, which return a message; the test body
-// uses check.h's, which throw.
-#ifndef VME_TEST
-#undef REQUIRE
-#undef RUN
 #include "check.h"
-#endif
 #include "test_util.h"
 
 namespace {
@@ -46,18 +40,6 @@ using namespace vme::test;  // NOLINT
       return m_;                                                                        \
     }                                                                                   \
   } while (0)
-// In the test body: fails the test when a vme_ call fails.
-#define REQUIRE_VME_CALL(call)                                       \
-  do {                                                               \
-    vme_error* err = nullptr;                                        \
-    const vme_status st_ = (call);                                   \
-    if (st_ != VME_OK) {                                             \
-      const std::string m_ = vme_error_message(err);                 \
-      vme_error_free(err);                                           \
-      FAIL("%s: %s: %s", #call, vme_status_string(st_), m_.c_str()); \
-    }                                                                \
-  } while (0)
-
 constexpr int kWriters = 3;
 constexpr int kOwn = 100;     // series per writer
 constexpr int kShared = 100;  // series every writer adds
@@ -280,9 +262,9 @@ void TestEverythingAtOnce() {
 
   std::vector<Row> want;
   for (const auto& w : written) want.insert(want.end(), w.begin(), w.end());
-  REQUIRE_VME_CALL(vme_flush(db.get(), &err));
+  REQUIRE_VME(vme_flush(db.get(), &err));
   CheckFinal(db.get(), want, "after flush", true);
-  REQUIRE_VME_CALL(vme_force_merge(db.get(), nullptr, &err));
+  REQUIRE_VME(vme_force_merge(db.get(), nullptr, &err));
   CheckFinal(db.get(), want, "after force merge", true);
   double rows = 0;
   RUN(StatValue(db.get(), "rows", &rows));

@@ -20,13 +20,7 @@
 #include <vector>
 
 #include "capi_test_util.h"
-// capi_test_util.h may define its own REQUIRE and RUN, which return a message; the test bodies
-// use check.h's, which throw.
-#ifndef VME_TEST
-#undef REQUIRE
-#undef RUN
 #include "check.h"
-#endif
 #include "storage/storage.h"
 #include "storage/time.h"
 #include "test_util.h"
@@ -34,18 +28,6 @@
 namespace {
 
 using namespace vme::test;  // NOLINT
-
-// Fails the test when a vme_ call whose last argument is `&err` fails.
-#define REQUIRE_VME_CALL(call)                                       \
-  do {                                                               \
-    vme_error* err = nullptr;                                        \
-    const vme_status st_ = (call);                                   \
-    if (st_ != VME_OK) {                                             \
-      const std::string m_ = vme_error_message(err);                 \
-      vme_error_free(err);                                           \
-      FAIL("%s: %s: %s", #call, vme_status_string(st_), m_.c_str()); \
-    }                                                                \
-  } while (0)
 
 constexpr int64_t kRetentionMs = 30 * kDayMs;
 constexpr int64_t kNowA = 1773532800000;              // 2026-03-15T00:00:00Z
@@ -148,7 +130,7 @@ void TestRetention() {
       "stage A: added %" PRIu64 " (want 7), out of retention %" PRIu64
       " (want 3), too far future %" PRIu64 " (want 1)",
       res.rows_added, res.rejected_out_of_retention, res.rejected_too_far_future);
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   std::vector<Row> got;
   RUN(ExportAll(db.get(), &got));
   RUN(CompareRows(got, AcceptedRows(a), "stage A export"));
@@ -178,7 +160,7 @@ void TestRetention() {
           res.rows_added, res.rejected_out_of_retention);
 
   // One round: the retention watcher drops 2026_02 and 2026_03 (both end before 2026-04-14).
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   const std::set<std::string> want_partitions = {"2026_04", "2026_05"};
   stats = Stats(db.get());
   REQUIRE(StatsPartitions(stats) == want_partitions, "stage B: %zu partitions, want 2",
@@ -200,7 +182,7 @@ void TestRetention() {
   RUN(ExportAll(db.get(), &got));
   RUN(CompareRows(got, want, "stage B export after reopen"));
   REQUIRE(StatsPartitions(Stats(db.get())) == want_partitions, "after reopen: partitions changed");
-  REQUIRE_VME_CALL(vme_force_merge(db.get(), nullptr, &err));
+  REQUIRE_VME(vme_force_merge(db.get(), nullptr, &err));
   got.clear();
   RUN(ExportAll(db.get(), &got));
   RUN(CompareRows(got, want, "stage B export after force merge"));
@@ -248,19 +230,19 @@ void TestRotation() {
     }
   }
   RUN(AddBatchAllAccepted(db.get(), batch));
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   const auto gens0 = IndexdbGenerations(dir);
   REQUIRE(gens0.size() == 2, "%zu indexdb generations after open, want 2", gens0.size());
 
   // One minute before the deadline nothing rotates.
   clock.Set(kRotationDeadline - 60000);
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   REQUIRE(IndexdbGenerations(dir) == gens0, "indexdb rotated before its deadline");
   REQUIRE_EQ(Stat(db.get(), "indexdb_rotations"), 0.0);
 
   // One minute past the deadline: now - retention = 2026-03-08T04:01, so the data stays.
   clock.Set(kRotationDeadline + 60000);
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   const auto gens1 = IndexdbGenerations(dir);
   REQUIRE(gens1.size() == 2, "%zu indexdb generations after rotation, want 2", gens1.size());
   REQUIRE(gens1[0] == gens0[1] && gens1[1] > gens0[1],
@@ -268,7 +250,7 @@ void TestRotation() {
           gens1[0].c_str(), gens1[1].c_str(), gens0[1].c_str());
   REQUIRE_EQ(Stat(db.get(), "indexdb_rotations"), 1.0);
   // The next deadline is one period later: further rounds now do not rotate again.
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   REQUIRE(IndexdbGenerations(dir) == gens1, "indexdb rotated twice for one deadline");
   RequireRows(db.get(), "rot", want, "export after rotation", kN);
 
@@ -281,7 +263,7 @@ void TestRotation() {
     want.push_back(Row{SeriesName(RotLabels(i)), t2, DoubleBits(v)});
   }
   RUN(AddBatchAllAccepted(db.get(), batch));
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   RequireRows(db.get(), "rot", want, "export after rotation and new samples", kN);
   RUN(CloseDb(&db));
 
@@ -314,7 +296,7 @@ void TestInfiniteRetention() {
     want.push_back(Row{SeriesName(RotLabels(i)), ts, DoubleBits(i)});
   }
   RUN(AddBatchAllAccepted(db.get(), batch));
-  REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+  REQUIRE_VME(vme_background_run_once(db.get(), &err));
   const auto gens0 = IndexdbGenerations(dir);
   REQUIRE(gens0.size() == 2, "%zu indexdb generations after open, want 2", gens0.size());
 
@@ -330,7 +312,7 @@ void TestInfiniteRetention() {
   times.push_back(INT64_MAX);
   for (int64_t t : times) {
     clock.Set(t);
-    REQUIRE_VME_CALL(vme_background_run_once(db.get(), &err));
+    REQUIRE_VME(vme_background_run_once(db.get(), &err));
     REQUIRE(IndexdbGenerations(dir) == gens0, "indexdb rotated at clock %" PRId64, t);
   }
   const StatsMap stats = Stats(db.get());
