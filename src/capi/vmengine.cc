@@ -377,23 +377,35 @@ vme_status vme_background_run_once(vme_db* db, vme_error** err) noexcept try {
 }
 VME_CATCH_ALL(err)
 
-vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
-                        const uint32_t* key_offsets, const int64_t* ts_ms, const double* values,
-                        size_t n, vme_add_result* result, vme_error** err) noexcept try {
+namespace {
+
+// The body of vme_add_rows and vme_add_rows_report (fn names the entry point in errors);
+// row_status (nullable) gets every row's outcome.
+vme_status AddRows(const char* fn, vme_db* db, const uint8_t* keys, size_t keys_len,
+                   const uint32_t* key_offsets, const int64_t* ts_ms, const double* values,
+                   size_t n, uint8_t* row_status, vme_add_result* result, vme_error** err) {
+  static_assert(VME_ROW_STORED == vme::storage::kRowStored &&
+                VME_ROW_INVALID_LABELS == vme::storage::kRowInvalidLabels &&
+                VME_ROW_NAN == vme::storage::kRowNaN &&
+                VME_ROW_OUT_OF_RETENTION == vme::storage::kRowOutOfRetention &&
+                VME_ROW_TOO_FAR_FUTURE == vme::storage::kRowTooFarFuture &&
+                VME_ROW_INVALID_TIMESTAMP == vme::storage::kRowInvalidTimestamp &&
+                VME_ROW_FAILED == vme::storage::kRowFailed);
   if (result != nullptr) *result = vme_add_result{};
+  if (row_status != nullptr && n > 0) std::memset(row_status, VME_ROW_FAILED, n);
   vme_status st;
-  auto s = Acquire(db, err, "vme_add_rows", &st);
+  auto s = Acquire(db, err, fn, &st);
   if (!s) return st;
   if (n == 0) return VME_OK;
-  if (keys == nullptr && keys_len > 0) return NullArg(err, "vme_add_rows", "keys");
-  if (key_offsets == nullptr) return NullArg(err, "vme_add_rows", "key_offsets");
-  if (ts_ms == nullptr) return NullArg(err, "vme_add_rows", "ts_ms");
-  if (values == nullptr) return NullArg(err, "vme_add_rows", "values");
+  if (keys == nullptr && keys_len > 0) return NullArg(err, fn, "keys");
+  if (key_offsets == nullptr) return NullArg(err, fn, "key_offsets");
+  if (ts_ms == nullptr) return NullArg(err, fn, "ts_ms");
+  if (values == nullptr) return NullArg(err, fn, "values");
   static const uint8_t kEmpty = 0;
   vme::storage::AddRowsResult r;
   const auto& o = s->options();
   Status status = s->AddRows(keys ? keys : &kEmpty, keys_len, key_offsets, ts_ms, values, n,
-                             o.account_id, o.project_id, &r);
+                             o.account_id, o.project_id, &r, row_status);
   if (result != nullptr) {
     *result = vme_add_result{r.rows_added,
                              r.rejected_invalid_labels,
@@ -402,7 +414,16 @@ vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
                              r.rejected_too_far_future,
                              r.rejected_invalid_timestamp};
   }
-  return FromStatus(status.WithContext("vme_add_rows"), err);
+  return FromStatus(status.WithContext(fn), err);
+}
+
+}  // namespace
+
+vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
+                        const uint32_t* key_offsets, const int64_t* ts_ms, const double* values,
+                        size_t n, vme_add_result* result, vme_error** err) noexcept try {
+  return AddRows("vme_add_rows", db, keys, keys_len, key_offsets, ts_ms, values, n, nullptr, result,
+                 err);
 }
 VME_CATCH_ALL(err)
 
@@ -438,38 +459,8 @@ vme_status vme_add_rows_report(vme_db* db, const uint8_t* keys, size_t keys_len,
                                const uint32_t* key_offsets, const int64_t* ts_ms,
                                const double* values, size_t n, uint8_t* row_status,
                                vme_add_result* result, vme_error** err) noexcept try {
-  static_assert(VME_ROW_STORED == vme::storage::kRowStored &&
-                VME_ROW_INVALID_LABELS == vme::storage::kRowInvalidLabels &&
-                VME_ROW_NAN == vme::storage::kRowNaN &&
-                VME_ROW_OUT_OF_RETENTION == vme::storage::kRowOutOfRetention &&
-                VME_ROW_TOO_FAR_FUTURE == vme::storage::kRowTooFarFuture &&
-                VME_ROW_INVALID_TIMESTAMP == vme::storage::kRowInvalidTimestamp &&
-                VME_ROW_FAILED == vme::storage::kRowFailed);
-  constexpr const char* kFn = "vme_add_rows_report";
-  if (result != nullptr) *result = vme_add_result{};
-  if (row_status != nullptr && n > 0) std::memset(row_status, VME_ROW_FAILED, n);
-  vme_status st;
-  auto s = Acquire(db, err, kFn, &st);
-  if (!s) return st;
-  if (n == 0) return VME_OK;
-  if (keys == nullptr && keys_len > 0) return NullArg(err, kFn, "keys");
-  if (key_offsets == nullptr) return NullArg(err, kFn, "key_offsets");
-  if (ts_ms == nullptr) return NullArg(err, kFn, "ts_ms");
-  if (values == nullptr) return NullArg(err, kFn, "values");
-  static const uint8_t kEmpty = 0;
-  vme::storage::AddRowsResult r;
-  const auto& o = s->options();
-  Status status = s->AddRows(keys ? keys : &kEmpty, keys_len, key_offsets, ts_ms, values, n,
-                             o.account_id, o.project_id, &r, row_status);
-  if (result != nullptr) {
-    *result = vme_add_result{r.rows_added,
-                             r.rejected_invalid_labels,
-                             r.rejected_nan,
-                             r.rejected_out_of_retention,
-                             r.rejected_too_far_future,
-                             r.rejected_invalid_timestamp};
-  }
-  return FromStatus(status.WithContext(kFn), err);
+  return AddRows("vme_add_rows_report", db, keys, keys_len, key_offsets, ts_ms, values, n,
+                 row_status, result, err);
 }
 VME_CATCH_ALL(err)
 
