@@ -150,6 +150,13 @@ inline void AppendLabel(std::string* key, std::string_view name, std::string_vie
   }
 }
 
+// One label pair in series-key form.
+inline std::string Label(std::string_view name, std::string_view value) {
+  std::string key;
+  AppendLabel(&key, name, value);
+  return key;
+}
+
 inline std::string PackKey(const Labels& labels) {
   std::string key;
   for (const auto& [n, v] : labels) AppendLabel(&key, n, v);

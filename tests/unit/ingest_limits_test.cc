@@ -10,23 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "capi_test_util.h"
 #include "check.h"
+#include "test_util.h"
 #include "vmengine.h"
 
 namespace {
 
-constexpr int64_t kT0 = 1767225600000;  // 2026-01-01
+using vme::test::Label;
+using vme::test::TempDir;
 
-std::string Label(std::string_view k, std::string_view v) {
-  std::string out;
-  out.push_back(static_cast<char>(k.size() >> 8));
-  out.push_back(static_cast<char>(k.size()));
-  out.append(k);
-  out.push_back(static_cast<char>(v.size() >> 8));
-  out.push_back(static_cast<char>(v.size()));
-  out.append(v);
-  return out;
-}
+constexpr int64_t kT0 = 1767225600000;  // 2026-01-01
 
 // Five labels of 15000 bytes: each within the 16 KiB value limit, 75 KB together, so the
 // MetricName -> TSID index item exceeds the 64 KiB mergeset item limit.
@@ -35,20 +29,6 @@ std::string OversizedKey() {
   for (int i = 0; i < 5; i++) key += Label("l" + std::to_string(i), std::string(15000, 'a' + i));
   return key;
 }
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/vme_ingest_limits_XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 struct Db {
   vme_db* db = nullptr;
@@ -97,7 +77,7 @@ uint64_t CountSeries(vme_db* db, const char* selector) {
 // invalid-labels rejection (the old code failed the call after storing nothing it reported).
 void TestOversizedKeyIsOneRejectedRow() {
   TempDir dir;
-  Db db(dir.path);
+  Db db(dir.path());
   Batch b;
   b.Add(Label("__name__", "good_a"), kT0, 1);
   b.Add(OversizedKey(), kT0, 2);
@@ -119,7 +99,7 @@ void TestOversizedKeyIsOneRejectedRow() {
 // label count or the single values.
 void TestLargeKeyWithinItemLimitIsStored() {
   TempDir dir;
-  Db db(dir.path);
+  Db db(dir.path());
   std::string key = Label("__name__", "big_but_fits");
   for (int i = 0; i < 3; i++) key += Label("l" + std::to_string(i), std::string(16000, 'x'));
   Batch b;
@@ -136,7 +116,7 @@ void TestLargeKeyWithinItemLimitIsStored() {
 
 void TestRowStatusReport() {
   TempDir dir;
-  Db db(dir.path, 30 * 86400000LL);
+  Db db(dir.path(), 30 * 86400000LL);
   const int64_t now = static_cast<int64_t>(std::time(nullptr)) * 1000;
   Batch b;
   b.Add(Label("__name__", "ok"), now, 1);                     // 0 stored
@@ -190,7 +170,7 @@ void TestRowStatusReport() {
 // rows of any age.
 void TestRetentionForever() {
   TempDir dir;
-  Db db(dir.path, INT64_MAX);
+  Db db(dir.path(), INT64_MAX);
   Batch b;
   b.Add(Label("__name__", "forever"), 86400000, 1);  // 1970-01-02
   b.Add(Label("__name__", "forever"), kT0, 2);

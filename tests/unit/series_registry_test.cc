@@ -10,39 +10,19 @@
 #include <thread>
 #include <vector>
 
+#include "capi_test_util.h"
 #include "check.h"
+#include "test_util.h"
 #include "vmengine.h"
 
 namespace {
 
+using vme::test::Label;
+using vme::test::TempDir;
+
 constexpr int kSeries = 500;
 constexpr int kWriters = 3;
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01
-
-std::string Label(std::string_view k, std::string_view v) {
-  std::string out;
-  out.push_back(static_cast<char>(k.size() >> 8));
-  out.push_back(static_cast<char>(k.size()));
-  out.append(k);
-  out.push_back(static_cast<char>(v.size() >> 8));
-  out.push_back(static_cast<char>(v.size()));
-  out.append(v);
-  return out;
-}
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/vme_series_registry_XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 vme_db* Open(const std::filesystem::path& dir) {
   vme_options* o = vme_options_create();
@@ -117,7 +97,7 @@ uint64_t NewSeries(vme_db* db) {
 // each series is created once.
 void TestCreationRacesFlushes() {
   TempDir dir;
-  vme_db* db = Open(dir.path);
+  vme_db* db = Open(dir.path());
   std::atomic<int> writers_left{kWriters};
   std::vector<std::string> errors(kWriters);
   std::vector<std::thread> threads;
@@ -148,7 +128,7 @@ void TestCreationRacesFlushes() {
 // outlive it in the registry, and no series may get two live TSIDs).
 void TestCreationRacesDeletes() {
   TempDir dir;
-  vme_db* db = Open(dir.path);
+  vme_db* db = Open(dir.path());
   std::atomic<int> writers_left{kWriters};
   std::vector<std::string> errors(kWriters);
   std::vector<std::thread> threads;

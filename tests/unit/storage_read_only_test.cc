@@ -11,39 +11,19 @@
 #include <string_view>
 #include <vector>
 
+#include "capi_test_util.h"
 #include "check.h"
+#include "test_util.h"
 #include "vmengine.h"
 
 namespace {
 
+using vme::test::Label;
+using vme::test::TempDir;
+
 namespace fs = std::filesystem;
 
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01
-
-std::string Label(std::string_view k, std::string_view v) {
-  std::string out;
-  out.push_back(static_cast<char>(k.size() >> 8));
-  out.push_back(static_cast<char>(k.size()));
-  out.append(k);
-  out.push_back(static_cast<char>(v.size() >> 8));
-  out.push_back(static_cast<char>(v.size()));
-  out.append(v);
-  return out;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/vme_storage_read_only_XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 vme_status OpenReadOnly(const fs::path& dir, vme_db** db, vme_error** err) {
   vme_options* o = vme_options_create();
@@ -70,7 +50,7 @@ std::map<std::string, std::string> Tree(const fs::path& root) {
 
 void TestMissingPathIsNotFound() {
   TempDir dir;
-  const fs::path missing = dir.path / "no_such_dir";
+  const fs::path missing = fs::path(dir.path()) / "no_such_dir";
   vme_db* db = nullptr;
   vme_error* err = nullptr;
   REQUIRE_EQ(OpenReadOnly(missing, &db, &err), VME_ERR_NOT_FOUND);
@@ -87,14 +67,14 @@ void TestEmptyDirectoryIsNotFound() {
   TempDir dir;
   vme_db* db = nullptr;
   vme_error* err = nullptr;
-  REQUIRE_EQ(OpenReadOnly(dir.path, &db, &err), VME_ERR_NOT_FOUND);
+  REQUIRE_EQ(OpenReadOnly(dir.path(), &db, &err), VME_ERR_NOT_FOUND);
   vme_error_free(err);
-  REQUIRE(fs::is_empty(dir.path));
+  REQUIRE(fs::is_empty(dir.path()));
 }
 
 void TestPopulatedTreeUnchanged() {
   TempDir dir;
-  const fs::path data = dir.path / "db";
+  const fs::path data = fs::path(dir.path()) / "db";
   {
     vme_db* db = nullptr;
     vme_error* err = nullptr;
