@@ -2,52 +2,29 @@
 // string ({a=""}, {__name__=~".*"}, or no matcher at all) would delete every series, so it is
 // refused with VME_ERR_INVALID_ARGUMENT and nothing is deleted. A query with one matcher that
 // needs a non-empty value deletes what it matches.
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <initializer_list>
 #include <string>
-#include <utility>
 
+#include "capi_test_util.h"
 #include "check.h"
+#include "test_util.h"
 #include "vmengine.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using vme::test::Label;
 
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 
-std::string PackKey(std::initializer_list<std::pair<std::string, std::string>> labels) {
-  std::string k;
-  for (const auto& [n, v] : labels) {
-    for (const std::string* s : {&n, &v}) {
-      k.push_back(static_cast<char>(s->size() >> 8));
-      k.push_back(static_cast<char>(s->size() & 0xff));
-      k += *s;
-    }
-  }
-  return k;
-}
-
+// A db with background work off in a temporary directory (members destroyed in reverse:
+// the db closes before the directory goes).
 struct Db {
-  std::string dir;
+  vme::test::TempDir tmp;
+  vme::test::DbPtr handle;
   vme_db* db = nullptr;
   Db() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/vmetest.XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    vme_options* o = vme_options_create();
-    REQUIRE(vme_options_set(o, "background", "0", nullptr) == VME_OK);
-    const vme_status st = vme_open(dir.c_str(), o, &db, nullptr);
-    vme_options_destroy(o);
-    REQUIRE_EQ(st, VME_OK);
-  }
-  ~Db() {
-    vme_close(db, nullptr);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
+    RUN(vme::test::OpenDb(tmp.path() + "/db", {{"background", "0"}}, &handle));
+    db = handle.get();
   }
 };
 
@@ -69,8 +46,8 @@ uint64_t Count(vme_db* db) {
 
 void TestAllMatchEmptyIsRefused() {
   Db d;
-  AddSeries(d.db, PackKey({{"__name__", "up"}, {"job", "a"}}));
-  AddSeries(d.db, PackKey({{"__name__", "up"}, {"job", "b"}, {"duplex", "full"}}));
+  AddSeries(d.db, Label("__name__", "up") + Label("job", "a"));
+  AddSeries(d.db, Label("__name__", "up") + Label("job", "b") + Label("duplex", "full"));
   REQUIRE_EQ(vme_flush(d.db, nullptr), VME_OK);
   REQUIRE_EQ(Count(d.db), 2u);
 
@@ -109,8 +86,8 @@ void TestAllMatchEmptyIsRefused() {
 
 void TestNonEmptyMatcherDeletes() {
   Db d;
-  AddSeries(d.db, PackKey({{"__name__", "up"}, {"job", "a"}}));
-  AddSeries(d.db, PackKey({{"__name__", "up"}, {"job", "b"}, {"duplex", "full"}}));
+  AddSeries(d.db, Label("__name__", "up") + Label("job", "a"));
+  AddSeries(d.db, Label("__name__", "up") + Label("job", "b") + Label("duplex", "full"));
   REQUIRE_EQ(vme_flush(d.db, nullptr), VME_OK);
   // {duplex="", job=~".+"}: one matcher needs a value, so the query is accepted and deletes
   // the series without the label duplex.
