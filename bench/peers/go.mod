@@ -1,0 +1,3 @@
+module github.com/vmengine/vmengine/bench/peers
+
+go 1.24
