@@ -118,8 +118,24 @@ func main() {
 		binDir     = flag.String("bin", "bench/peers/.bin", "directory of the engine binaries")
 		resultsDir = flag.String("results", "bench/peers/results", "directory for latest.json and latest.md")
 		timeout    = flag.Duration("phase-timeout", 60*time.Minute, "kill a phase that runs longer")
+		from       = flag.String("from", "", "run nothing: recompute the figures and the table of this JSON report (e.g. results/latest.json) and print the table")
 	)
 	flag.Parse()
+	if *from != "" {
+		b, err := os.ReadFile(*from)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "peers: -from: %v\n", err)
+			os.Exit(1)
+		}
+		var rep Report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			fmt.Fprintf(os.Stderr, "peers: -from %s: %v\n", *from, err)
+			os.Exit(1)
+		}
+		rep.Figures = summarize(&rep)
+		fmt.Print(markdown(&rep))
+		return
+	}
 	if flag.NArg() != 0 || *rounds < 1 || *w1Writers < 1 || *w3Scrapes < 1 {
 		fmt.Fprintf(os.Stderr, "peers: bad arguments %v (need -rounds >= 1, -w1-writers >= 1, -w3-scrapes >= 1, no positional arguments)\n", os.Args[1:])
 		flag.Usage()
@@ -188,7 +204,7 @@ func run(cfg config) *Report {
 	for _, e := range cfg.engines {
 		bin := filepath.Join(cfg.binDir, e)
 		if st, err := os.Stat(bin); err != nil || st.IsDir() {
-			msg := fmt.Sprintf("no binary %s (not built)", bin)
+			msg := fmt.Sprintf("no binary %s in the -bin directory (not built)", e)
 			fmt.Fprintf(os.Stderr, "peers: skipping %s: %s\n", e, msg)
 			rep.Skipped[e] = msg
 			continue
@@ -285,7 +301,9 @@ func (rep *Report) runPhase(cfg config, round int, engine, step, dir string, arg
 	stderr := &tailBuffer{max: 8192}
 	cmd.Stdout = &stdout
 	cmd.Stderr = stderr
-	r := Run{Round: round, Engine: engine, Step: step, Args: args, GOGC: rep.GOGC[engine], Load1: load1()}
+	// The recorded arguments name the temporary directory as $DIR.
+	recorded := append(append([]string(nil), args[:len(args)-1]...), "$DIR")
+	r := Run{Round: round, Engine: engine, Step: step, Args: recorded, GOGC: rep.GOGC[engine], Load1: load1()}
 	start := time.Now()
 	err := cmd.Run()
 	r.WallSec = time.Since(start).Seconds()

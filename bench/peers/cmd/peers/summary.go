@@ -285,6 +285,12 @@ func summarize(rep *Report) []FigureSummary {
 				}
 				fs.Conditions = append(fs.Conditions, c)
 			}
+			for _, c := range fs.Conditions {
+				if !c.Evaluated && verdict != "" {
+					verdict += " (not every peer ran)"
+					break
+				}
+			}
 			fs.Verdict = verdict
 		}
 		out = append(out, fs)
@@ -377,8 +383,11 @@ func markdown(rep *Report) string {
 		}
 	}
 
-	if len(peers) > 0 {
+	{
 		b.WriteString("\n### vmengine ÷ peer (median of per-round ratios)\n\n")
+		if len(peers) == 0 {
+			b.WriteString("No peer was run: only vmengine's own targets are evaluated.\n\n")
+		}
 		b.WriteString("For rows/s, series/s and the N-writer scaling higher is better; for everything else lower is better.\n\n")
 		b.WriteString("| figure | better |")
 		for _, p := range append(append([]string(nil), peers...), "best") {
@@ -407,8 +416,8 @@ func markdown(rep *Report) string {
 				fmt.Fprintf(&b, " %s |", format(s.Median, "×"))
 			}
 			mark := f.Verdict
-			if mark == "FAIL" {
-				mark = "**FAIL**"
+			if strings.HasPrefix(mark, "FAIL") {
+				mark = "**" + mark + "**"
 			}
 			fmt.Fprintf(&b, " %s | %s |\n", f.Target, mark)
 		}
