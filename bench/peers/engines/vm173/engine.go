@@ -58,7 +58,13 @@ func (v *vm) open(dir string) error {
 	return nil
 }
 
+// close flushes and closes the storage, after checking that it stored every row it was given.
 func (v *vm) close() error {
+	var m storage.Metrics
+	v.s.UpdateMetrics(&m)
+	if n := m.TooSmallTimestampRows + m.TooBigTimestampRows; n > 0 {
+		return fmt.Errorf("the storage dropped %d rows as out of its time range", n)
+	}
 	v.s.DebugFlush()
 	v.s.MustClose()
 	v.s = nil
