@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vmengine/vmengine/bench/peers/protocol"
@@ -143,6 +146,15 @@ func must(err error, what string) {
 	}
 }
 
+// maxRSSMiB returns the peak resident set size of this process so far.
+func maxRSSMiB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func diskUsage[B any](e engine[B], dir string) *protocol.Disk {
@@ -177,7 +189,12 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 	}
 	must(e.close(), "close after ingest")
 	seconds := time.Since(start).Seconds()
+	fmt.Fprintf(os.Stderr, "%s %s: peak RSS after ingest %.1f MiB\n", e.name(), f.Phase, maxRSSMiB())
 
+	// The series count after reopen is outside the timing; give the memory of the ingest back
+	// first, so that the reopen does not add to the ingest's peak RSS.
+	runtime.GC()
+	debug.FreeOSMemory()
 	must(e.open(f.Dir), "reopen "+f.Dir)
 	got, err := e.seriesCount()
 	must(err, "count series after reopen")
