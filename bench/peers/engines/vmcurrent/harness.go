@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -46,6 +47,18 @@ type engine[B any] interface {
 	visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error
 	// classify maps a file path relative to the storage directory to "data", "index" or "other".
 	classify(rel string) string
+}
+
+// After an ingest, every sample is read back (untimed) when the workload has at most
+// maxCheckedRows rows: W1, W2 and short W3 runs.
+const maxCheckedRows = 10_000_000
+
+// everything is a query for every sample of every workload: all series, from T0 for a week.
+var everything = workload.Query{
+	ID:       "all",
+	Matchers: []workload.Matcher{{Name: "__name__", Value: ".+", Regex: true}},
+	Start:    workload.T0,
+	End:      workload.T0 + 7*24*3600*1000,
 }
 
 // ingestSpec is one of the ingest workloads, as a sequence of batches.
@@ -198,7 +211,18 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 	must(e.open(f.Dir), "reopen "+f.Dir)
 	got, err := e.seriesCount()
 	must(err, "count series after reopen")
-	must(e.close(), "close after counting series")
+	var notes []string
+	if got != spec.series {
+		notes = append(notes, fmt.Sprintf("the engine counts %d series after reopen, the workload has %d", got, spec.series))
+	}
+	if spec.rows <= maxCheckedRows {
+		_, samples, _, err := e.query(everything)
+		must(err, "read every sample after reopen")
+		if int64(samples) != spec.rows {
+			notes = append(notes, fmt.Sprintf("the engine returns %d samples after reopen, the workload wrote %d", samples, spec.rows))
+		}
+	}
+	must(e.close(), "close after the checks")
 
 	r.Writers = f.Writers
 	r.Rows = spec.rows
@@ -207,8 +231,8 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 	r.RowsPerSec = float64(spec.rows) / seconds
 	r.BatchP50Ms, r.BatchP99Ms, r.BatchMaxMs = protocol.LatencyStats(latencies)
 	r.SeriesAfterReopen = got
-	if got != spec.series {
-		r.Notes = fmt.Sprintf("the engine counts %d series after reopen, the workload has %d", got, spec.series)
+	if len(notes) > 0 {
+		r.Notes = strings.Join(notes, "; ")
 		fmt.Fprintln(os.Stderr, r.Notes)
 	}
 }
