@@ -1,0 +1,23 @@
+// Command vmcurrent is the bench/peers engine for VictoriaMetrics v1.151.0 (a current release) `lib/storage`, driven
+// in-process as described in the workloads: MustOpenStorage, MarshalMetricNameRaw,
+// AddRows(precisionBits=64), DebugFlush + MustClose, ForceMergePartitions, and queries through
+// Search.Init / NextMetricBlock / MustReadBlock / UnmarshalData / AppendRowsWithTimeRangeFilter.
+package main
+
+import (
+	"flag"
+
+	"github.com/VictoriaMetrics/VictoriaMetrics/lib/logger"
+
+	"github.com/vmengine/vmengine/bench/peers/protocol"
+)
+
+func main() {
+	f := protocol.ParseFlags()
+	// lib/storage reads its settings (memory limits, mmap, logging) from flags of the global
+	// flag set, and some of them refuse to run before it is parsed: parse it empty (defaults).
+	must(flag.CommandLine.Parse(nil), "parse VictoriaMetrics flags")
+	must(flag.Set("loggerLevel", "WARN"), "set -loggerLevel")
+	logger.InitNoLogFlags()
+	run[batch](&vm{}, f)
+}
