@@ -7,7 +7,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vmengine/vmengine/bench/peers/protocol"
@@ -43,6 +47,18 @@ type engine[B any] interface {
 	visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error
 	// classify maps a file path relative to the storage directory to "data", "index" or "other".
 	classify(rel string) string
+}
+
+// After an ingest, every sample is read back (untimed) when the workload has at most
+// maxCheckedRows rows: W1, W2 and short W3 runs.
+const maxCheckedRows = 10_000_000
+
+// everything is a query for every sample of every workload: all series, from T0 for a week.
+var everything = workload.Query{
+	ID:       "all",
+	Matchers: []workload.Matcher{{Name: "__name__", Value: ".+", Regex: true}},
+	Start:    workload.T0,
+	End:      workload.T0 + 7*24*3600*1000,
 }
 
 // ingestSpec is one of the ingest workloads, as a sequence of batches.
@@ -143,6 +159,15 @@ func must(err error, what string) {
 	}
 }
 
+// maxRSSMiB returns the peak resident set size of this process so far.
+func maxRSSMiB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func diskUsage[B any](e engine[B], dir string) *protocol.Disk {
@@ -177,11 +202,27 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 	}
 	must(e.close(), "close after ingest")
 	seconds := time.Since(start).Seconds()
+	fmt.Fprintf(os.Stderr, "%s %s: peak RSS after ingest %.1f MiB\n", e.name(), f.Phase, maxRSSMiB())
 
+	// The series count after reopen is outside the timing; give the memory of the ingest back
+	// first, so that the reopen does not add to the ingest's peak RSS.
+	runtime.GC()
+	debug.FreeOSMemory()
 	must(e.open(f.Dir), "reopen "+f.Dir)
 	got, err := e.seriesCount()
 	must(err, "count series after reopen")
-	must(e.close(), "close after counting series")
+	var notes []string
+	if got != spec.series {
+		notes = append(notes, fmt.Sprintf("the engine counts %d series after reopen, the workload has %d", got, spec.series))
+	}
+	if spec.rows <= maxCheckedRows {
+		_, samples, _, err := e.query(everything)
+		must(err, "read every sample after reopen")
+		if int64(samples) != spec.rows {
+			notes = append(notes, fmt.Sprintf("the engine returns %d samples after reopen, the workload wrote %d", samples, spec.rows))
+		}
+	}
+	must(e.close(), "close after the checks")
 
 	r.Writers = f.Writers
 	r.Rows = spec.rows
@@ -190,8 +231,8 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 	r.RowsPerSec = float64(spec.rows) / seconds
 	r.BatchP50Ms, r.BatchP99Ms, r.BatchMaxMs = protocol.LatencyStats(latencies)
 	r.SeriesAfterReopen = got
-	if got != spec.series {
-		r.Notes = fmt.Sprintf("the engine counts %d series after reopen, the workload has %d", got, spec.series)
+	if len(notes) > 0 {
+		r.Notes = strings.Join(notes, "; ")
 		fmt.Fprintln(os.Stderr, r.Notes)
 	}
 }
