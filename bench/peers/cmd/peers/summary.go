@@ -383,6 +383,18 @@ func markdown(rep *Report) string {
 		}
 	}
 
+	var notes []string
+	for _, r := range rep.Runs {
+		if r.Result != nil && r.Result.Notes != "" {
+			notes = append(notes, fmt.Sprintf("- round %d, %s, %s: %s\n", r.Round, displayName[r.Engine], r.Step, r.Result.Notes))
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("\nEngine notes (the checks after ingest):\n")
+		for _, n := range notes {
+			b.WriteString(n)
+		}
+	}
 	{
 		b.WriteString("\n### vmengine ÷ peer (median of per-round ratios)\n\n")
 		if len(peers) == 0 {
