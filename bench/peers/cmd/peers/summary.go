@@ -318,6 +318,9 @@ func format(v float64, unit string) string {
 		}
 		return fmt.Sprintf("%.0f", v)
 	case "×":
+		if math.Abs(v-1) < 0.005 && v != 1 {
+			return fmt.Sprintf("%.4f×", v) // so that 1.0001× does not print as a failing 1.00×
+		}
 		return fmt.Sprintf("%.2f×", v)
 	}
 	return fmt.Sprintf("%.3g", v)
