@@ -22,7 +22,7 @@ NAMES = {"vmengine": "vmengine", "prometheus": "Prometheus TSDB", "vm173": "VM 1
 COLORS = {"vmengine": "#1f77b4", "prometheus": "#e6550d", "vm173": "#31a354", "vmcurrent": "#9e9ac8"}
 
 
-def bars(ax, figures, groups, engines, scale=1.0, log=False):
+def bars(ax, figures, groups, engines, scale=1.0, log=False, versions=None):
     """groups: [(label, figure key)]. Draws a bar per engine and group."""
     n = len(engines)
     width = 0.8 / max(n, 1)
@@ -39,7 +39,7 @@ def bars(ax, figures, groups, engines, scale=1.0, log=False):
             lo.append(med - st["min"] * scale)
             hi.append(st["max"] * scale - med)
         if xs:
-            ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, color=COLORS.get(e), label=NAMES.get(e, e),
+            ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, color=COLORS.get(e), label=legend(e, versions),
                    error_kw={"elinewidth": 0.8})
             for x, y in zip(xs, ys):
                 txt = f"{y:.3g}" if y < 1000 else f"{y:.0f}"
@@ -51,6 +51,11 @@ def bars(ax, figures, groups, engines, scale=1.0, log=False):
         ax.set_yscale("log")
     ax.grid(axis="y", alpha=0.3, which="both" if log else "major")
     ax.margins(y=0.15)
+
+
+def legend(e, versions):
+    v = (versions or {}).get(e)
+    return f"{NAMES.get(e, e)} {v}" if v else NAMES.get(e, e)
 
 
 def main():
@@ -65,7 +70,7 @@ def main():
     fig, axes = plt.subplots(2, 2, figsize=(13, 8.5))
     ax = axes[0][0]
     bars(ax, figures, [("W1, 1 writer", "w1_rows_per_sec"), (f"W1, {nw} writers", "w1w4_rows_per_sec"),
-                       ("W3", "w3_rows_per_sec")], engines, scale=1e-6)
+                       ("W3", "w3_rows_per_sec")], engines, scale=1e-6, versions=rep.get("versions"))
     ax.set_title("Ingest until durable: million rows/s (higher is better)", fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
 
