@@ -149,7 +149,9 @@ func run[B any](e engine[B], f protocol.Flags) {
 	case "query":
 		runQuery(e, f, &r)
 	}
-	r.Disk = diskUsage(e, f.Dir)
+	if r.Disk == nil {
+		r.Disk = diskUsage(e, f.Dir)
+	}
 	protocol.Emit(r)
 }
 
@@ -203,6 +205,7 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 	must(e.close(), "close after ingest")
 	seconds := time.Since(start).Seconds()
 	fmt.Fprintf(os.Stderr, "%s %s: peak RSS after ingest %.1f MiB\n", e.name(), f.Phase, maxRSSMiB())
+	r.Disk = diskUsage(e, f.Dir) // before the reopen below adds caches or log segments
 
 	// The series count after reopen is outside the timing; give the memory of the ingest back
 	// first, so that the reopen does not add to the ingest's peak RSS.
