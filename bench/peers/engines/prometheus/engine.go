@@ -54,9 +54,9 @@ type prom struct {
 	slot       []*series
 }
 
-func (p *prom) name() string { return "prometheus" }
+func (p *prom) Name() string { return "prometheus" }
 
-func (p *prom) version() string {
+func (p *prom) Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == module {
@@ -74,7 +74,7 @@ func options() *tsdb.Options {
 	return o
 }
 
-func (p *prom) open(dir string) error {
+func (p *prom) Open(dir string) error {
 	if p.logger == nil {
 		p.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -86,13 +86,13 @@ func (p *prom) open(dir string) error {
 	return nil
 }
 
-func (p *prom) close() error {
+func (p *prom) Close() error {
 	err := p.db.Close()
 	p.db = nil
 	return err
 }
 
-func (p *prom) setWorkload(labelsOf func(series int) []workload.Label, slots int) {
+func (p *prom) SetWorkload(labelsOf func(series int) []workload.Label, slots int) {
 	p.labels = labelsOf
 	p.slotSeries = make([]int, slots)
 	p.slot = make([]*series, slots)
@@ -110,7 +110,7 @@ func promLabels(ls []workload.Label) labels.Labels {
 	return b.Labels()
 }
 
-func (p *prom) prepare(b *batch, rows []workload.Row) {
+func (p *prom) Prepare(b *batch, rows []workload.Row) {
 	b.samples = b.samples[:0]
 	for _, r := range rows {
 		i := r.Series % len(p.slotSeries)
@@ -122,7 +122,7 @@ func (p *prom) prepare(b *batch, rows []workload.Row) {
 	}
 }
 
-func (p *prom) write(b *batch) error {
+func (p *prom) Write(b *batch) error {
 	app := p.db.Appender(context.Background())
 	for _, x := range b.samples {
 		ref := storage.SeriesRef(x.s.ref.Load())
@@ -141,7 +141,7 @@ func allSeries() *labels.Matcher {
 	return labels.MustNewMatcher(labels.MatchRegexp, labels.MetricName, ".+")
 }
 
-func (p *prom) seriesCount() (int64, error) {
+func (p *prom) SeriesCount() (int64, error) {
 	q, err := p.db.Querier(math.MinInt64, math.MaxInt64)
 	if err != nil {
 		return 0, err
@@ -157,7 +157,7 @@ func (p *prom) seriesCount() (int64, error) {
 
 // merge persists the head (in-order and out-of-order samples) into blocks, then compacts the
 // blocks into one.
-func (p *prom) merge() error {
+func (p *prom) Merge() error {
 	h := p.db.Head()
 	if h.NumSeries() > 0 {
 		if err := p.db.CompactHead(tsdb.NewRangeHead(h, h.MinTime(), h.MaxTime())); err != nil {
@@ -176,7 +176,7 @@ func (p *prom) merge() error {
 	for _, b := range blocks {
 		dirs = append(dirs, b.Dir())
 	}
-	if err := p.close(); err != nil {
+	if err := p.Close(); err != nil {
 		return err
 	}
 	c, err := tsdb.NewLeveledCompactor(context.Background(), nil, p.logger, []int64{tsdb.DefaultBlockDuration}, nil, nil)
@@ -191,7 +191,7 @@ func (p *prom) merge() error {
 			return err
 		}
 	}
-	return p.open(dir)
+	return p.Open(dir)
 }
 
 func matchers(q workload.Query) ([]*labels.Matcher, error) {
@@ -241,7 +241,7 @@ func floatsEnd(vt chunkenc.ValueType, it chunkenc.Iterator) error {
 	return it.Err()
 }
 
-func (p *prom) query(q workload.Query) (nseries, samples int, sum float64, err error) {
+func (p *prom) Query(q workload.Query) (nseries, samples int, sum float64, err error) {
 	err = p.search(q, func(_ storage.Series, it chunkenc.Iterator) error {
 		n := 0
 		vt := it.Next()
@@ -259,7 +259,7 @@ func (p *prom) query(q workload.Query) (nseries, samples int, sum float64, err e
 	return nseries, samples, sum, err
 }
 
-func (p *prom) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
+func (p *prom) Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
 	var ts []int64
 	var vs []float64
 	return p.search(q, func(s storage.Series, it chunkenc.Iterator) error {
@@ -284,7 +284,7 @@ func (p *prom) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, 
 // classify: the chunk files of the blocks (ULID/chunks/) and of the head (chunks_head/) hold the
 // samples, the blocks' index files the inverted index; the WAL, the out-of-order WBL and the
 // blocks' meta.json and tombstones are "other".
-func (p *prom) classify(rel string) string {
+func (p *prom) Classify(rel string) string {
 	parts := strings.Split(rel, "/")
 	switch {
 	case parts[0] == "chunks_head", len(parts) == 3 && parts[1] == "chunks":

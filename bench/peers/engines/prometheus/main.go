@@ -5,8 +5,11 @@
 // Querier.Select with chunkenc iterators.
 package main
 
-import "github.com/vmengine/vmengine/bench/peers/protocol"
+import (
+	"github.com/vmengine/vmengine/bench/peers/harness"
+	"github.com/vmengine/vmengine/bench/peers/protocol"
+)
 
 func main() {
-	run[batch](&prom{}, protocol.ParseFlags())
+	harness.Run[batch](&prom{}, protocol.ParseFlags())
 }

@@ -36,9 +36,9 @@ type vm struct {
 	slotName   [][]byte
 }
 
-func (v *vm) name() string { return "vm173" }
+func (v *vm) Name() string { return "vm173" }
 
-func (v *vm) version() string {
+func (v *vm) Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == module {
@@ -49,7 +49,7 @@ func (v *vm) version() string {
 	return "unknown"
 }
 
-func (v *vm) open(dir string) error {
+func (v *vm) Open(dir string) error {
 	s, err := storage.OpenStorage(dir, retentionMsecs, 0, 0)
 	if err != nil {
 		return err
@@ -59,7 +59,7 @@ func (v *vm) open(dir string) error {
 }
 
 // close flushes and closes the storage, after checking that it stored every row it was given.
-func (v *vm) close() error {
+func (v *vm) Close() error {
 	var m storage.Metrics
 	v.s.UpdateMetrics(&m)
 	if n := m.TooSmallTimestampRows + m.TooBigTimestampRows; n > 0 {
@@ -71,7 +71,7 @@ func (v *vm) close() error {
 	return nil
 }
 
-func (v *vm) setWorkload(labels func(series int) []workload.Label, slots int) {
+func (v *vm) SetWorkload(labels func(series int) []workload.Label, slots int) {
 	v.labels = labels
 	v.slotSeries = make([]int, slots)
 	v.slotName = make([][]byte, slots)
@@ -89,7 +89,7 @@ func metricNameRaw(ls []workload.Label) []byte {
 	return storage.MarshalMetricNameRaw(nil, pl)
 }
 
-func (v *vm) prepare(b *batch, rows []workload.Row) {
+func (v *vm) Prepare(b *batch, rows []workload.Row) {
 	b.mrs = b.mrs[:0]
 	for _, r := range rows {
 		slot := r.Series % len(v.slotSeries)
@@ -101,16 +101,16 @@ func (v *vm) prepare(b *batch, rows []workload.Row) {
 	}
 }
 
-func (v *vm) write(b *batch) error { return v.s.AddRows(b.mrs, precisionBits) }
+func (v *vm) Write(b *batch) error { return v.s.AddRows(b.mrs, precisionBits) }
 
 func deadline() uint64 { return uint64(time.Now().Add(time.Hour).Unix()) }
 
-func (v *vm) seriesCount() (int64, error) {
+func (v *vm) SeriesCount() (int64, error) {
 	n, err := v.s.GetSeriesCount(deadline())
 	return int64(n), err
 }
 
-func (v *vm) merge() error { return v.s.ForceMergePartitions("") }
+func (v *vm) Merge() error { return v.s.ForceMergePartitions("") }
 
 // search runs q and calls fn with the metric name and the samples in range of every block.
 func (v *vm) search(q workload.Query, fn func(metricName []byte, ts []int64, vs []float64) error) error {
@@ -148,7 +148,7 @@ func (v *vm) search(q workload.Query, fn func(metricName []byte, ts []int64, vs 
 	return sr.Error()
 }
 
-func (v *vm) query(q workload.Query) (series, samples int, sum float64, err error) {
+func (v *vm) Query(q workload.Query) (series, samples int, sum float64, err error) {
 	var prev []byte
 	err = v.search(q, func(metricName []byte, ts []int64, vs []float64) error {
 		if series == 0 || !bytes.Equal(prev, metricName) {
@@ -164,7 +164,7 @@ func (v *vm) query(q workload.Query) (series, samples int, sum float64, err erro
 	return series, samples, sum, err
 }
 
-func (v *vm) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
+func (v *vm) Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
 	var mn storage.MetricName
 	return v.search(q, func(metricName []byte, ts []int64, vs []float64) error {
 		if err := mn.Unmarshal(metricName); err != nil {
@@ -179,7 +179,7 @@ func (v *vm) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs
 }
 
 // classify: data/ holds the partitions (samples), indexdb/ the inverted index.
-func (v *vm) classify(rel string) string {
+func (v *vm) Classify(rel string) string {
 	switch {
 	case strings.HasPrefix(rel, "data/"):
 		return "data"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/VictoriaMetrics/VictoriaMetrics/lib/logger"
 
+	"github.com/vmengine/vmengine/bench/peers/harness"
 	"github.com/vmengine/vmengine/bench/peers/protocol"
 )
 
@@ -16,8 +17,8 @@ func main() {
 	f := protocol.ParseFlags()
 	// lib/storage reads its settings (memory limits, mmap, logging) from flags of the global
 	// flag set, and some of them refuse to run before it is parsed: parse it empty (defaults).
-	must(flag.CommandLine.Parse(nil), "parse VictoriaMetrics flags")
-	must(flag.Set("loggerLevel", "WARN"), "set -loggerLevel")
+	harness.Must(flag.CommandLine.Parse(nil), "parse VictoriaMetrics flags")
+	harness.Must(flag.Set("loggerLevel", "WARN"), "set -loggerLevel")
 	logger.Init()
-	run[batch](&vm{}, f)
+	harness.Run[batch](&vm{}, f)
 }

@@ -36,9 +36,9 @@ type vm struct {
 	slotName   [][]byte
 }
 
-func (v *vm) name() string { return "vmcurrent" }
+func (v *vm) Name() string { return "vmcurrent" }
 
-func (v *vm) version() string {
+func (v *vm) Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == module {
@@ -49,13 +49,13 @@ func (v *vm) version() string {
 	return "unknown"
 }
 
-func (v *vm) open(dir string) error {
+func (v *vm) Open(dir string) error {
 	v.s = storage.MustOpenStorage(dir, storage.OpenOptions{Retention: retention})
 	return nil
 }
 
 // close flushes and closes the storage, after checking that it stored every row it was given.
-func (v *vm) close() error {
+func (v *vm) Close() error {
 	var m storage.Metrics
 	v.s.UpdateMetrics(&m)
 	if m.RowsAddedTotal != m.RowsReceivedTotal {
@@ -67,7 +67,7 @@ func (v *vm) close() error {
 	return nil
 }
 
-func (v *vm) setWorkload(labels func(series int) []workload.Label, slots int) {
+func (v *vm) SetWorkload(labels func(series int) []workload.Label, slots int) {
 	v.labels = labels
 	v.slotSeries = make([]int, slots)
 	v.slotName = make([][]byte, slots)
@@ -85,7 +85,7 @@ func metricNameRaw(ls []workload.Label) []byte {
 	return storage.MarshalMetricNameRaw(nil, pl)
 }
 
-func (v *vm) prepare(b *batch, rows []workload.Row) {
+func (v *vm) Prepare(b *batch, rows []workload.Row) {
 	b.mrs = b.mrs[:0]
 	for _, r := range rows {
 		slot := r.Series % len(v.slotSeries)
@@ -97,19 +97,19 @@ func (v *vm) prepare(b *batch, rows []workload.Row) {
 	}
 }
 
-func (v *vm) write(b *batch) error {
+func (v *vm) Write(b *batch) error {
 	v.s.AddRows(b.mrs, precisionBits)
 	return nil
 }
 
 func deadline() uint64 { return uint64(time.Now().Add(time.Hour).Unix()) }
 
-func (v *vm) seriesCount() (int64, error) {
+func (v *vm) SeriesCount() (int64, error) {
 	n, err := v.s.GetSeriesCount(deadline())
 	return int64(n), err
 }
 
-func (v *vm) merge() error { return v.s.ForceMergePartitions("") }
+func (v *vm) Merge() error { return v.s.ForceMergePartitions("") }
 
 // search runs q and calls fn with the metric name and the samples in range of every block.
 func (v *vm) search(q workload.Query, fn func(metricName []byte, ts []int64, vs []float64) error) error {
@@ -147,7 +147,7 @@ func (v *vm) search(q workload.Query, fn func(metricName []byte, ts []int64, vs 
 	return sr.Error()
 }
 
-func (v *vm) query(q workload.Query) (series, samples int, sum float64, err error) {
+func (v *vm) Query(q workload.Query) (series, samples int, sum float64, err error) {
 	var prev []byte
 	err = v.search(q, func(metricName []byte, ts []int64, vs []float64) error {
 		if series == 0 || !bytes.Equal(prev, metricName) {
@@ -163,7 +163,7 @@ func (v *vm) query(q workload.Query) (series, samples int, sum float64, err erro
 	return series, samples, sum, err
 }
 
-func (v *vm) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
+func (v *vm) Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
 	var mn storage.MetricName
 	return v.search(q, func(metricName []byte, ts []int64, vs []float64) error {
 		if err := mn.Unmarshal(metricName); err != nil {
@@ -179,7 +179,7 @@ func (v *vm) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs
 
 // classify: data/small and data/big hold the partitions (samples), data/indexdb the per-partition
 // inverted indexes, and indexdb/ the legacy (pre-partition) inverted index.
-func (v *vm) classify(rel string) string {
+func (v *vm) Classify(rel string) string {
 	switch {
 	case strings.HasPrefix(rel, "data/indexdb/"), strings.HasPrefix(rel, "indexdb/"):
 		return "index"

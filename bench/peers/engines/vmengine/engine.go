@@ -35,10 +35,10 @@ type vme struct {
 	slots  int
 }
 
-func (v *vme) name() string    { return "vmengine" }
-func (v *vme) version() string { return vmengine.Version() }
+func (v *vme) Name() string    { return "vmengine" }
+func (v *vme) Version() string { return vmengine.Version() }
 
-func (v *vme) open(dir string) error {
+func (v *vme) Open(dir string) error {
 	db, err := vmengine.Open(dir, nil)
 	if err != nil {
 		return err
@@ -48,13 +48,13 @@ func (v *vme) open(dir string) error {
 }
 
 // close makes every row durable (DB.Close flushes) and closes the DB.
-func (v *vme) close() error {
+func (v *vme) Close() error {
 	err := v.db.Close()
 	v.db = nil
 	return err
 }
 
-func (v *vme) setWorkload(labels func(series int) []workload.Label, slots int) {
+func (v *vme) SetWorkload(labels func(series int) []workload.Label, slots int) {
 	v.labels = labels
 	v.slots = slots
 }
@@ -78,7 +78,7 @@ func (v *vme) ref(b *batch, series int) vmengine.SeriesRef {
 	return ref
 }
 
-func (v *vme) prepare(b *batch, rows []workload.Row) {
+func (v *vme) Prepare(b *batch, rows []workload.Row) {
 	if b.b == nil {
 		b.b = vmengine.NewBatch(len(rows))
 		b.slots = make([]refSlot, v.slots)
@@ -95,7 +95,7 @@ func (v *vme) prepare(b *batch, rows []workload.Row) {
 }
 
 // write stores the batch with one DB.Write (vme_add_rows); a rejected row is an error.
-func (v *vme) write(b *batch) error {
+func (v *vme) Write(b *batch) error {
 	res, err := v.db.Write(b.b)
 	if err != nil {
 		return err
@@ -106,13 +106,13 @@ func (v *vme) write(b *batch) error {
 	return nil
 }
 
-func (v *vme) seriesCount() (int64, error) {
+func (v *vme) SeriesCount() (int64, error) {
 	n, err := v.db.SeriesCount(nil)
 	return int64(n), err
 }
 
 // merge force-merges every partition into one part, and the indexdb (DB.ForceMerge("")).
-func (v *vme) merge() error { return v.db.ForceMerge("") }
+func (v *vme) Merge() error { return v.db.ForceMerge("") }
 
 func matchers(q workload.Query) []vmengine.Matcher {
 	out := make([]vmengine.Matcher, len(q.Matchers))
@@ -140,7 +140,7 @@ func (v *vme) each(q workload.Query, fn func(s *vmengine.Series) error) error {
 	return it.Err()
 }
 
-func (v *vme) query(q workload.Query) (series, samples int, sum float64, err error) {
+func (v *vme) Query(q workload.Query) (series, samples int, sum float64, err error) {
 	err = v.each(q, func(s *vmengine.Series) error {
 		if len(s.Values) > 0 {
 			series++
@@ -154,7 +154,7 @@ func (v *vme) query(q workload.Query) (series, samples int, sum float64, err err
 	return series, samples, sum, err
 }
 
-func (v *vme) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
+func (v *vme) Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error {
 	var ls []workload.Label
 	return v.each(q, func(s *vmengine.Series) error {
 		ls = ls[:0]
@@ -166,7 +166,7 @@ func (v *vme) visit(q workload.Query, fn func(ls []workload.Label, ts []int64, v
 }
 
 // classify: data/ holds the samples, indexdb/ the inverted index (the VictoriaMetrics layout).
-func (v *vme) classify(rel string) string {
+func (v *vme) Classify(rel string) string {
 	switch {
 	case strings.HasPrefix(rel, "data/"):
 		return "data"

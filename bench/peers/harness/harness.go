@@ -1,7 +1,8 @@
-// The phase driver of an engine binary (w1, w2, w3, merge, query), written against the engine
-// interface below. Every engine directory holds a byte-identical copy of this file, because each
-// engine is its own Go module; the engine-specific code lives in engine.go.
-package main
+// Package harness is the phase driver of every bench/peers engine binary (w1, w2, w3, merge,
+// query), written against the Engine interface below. Each engine is its own Go module (two
+// VictoriaMetrics versions cannot share one) and calls Run from its main; the engine-specific
+// code lives in the engine's engine.go.
+package harness
 
 import (
 	"fmt"
@@ -18,35 +19,35 @@ import (
 	"github.com/vmengine/vmengine/bench/peers/workload"
 )
 
-// engine is what the phase driver needs from a storage engine. B is the engine's native batch
+// Engine is what the phase driver needs from a storage engine. B is the engine's native batch
 // (the rows of one AddRows / Append+Commit), built by prepare and consumed by write.
-type engine[B any] interface {
-	name() string
-	version() string
+type Engine[B any] interface {
+	Name() string
+	Version() string
 	// open opens the storage at dir, creating it if missing.
-	open(dir string) error
+	Open(dir string) error
 	// close makes everything written durable and closes the storage.
-	close() error
+	Close() error
 	// setWorkload tells prepare how to name series: labels(series) gives a series' labels, and
 	// at most `slots` distinct series appear within any `slots` consecutive series indexes of one
 	// batch (the series handles can be kept in a ring of that size, indexed by series mod slots).
-	setWorkload(labels func(series int) []workload.Label, slots int)
+	SetWorkload(labels func(series int) []workload.Label, slots int)
 	// prepare fills b from rows. Called by one goroutine only (the producer).
-	prepare(b *B, rows []workload.Row)
+	Prepare(b *B, rows []workload.Row)
 	// write stores b. Called by one or more writer goroutines at once.
-	write(b *B) error
+	Write(b *B) error
 	// seriesCount returns the number of series the storage holds.
-	seriesCount() (int64, error)
+	SeriesCount() (int64, error)
 	// merge brings the storage into its merged state (one part/block per series).
-	merge() error
+	Merge() error
 	// query runs q, reading every sample it returns, and returns the number of series with at
 	// least one sample, the number of samples and the sum of their values.
-	query(q workload.Query) (series, samples int, sum float64, err error)
+	Query(q workload.Query) (series, samples int, sum float64, err error)
 	// visit runs q and calls fn with the labels of a returned series and some of its samples
 	// (a block, or all of them), until every returned sample was passed; fn's error stops it.
-	visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error
+	Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs []float64) error) error
 	// classify maps a file path relative to the storage directory to "data", "index" or "other".
-	classify(rel string) string
+	Classify(rel string) string
 }
 
 // After an ingest, every sample is read back (untimed) when the workload has at most
@@ -132,8 +133,8 @@ func w3Spec(scrapes int) ingestSpec {
 }
 
 // run executes the phase given on the command line and prints its Result.
-func run[B any](e engine[B], f protocol.Flags) {
-	r := protocol.Result{Engine: e.name(), Version: e.version(), Phase: f.Phase}
+func Run[B any](e Engine[B], f protocol.Flags) {
+	r := protocol.Result{Engine: e.Name(), Version: e.Version(), Phase: f.Phase}
 	switch f.Phase {
 	case "w1":
 		runIngest(e, f, w1Spec(), &r)
@@ -149,11 +150,13 @@ func run[B any](e engine[B], f protocol.Flags) {
 	case "query":
 		runQuery(e, f, &r)
 	}
-	r.Disk = diskUsage(e, f.Dir)
+	if r.Disk == nil {
+		r.Disk = diskUsage(e, f.Dir)
+	}
 	protocol.Emit(r)
 }
 
-func must(err error, what string) {
+func Must(err error, what string) {
 	if err != nil {
 		protocol.Fatalf("%s: %v", what, err)
 	}
@@ -170,18 +173,18 @@ func maxRSSMiB() float64 {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func diskUsage[B any](e engine[B], dir string) *protocol.Disk {
-	m, err := workload.DiskUsage(dir, e.classify)
-	must(err, "disk usage of "+dir)
+func diskUsage[B any](e Engine[B], dir string) *protocol.Disk {
+	m, err := workload.DiskUsage(dir, e.Classify)
+	Must(err, "disk usage of "+dir)
 	return &protocol.Disk{Data: m["data"], Index: m["index"], Other: m["other"]}
 }
 
-func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protocol.Result) {
+func runIngest[B any](e Engine[B], f protocol.Flags, spec ingestSpec, r *protocol.Result) {
 	if ents, err := os.ReadDir(f.Dir); err == nil && len(ents) > 0 {
 		protocol.Fatalf("-dir %s is not empty", f.Dir)
 	}
-	must(e.open(f.Dir), "open "+f.Dir)
-	e.setWorkload(spec.labels, spec.slots)
+	Must(e.Open(f.Dir), "open "+f.Dir)
+	e.SetWorkload(spec.labels, spec.slots)
 	var latencies []float64
 	start := time.Now()
 	if f.Writers == 1 {
@@ -192,37 +195,38 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 			if rows, ok = spec.next(rows); !ok {
 				break
 			}
-			e.prepare(&b, rows)
+			e.Prepare(&b, rows)
 			t := time.Now()
-			must(e.write(&b), "write a batch")
+			Must(e.Write(&b), "write a batch")
 			latencies = append(latencies, ms(time.Since(t)))
 		}
 	} else {
 		latencies = ingestConcurrently(e, spec, f.Writers)
 	}
-	must(e.close(), "close after ingest")
+	Must(e.Close(), "close after ingest")
 	seconds := time.Since(start).Seconds()
-	fmt.Fprintf(os.Stderr, "%s %s: peak RSS after ingest %.1f MiB\n", e.name(), f.Phase, maxRSSMiB())
+	fmt.Fprintf(os.Stderr, "%s %s: peak RSS after ingest %.1f MiB\n", e.Name(), f.Phase, maxRSSMiB())
+	r.Disk = diskUsage(e, f.Dir) // before the reopen below adds caches or log segments
 
 	// The series count after reopen is outside the timing; give the memory of the ingest back
 	// first, so that the reopen does not add to the ingest's peak RSS.
 	runtime.GC()
 	debug.FreeOSMemory()
-	must(e.open(f.Dir), "reopen "+f.Dir)
-	got, err := e.seriesCount()
-	must(err, "count series after reopen")
+	Must(e.Open(f.Dir), "reopen "+f.Dir)
+	got, err := e.SeriesCount()
+	Must(err, "count series after reopen")
 	var notes []string
 	if got != spec.series {
 		notes = append(notes, fmt.Sprintf("the engine counts %d series after reopen, the workload has %d", got, spec.series))
 	}
 	if spec.rows <= maxCheckedRows {
-		_, samples, _, err := e.query(everything)
-		must(err, "read every sample after reopen")
+		_, samples, _, err := e.Query(everything)
+		Must(err, "read every sample after reopen")
 		if int64(samples) != spec.rows {
 			notes = append(notes, fmt.Sprintf("the engine returns %d samples after reopen, the workload wrote %d", samples, spec.rows))
 		}
 	}
-	must(e.close(), "close after the checks")
+	Must(e.Close(), "close after the checks")
 
 	r.Writers = f.Writers
 	r.Rows = spec.rows
@@ -239,7 +243,7 @@ func runIngest[B any](e engine[B], f protocol.Flags, spec ingestSpec, r *protoco
 
 // ingestConcurrently runs one producer (generation and prepare) and `writers` writer goroutines
 // taking prepared batches from a channel; it returns the latency of every write in ms.
-func ingestConcurrently[B any](e engine[B], spec ingestSpec, writers int) []float64 {
+func ingestConcurrently[B any](e Engine[B], spec ingestSpec, writers int) []float64 {
 	free := make(chan *B, 2*writers)
 	for i := 0; i < 2*writers; i++ {
 		free <- new(B)
@@ -253,7 +257,7 @@ func ingestConcurrently[B any](e engine[B], spec ingestSpec, writers int) []floa
 				break
 			}
 			b := <-free
-			e.prepare(b, rows)
+			e.Prepare(b, rows)
 			work <- b
 		}
 		close(work)
@@ -268,7 +272,7 @@ func ingestConcurrently[B any](e engine[B], spec ingestSpec, writers int) []floa
 			var mine []float64
 			for b := range work {
 				t := time.Now()
-				must(e.write(b), "write a batch")
+				Must(e.Write(b), "write a batch")
 				mine = append(mine, ms(time.Since(t)))
 				free <- b
 			}
@@ -281,27 +285,27 @@ func ingestConcurrently[B any](e engine[B], spec ingestSpec, writers int) []floa
 	return latencies
 }
 
-func runMerge[B any](e engine[B], f protocol.Flags, r *protocol.Result) {
+func runMerge[B any](e Engine[B], f protocol.Flags, r *protocol.Result) {
 	t := time.Now()
-	must(e.open(f.Dir), "open "+f.Dir)
+	Must(e.Open(f.Dir), "open "+f.Dir)
 	r.OpenMs = ms(time.Since(t))
 	start := time.Now()
-	must(e.merge(), "merge")
-	must(e.close(), "close after merge")
+	Must(e.Merge(), "merge")
+	Must(e.Close(), "close after merge")
 	r.Seconds = time.Since(start).Seconds()
 }
 
-func runQuery[B any](e engine[B], f protocol.Flags, r *protocol.Result) {
+func runQuery[B any](e Engine[B], f protocol.Flags, r *protocol.Result) {
 	t := time.Now()
-	must(e.open(f.Dir), "open "+f.Dir)
+	Must(e.Open(f.Dir), "open "+f.Dir)
 	r.OpenMs = ms(time.Since(t))
 	for _, q := range workload.Queries() {
 		qr := protocol.QueryResult{ID: q.ID}
 		for run := 0; run < 4; run++ {
 			t := time.Now()
-			series, samples, sum, err := e.query(q)
+			series, samples, sum, err := e.Query(q)
 			d := ms(time.Since(t))
-			must(err, "query "+q.ID)
+			Must(err, "query "+q.ID)
 			if series != q.WantSeries || samples != q.WantSamples || math.IsNaN(sum) {
 				protocol.Fatalf("query %s returned %d series and %d samples (sum %g), want %d and %d",
 					q.ID, series, samples, sum, q.WantSeries, q.WantSamples)
@@ -315,19 +319,19 @@ func runQuery[B any](e engine[B], f protocol.Flags, r *protocol.Result) {
 		}
 		r.Queries = append(r.Queries, qr)
 	}
-	must(checkQ4(e), "q4 bit-exact check")
+	Must(checkQ4(e), "q4 bit-exact check")
 	r.Checked = "q4 bit-exact"
-	must(e.close(), "close after queries")
+	Must(e.Close(), "close after queries")
 }
 
 // checkQ4 compares every sample q4 returns bit for bit with the generator, and checks that every
 // W1 sample is returned exactly once.
-func checkQ4[B any](e engine[B]) error {
+func checkQ4[B any](e Engine[B]) error {
 	qs := workload.Queries()
 	q := qs[len(qs)-1]
 	seen := make([]bool, workload.W1Series*workload.W1Samples)
 	n := 0
-	err := e.visit(q, func(ls []workload.Label, ts []int64, vs []float64) error {
+	err := e.Visit(q, func(ls []workload.Label, ts []int64, vs []float64) error {
 		k, err := workload.SeriesOfW1Labels(ls)
 		if err != nil {
 			return err
