@@ -3,7 +3,8 @@
 #   1. the CTest suite (unit, C API, golden, round-trip, real data, CLI, examples, versions)
 #      in build/, a Release build (-O3, what users ship);
 #   2. the compatibility check (VictoriaMetrics' own packages decode our directories);
-#   3. each binding's own test runner (go test -race, cargo test, mvn test).
+#   3. each binding's own test runner (go test -race, cargo test, mvn test);
+#   4. bench/peers' generator and driver tests, and a build of its vmengine engine.
 # SANITIZE=1 adds the suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
 # TSAN=1 adds every multi-threaded test under ThreadSanitizer (build-tsan/), no suppressions.
 # VME_WERROR=ON (.ci/run sets it) makes every compiler warning an error: the CMake builds get
@@ -70,4 +71,11 @@ for lang in go rust java; do
     bash "bindings/$lang/test.sh" "$root/build"
   fi
 done
+step "bench/peers: generator, driver, and the vmengine engine against this build"
+# The peers' own engines need their Go modules from the proxy and run for minutes: they run in
+# bench/peers/run.sh, not here. This checks the workload generator's test vectors and checksum,
+# the driver's statistics, and that the vmengine engine still builds on the Go binding.
+(cd bench/peers && go vet ./... && go test -count=1 ./... &&
+  cd engines/vmengine && PKG_CONFIG_PATH="$root/build" CGO_ENABLED=1 go vet . &&
+  PKG_CONFIG_PATH="$root/build" CGO_ENABLED=1 go build -o /dev/null .)
 step "all tests passed"
