@@ -4,9 +4,11 @@
  * latency, disk use, peak RSS, then the q1-q4 query set after reopen with a bit-exact check of
  * q4 against the generator.
  *
- * Usage: w1_bench DIR [--series N] [--samples M] [--writers W]
+ * Usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs]
  *   DIR must not exist or be empty; it is left in place for inspection.
- *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads. */
+ *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads.
+ *   --refs resolves every series key once (vme_series_refs_resolve, timed with the ingest) and
+ *   adds the rows with vme_add_rows_ref instead of vme_add_rows. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <math.h>
@@ -48,6 +50,7 @@ typedef struct batch {
   double* vals;
   uint8_t* scratch;
   uint32_t* scratch_offs;
+  uint64_t* refs; /* with --refs: the series reference of each row */
   double latency;
 } batch;
 
@@ -61,6 +64,7 @@ typedef struct workload {
   w1_gen* gens;
   uint64_t next_row;
   uint64_t total_rows;
+  uint64_t* series_refs; /* with --refs: the reference of each series, else NULL */
 } workload;
 
 static void workload_init(workload* w, size_t n_series, size_t n_samples) {
@@ -81,6 +85,7 @@ static void batch_alloc(batch* b, const workload* w) {
   b->vals = (double*)w1_xmalloc(W1_BATCH_ROWS * sizeof(double));
   b->scratch = (uint8_t*)w1_xmalloc(W1_BATCH_ROWS * w->max_key_len);
   b->scratch_offs = (uint32_t*)w1_xmalloc((W1_BATCH_ROWS + 1) * sizeof(uint32_t));
+  b->refs = (uint64_t*)w1_xmalloc(W1_BATCH_ROWS * sizeof(uint64_t));
 }
 
 static void batch_free(batch* b) {
@@ -88,6 +93,7 @@ static void batch_free(batch* b) {
   free(b->vals);
   free(b->scratch);
   free(b->scratch_offs);
+  free(b->refs);
 }
 
 /* Fills the next batch of the time-major row stream; returns 0 when the stream is done. */
@@ -102,6 +108,7 @@ static int next_batch(workload* w, batch* b) {
     size_t k = (size_t)(r % w->n_series);
     b->ts[j] = W1_T0 + (int64_t)i * W1_STEP_MS;
     b->vals[j] = w1_gen_next(&w->gens[k]);
+    if (w->series_refs != NULL) b->refs[j] = w->series_refs[k];
   }
   w1_batch_keys(w->keys, w->keys_len, w->key_offs, w->n_series, r0, n, b->scratch, b->scratch_offs,
                 &b->keys, &b->keys_len, &b->offs);
@@ -110,13 +117,18 @@ static int next_batch(workload* w, batch* b) {
   return 1;
 }
 
-static void add_batch(vme_db* db, batch* b, vme_add_result* total) {
+static void add_batch(vme_db* db, const workload* w, batch* b, vme_add_result* total) {
   vme_add_result r;
   double t;
   memset(&r, 0, sizeof r);
   t = w1_now_s();
-  VME_CHECK("vme_add_rows",
-            vme_add_rows(db, b->keys, b->keys_len, b->offs, b->ts, b->vals, b->n, &r, ERRP));
+  if (w->series_refs != NULL) {
+    VME_CHECK("vme_add_rows_ref",
+              vme_add_rows_ref(db, b->refs, b->ts, b->vals, b->n, NULL, &r, ERRP));
+  } else {
+    VME_CHECK("vme_add_rows",
+              vme_add_rows(db, b->keys, b->keys_len, b->offs, b->ts, b->vals, b->n, &r, ERRP));
+  }
   b->latency = w1_now_s() - t;
   total->rows_added += r.rows_added;
   total->rejected_invalid_labels += r.rejected_invalid_labels;
@@ -190,7 +202,7 @@ static void* writer_main(void* arg) {
     q->state[s] = 2;
     pthread_mutex_unlock(&q->mu);
     memset(&local, 0, sizeof local);
-    add_batch(q->db, &q->slots[s], &local);
+    add_batch(q->db, q->w, &q->slots[s], &local);
     pthread_mutex_lock(&q->mu);
     q->latencies[q->n_latencies++] = q->slots[s].latency;
     q->total.rows_added += local.rows_added;
@@ -353,14 +365,14 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void usage(void) {
-  fprintf(stderr, "usage: w1_bench DIR [--series N] [--samples M] [--writers W]\n");
+  fprintf(stderr, "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs]\n");
   exit(2);
 }
 
 int main(int argc, char** argv) {
   const char* dir = NULL;
   size_t n_series = 10000, n_samples = 1000, writers = 1, n_batches, i;
-  int is_default, qi;
+  int is_default, qi, use_refs = 0;
   workload w;
   vme_db* db = NULL;
   vme_add_result total;
@@ -377,6 +389,8 @@ int main(int argc, char** argv) {
       n_samples = (size_t)strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--writers") == 0 && i + 1 < (size_t)argc) {
       writers = (size_t)strtoull(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--refs") == 0) {
+      use_refs = 1;
     } else if (argv[i][0] == '-' || dir != NULL) {
       usage();
     } else {
@@ -406,11 +420,16 @@ int main(int argc, char** argv) {
   VME_CHECK("vme_open", vme_open(dir, NULL, &db, ERRP));
   t_start = w1_now_s();
   t_open = t_start - t_open;
+  if (use_refs) {
+    w.series_refs = (uint64_t*)w1_xmalloc(n_series * sizeof(uint64_t));
+    VME_CHECK("vme_series_refs_resolve", vme_series_refs_resolve(db, w.keys, w.keys_len, w.key_offs,
+                                                                 n_series, w.series_refs, ERRP));
+  }
   if (writers == 1) {
     batch b;
     batch_alloc(&b, &w);
     while (next_batch(&w, &b)) {
-      add_batch(db, &b, &total);
+      add_batch(db, &w, &b, &total);
       latencies[n_lat++] = b.latency;
     }
     batch_free(&b);
@@ -485,9 +504,10 @@ int main(int argc, char** argv) {
     /* ---- report ---- */
     printf("\nW1: %zu series x %zu samples = %" PRIu64
            " rows, %zu batches of <= %d rows, "
-           "%zu writer(s)%s\n",
+           "%zu writer(s)%s%s\n",
            n_series, n_samples, w.total_rows, n_batches, W1_BATCH_ROWS, writers,
-           writers > 1 ? " + 1 producer" : " (generation inline)");
+           writers > 1 ? " + 1 producer" : " (generation inline)",
+           use_refs ? ", series refs (vme_add_rows_ref)" : "");
     printf("%-44s %14s %14s\n", "figure", "vmengine", is_default ? "VM 1.72" : "");
     printf("%-44s %14.3f\n", "vme_open (new dir), s", t_open);
     printf("%-44s %14.3f %14s\n", "ingest wall until durable, s", t_end - t_start,
@@ -545,6 +565,7 @@ int main(int argc, char** argv) {
   free(w.keys);
   free(w.key_offs);
   free(w.gens);
+  free(w.series_refs);
   vme_library_shutdown();
   return 0;
 }
