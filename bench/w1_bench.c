@@ -4,9 +4,11 @@
  * latency, disk use, peak RSS, then the q1-q4 query set after reopen with a bit-exact check of
  * q4 against the generator.
  *
- * Usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs]
+ * Usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE]
  *   DIR must not exist or be empty; it is left in place for inspection.
  *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads.
+ *   --set KEY=VALUE passes an option to vme_options_set (repeatable), e.g. --set
+ *   raw_rows_memory_bytes=33554432.
  *   --refs resolves every series key once (vme_series_refs_resolve, timed with the ingest) and
  *   adds the rows with vme_add_rows_ref instead of vme_add_rows. */
 #define _GNU_SOURCE
@@ -365,7 +367,9 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void usage(void) {
-  fprintf(stderr, "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs]\n");
+  fprintf(
+      stderr,
+      "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE]\n");
   exit(2);
 }
 
@@ -373,6 +377,7 @@ int main(int argc, char** argv) {
   const char* dir = NULL;
   size_t n_series = 10000, n_samples = 1000, writers = 1, n_batches, i;
   int is_default, qi, use_refs = 0;
+  vme_options* opts = vme_options_create();
   workload w;
   vme_db* db = NULL;
   vme_add_result total;
@@ -389,6 +394,13 @@ int main(int argc, char** argv) {
       n_samples = (size_t)strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--writers") == 0 && i + 1 < (size_t)argc) {
       writers = (size_t)strtoull(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--set") == 0 && i + 1 < (size_t)argc) {
+      char kv[256], *eq;
+      snprintf(kv, sizeof kv, "%s", argv[++i]);
+      eq = strchr(kv, '=');
+      if (eq == NULL || opts == NULL) usage();
+      *eq = '\0';
+      VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
     } else if (strcmp(argv[i], "--refs") == 0) {
       use_refs = 1;
     } else if (argv[i][0] == '-' || dir != NULL) {
@@ -417,7 +429,7 @@ int main(int argc, char** argv) {
 
   /* ---- ingest ---- */
   t_open = w1_now_s();
-  VME_CHECK("vme_open", vme_open(dir, NULL, &db, ERRP));
+  VME_CHECK("vme_open", vme_open(dir, opts, &db, ERRP));
   t_start = w1_now_s();
   t_open = t_start - t_open;
   if (use_refs) {
@@ -492,7 +504,7 @@ int main(int argc, char** argv) {
   }
   {
     double t_reopen = w1_now_s(), first[4], warm[4][3];
-    VME_CHECK("vme_open (reopen)", vme_open(dir, NULL, &db, ERRP));
+    VME_CHECK("vme_open (reopen)", vme_open(dir, opts, &db, ERRP));
     t_reopen = w1_now_s() - t_reopen;
     VME_CHECK("vme_series_count", vme_series_count(db, NULL, &series_count, ERRP));
     for (qi = 0; qi < 4; qi++) first[qi] = run_query(db, qi, &qs[qi]);
@@ -566,6 +578,7 @@ int main(int argc, char** argv) {
   free(w.key_offs);
   free(w.gens);
   free(w.series_refs);
+  vme_options_destroy(opts);
   vme_library_shutdown();
   return 0;
 }

@@ -192,7 +192,13 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   in lib/storage/partition.go),
  *   "small_merge_workers", "big_merge_workers" (default (CPUs+1)/2 each, VictoriaMetrics
  *   partition.partsMerger in lib/storage/partition.go),
- *   "max_raw_rows_per_shard" (rows buffered before a shard is handed to the arena),
+ *   "raw_rows_memory_bytes" (>= 1 MiB; default cache budget / 8: the memory for raw rows, the
+ *   samples buffered before they become in-memory parts. It sizes the raw-row shards: rows per
+ *   shard = budget / 56 / (shards + background threads + 1), within 10 000..500 000; a smaller
+ *   budget means less memory and more, smaller in-memory parts to merge. VictoriaMetrics sizes
+ *   them from system memory, getMaxRawRowsPerShard in lib/storage/partition.go),
+ *   "max_raw_rows_per_shard" (rows buffered before a shard is handed to the arena; overrides
+ *   the figure derived from "raw_rows_memory_bytes"),
  *   "max_small_parts" (default 256: above it a writer helps merge, VictoriaMetrics
  *   partition.addRowsPart in lib/storage/partition.go),
  *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to

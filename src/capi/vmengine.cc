@@ -315,6 +315,9 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
      : k == "inmemory_parts_flush_interval_ms" ? opts->opts.inmemory_parts_flush_interval_ms
                                                : opts->opts.final_merge_delay_ms) =
         static_cast<int64_t>(u);
+  } else if (k == "raw_rows_memory_bytes") {
+    if (!ParseU64(value, &u) || u < (1u << 20)) return bad();
+    opts->opts.raw_rows_memory_bytes = u;
   } else if (k == "max_raw_rows_per_shard" || k == "max_small_parts") {
     if (!ParseU64(value, &u) || u == 0 || u > (1ull << 32)) return bad();
     (k == "max_raw_rows_per_shard" ? opts->opts.max_raw_rows_per_shard

@@ -138,9 +138,32 @@ Status Partition::CheckWritable(const char* what) const {
 
 Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
   VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(rows, opts_.dedup_interval_ms));
+  RecycleRawBuffer(rows);
   std::lock_guard<std::mutex> l(mu_);
   inmemory_.push_back(PartEntry{std::move(part), false, NowMs()});
   return Status::OK();
+}
+
+std::vector<RawRow> Partition::NewRawBuffer(size_t min_rows) {
+  std::vector<RawRow> buf;
+  {
+    std::lock_guard<std::mutex> l(spare_mu_);
+    if (!spare_.empty()) {
+      buf.swap(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  buf.reserve(std::max(min_rows, opts_.max_raw_rows));
+  return buf;
+}
+
+void Partition::RecycleRawBuffer(std::vector<RawRow>* rows) {
+  // Only buffers of the usual size are kept, one at a time: a spare buffer's pages are already
+  // mapped, so the next full shard costs no page faults, and memory stays bounded.
+  if (rows->capacity() < opts_.max_raw_rows || rows->capacity() > 2 * opts_.max_raw_rows) return;
+  rows->clear();
+  std::lock_guard<std::mutex> l(spare_mu_);
+  if (spare_.size() < kMaxSpareRawBuffers) spare_.push_back(std::move(*rows));
 }
 
 Status Partition::AddRows(const RawRow* rows, size_t n,
@@ -154,15 +177,19 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
       return st.WithContext("background conversion in partition " + name_);
     }
   }
+  // A shard's buffer holds at most max_raw_rows (unless one call brings more): a buffer that
+  // cannot take the rows is handed off first, then the rows go into a fresh one, and a buffer
+  // that is full after them is handed off too.
   std::vector<RawRow> full;
   {
     RawShard& shard = shards_[next_shard_.fetch_add(1) % num_shards_];
     std::lock_guard<std::mutex> l(shard.mu);
+    if (!shard.rows.empty() && shard.rows.size() + n > opts_.max_raw_rows) full.swap(shard.rows);
+    if (shard.rows.capacity() < std::min(n, opts_.max_raw_rows)) shard.rows = NewRawBuffer(n);
     shard.rows.insert(shard.rows.end(), rows, rows + n);
-    if (shard.rows.size() < opts_.max_raw_rows) return Status::OK();
-    full.swap(shard.rows);
-    shard.rows.reserve(std::min<size_t>(opts_.max_raw_rows, 1u << 20));
+    if (full.empty() && shard.rows.size() >= opts_.max_raw_rows) full.swap(shard.rows);
   }
+  if (full.empty()) return Status::OK();
   bool convert_here;
   {
     std::lock_guard<std::mutex> l(raw_mu_);

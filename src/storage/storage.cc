@@ -40,6 +40,15 @@ int64_t RetentionDeadline(int64_t now, int64_t retention_ms) {
   return std::max<int64_t>(0, deadline);
 }
 
+// Rows per raw-row shard from the raw-row memory budget (StorageOptions::raw_rows_memory_bytes):
+// the buffers alive at once are one per shard, one per conversion in the background arena
+// (`threads`) and one spare (Partition::RecycleRawBuffer), RawRow bytes per row each.
+size_t MaxRawRowsPerShard(const StorageOptions& opts, size_t shards, size_t threads) {
+  const uint64_t budget =
+      opts.raw_rows_memory_bytes > 0 ? opts.raw_rows_memory_bytes : opts.cache_bytes / 8;
+  return std::clamp<uint64_t>(budget / sizeof(RawRow) / (shards + threads + 1), 10'000, 500'000);
+}
+
 // key_offsets of n keys: non-decreasing, the last within keys_len.
 Status CheckKeyOffsets(const uint32_t* offsets, size_t n, size_t keys_len) {
   for (size_t i = 0; i < n; i++) {
@@ -82,10 +91,12 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.raw_shards = (static_cast<size_t>(DefaultBackgroundThreads()) + 7) / 8;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
   popts.retention_ms = opts.retention_ms;
-  popts.max_raw_rows =
-      opts.max_raw_rows_per_shard > 0
-          ? opts.max_raw_rows_per_shard
-          : std::clamp<uint64_t>(allowed / popts.raw_shards / 256 / 56, 10'000, 500'000);
+  // Without background work (workers() is null) writers convert full shards themselves.
+  const size_t conversion_threads =
+      s->scheduler_->workers() ? static_cast<size_t>(s->scheduler_->workers()->threads()) : 0;
+  popts.max_raw_rows = opts.max_raw_rows_per_shard > 0
+                           ? opts.max_raw_rows_per_shard
+                           : MaxRawRowsPerShard(opts, popts.raw_shards, conversion_threads);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
   popts.workers = s->scheduler_->workers();
   popts.stop = s->scheduler_->stop_flag();
@@ -676,6 +687,7 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   if (SeriesCount(nullptr, &series).ok()) add("series", static_cast<double>(series));
   add("rows_added", static_cast<double>(rows_added_.load()));
   add("new_series_created", static_cast<double>(series_->new_series()));
+  add("series_refs", static_cast<double>(refs_.live()));
   add("rows_rejected_invalid_labels", static_cast<double>(rejected_invalid_labels_.load()));
   add("rows_rejected_nan", static_cast<double>(rejected_nan_.load()));
   add("rows_rejected_out_of_retention", static_cast<double>(rejected_out_of_retention_.load()));

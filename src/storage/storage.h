@@ -73,7 +73,11 @@ struct StorageOptions {
   int64_t inmemory_parts_flush_interval_ms = 5000;  // partition.flushInmemoryParts
   int small_merge_workers = 0;                      // 0 = (CPUs+1)/2 (partition.partsMerger)
   int big_merge_workers = 0;
-  size_t max_raw_rows_per_shard = 0;  // 0 = clamp(Allowed/256/56, 1e4, 5e5) (getMaxRawRowsPerShard)
+  // Memory for raw rows (shard buffers and buffers being converted); 0 = cache_bytes / 8. It
+  // sizes the shards: rows per shard = budget / 56 / (shards + threads + 1), clamped to
+  // [10 000, 500 000] (VictoriaMetrics getMaxRawRowsPerShard sizes them from system memory).
+  uint64_t raw_rows_memory_bytes = 0;
+  size_t max_raw_rows_per_shard = 0;  // overrides the budget's figure when > 0
   size_t max_small_parts = 256;       // assisted merges above it (partition.addRowsPart)
   int64_t final_merge_delay_ms = 0;   // 0 = no final merges (partition.partsMerger)
   // The clock of background decisions (retention, indexdb rotation, final merges); empty =

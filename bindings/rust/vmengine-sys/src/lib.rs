@@ -228,6 +228,16 @@ vme_functions! {
         values: *const f64, n: usize, result: *mut vme_add_result,
         err: *mut *mut vme_error) -> vme_status;
 
+    // series references (declared for the header check; the safe crate does not use them yet)
+    pub fn vme_series_refs_resolve(db: *mut vme_db, keys: *const u8, keys_len: usize,
+        key_offsets: *const u32, n: usize, refs: *mut u64, err: *mut *mut vme_error)
+        -> vme_status;
+    pub fn vme_series_refs_release(db: *mut vme_db, refs: *const u64, n: usize,
+        err: *mut *mut vme_error) -> vme_status;
+    pub fn vme_add_rows_ref(db: *mut vme_db, refs: *const u64, ts_ms: *const i64,
+        values: *const f64, n: usize, row_status: *mut u8, result: *mut vme_add_result,
+        err: *mut *mut vme_error) -> vme_status;
+
     // queries
     pub fn vme_query_create(min_ts_ms: i64, max_ts_ms: i64) -> *mut vme_query;
     pub fn vme_query_destroy(q: *mut vme_query);
