@@ -82,10 +82,10 @@ extern "C" {
 /* Versions                                                                                  */
 
 #define VME_VERSION_MAJOR 0
-#define VME_VERSION_MINOR 1
+#define VME_VERSION_MINOR 2
 #define VME_VERSION_PATCH 0
 #define VME_VERSION_NUMBER (VME_VERSION_MAJOR * 10000 + VME_VERSION_MINOR * 100 + VME_VERSION_PATCH)
-#define VME_VERSION_STRING "0.1.0"
+#define VME_VERSION_STRING "0.2.0"
 /* The ABI version equals the shared library's SOVERSION. */
 #define VME_ABI_VERSION 0
 

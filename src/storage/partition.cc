@@ -1,6 +1,7 @@
 #include "storage/partition.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -262,12 +263,75 @@ Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
     if (!sources.empty()) merges_in_flight_++;
   }
   if (sources.empty()) return Status::OK();
-  Status st = MergeParts(sources, false, nullptr, nullptr);
-  if (!st.ok()) ClearInMerge(sources);
+  Status st = MergeInmemoryGroups(sources);
   std::lock_guard<std::mutex> l(mu_);
   merges_in_flight_--;
   merge_cv_.notify_all();
   return st;
+}
+
+// Writes in-memory parts to disk as up to `threads` file parts merged in parallel (groups of
+// consecutive parts of about equal size): on W1 the flush at close merges dozens of in-memory
+// parts, and one merge would use one core. The calling thread takes groups too, and waits only
+// for groups another thread has started, so the flush never waits for a busy arena.
+Status Partition::MergeInmemoryGroups(const std::vector<PartPtr>& sources) {
+  const size_t threads = opts_.workers ? static_cast<size_t>(opts_.workers->threads()) : 1;
+  const size_t groups_n = std::min(threads, sources.size() / kMinPartsPerFlushGroup);
+  if (groups_n <= 1) {
+    Status st = MergeParts(sources, false, nullptr, nullptr);
+    if (!st.ok()) ClearInMerge(sources);
+    return st;
+  }
+  uint64_t total = 0;
+  for (const auto& p : sources) total += p->size_bytes();
+  std::vector<std::vector<PartPtr>> groups(1);
+  uint64_t acc = 0;
+  for (const auto& p : sources) {
+    if (groups.size() < groups_n && !groups.back().empty() &&
+        acc >= total / groups_n * groups.size()) {
+      groups.emplace_back();
+    }
+    groups.back().push_back(p);
+    acc += p->size_bytes();
+  }
+  struct Shared {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t done = 0;
+    std::vector<Status> st;
+    std::vector<std::vector<PartPtr>> groups;
+  };
+  auto sh = std::make_shared<Shared>();
+  sh->st.resize(groups.size());
+  sh->groups = groups;
+  auto take = [this, sh] {
+    for (;;) {
+      const size_t g = sh->next.fetch_add(1);
+      if (g >= sh->groups.size()) return;
+      Status st = CatchAll("in-memory parts flush",
+                           [&] { return MergeParts(sh->groups[g], false, nullptr, nullptr); });
+      std::lock_guard<std::mutex> l(sh->mu);
+      sh->st[g] = std::move(st);
+      sh->done++;
+      sh->cv.notify_all();
+    }
+  };
+  // Helpers may start after every group was taken (then they return at once, touching only
+  // the shared state); a helper that took a group is waited for below.
+  for (size_t k = 1; k < groups.size(); k++) opts_.workers->Run(take);
+  take();
+  {
+    std::unique_lock<std::mutex> l(sh->mu);
+    sh->cv.wait(l, [&] { return sh->done == groups.size(); });
+  }
+  Status first;
+  for (size_t g = 0; g < groups.size(); g++) {
+    if (sh->st[g].ok()) continue;
+    ClearInMerge(groups[g]);
+    if (first.ok()) first = sh->st[g];
+  }
+  return first;
 }
 
 Status Partition::FlushToDisk() {

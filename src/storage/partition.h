@@ -139,6 +139,9 @@ class Partition {
                     const std::unordered_set<uint64_t>* deleted, PartPtr* result,
                     bool stoppable = false);
   void ClearInMerge(const std::vector<PartPtr>& parts);
+  // Merges in-memory parts (flagged in_merge) into file parts, in parallel groups.
+  static constexpr size_t kMinPartsPerFlushGroup = 4;
+  Status MergeInmemoryGroups(const std::vector<PartPtr>& sources);
 
   const std::string small_dir_;
   const std::string big_dir_;

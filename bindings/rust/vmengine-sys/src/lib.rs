@@ -22,11 +22,11 @@ use core::ffi::{c_char, c_uint, c_void};
 // ---- versions -------------------------------------------------------------------------------
 
 pub const VME_VERSION_MAJOR: u32 = 0;
-pub const VME_VERSION_MINOR: u32 = 1;
+pub const VME_VERSION_MINOR: u32 = 2;
 pub const VME_VERSION_PATCH: u32 = 0;
 pub const VME_VERSION_NUMBER: u32 =
     VME_VERSION_MAJOR * 10000 + VME_VERSION_MINOR * 100 + VME_VERSION_PATCH;
-pub const VME_VERSION_STRING: &str = "0.1.0";
+pub const VME_VERSION_STRING: &str = "0.2.0";
 /// The ABI version this crate was written for; compare with [`vme_abi_version`].
 pub const VME_ABI_VERSION: u32 = 0;
 
