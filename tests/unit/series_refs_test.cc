@@ -162,6 +162,25 @@ void TestBadRefs() {
     rows.Add(bad, kT0 + 2, 1);
     RequireBadRefs(db.get(), rows, "refs[2]");
   }
+  // NULL arrays with n > 0 are invalid arguments; n = 0 is a no-op.
+  const int64_t ts = kT0;
+  const double v = 1;
+  uint64_t out = 0;
+  const uint32_t offs[2] = {0, 0};
+  for (vme_status st :
+       {vme_add_rows_ref(db.get(), nullptr, &ts, &v, 1, nullptr, nullptr, nullptr),
+        vme_add_rows_ref(db.get(), &good, nullptr, &v, 1, nullptr, nullptr, nullptr),
+        vme_series_refs_resolve(db.get(), nullptr, 0, offs, 1, nullptr, nullptr),
+        vme_series_refs_release(db.get(), nullptr, 1, nullptr),
+        vme_add_rows_ref(nullptr, &good, &ts, &v, 1, nullptr, nullptr, nullptr)}) {
+    REQUIRE(st == VME_ERR_INVALID_ARGUMENT, "status %s, want invalid argument",
+            vme_status_string(st));
+  }
+  REQUIRE(
+      vme_add_rows_ref(db.get(), nullptr, nullptr, nullptr, 0, nullptr, nullptr, nullptr) == VME_OK,
+      "n = 0");
+  REQUIRE(vme_series_refs_resolve(db.get(), nullptr, 0, nullptr, 0, &out, nullptr) == VME_OK,
+          "resolve n = 0");
   uint64_t n = 1;
   RUN(SeriesCount(db.get(), nullptr, &n));
   REQUIRE(n == 0, "%" PRIu64 " series after failed calls", n);
