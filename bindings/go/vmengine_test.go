@@ -632,8 +632,8 @@ func TestConcurrentClose(t *testing.T) {
 	}
 }
 
-// A Batch resolves its label sets to engine series references per DB: the same batch writes to
-// two DBs, keeps working after DeleteSeries (a new series) and after a DB is closed and
+// A Batch resolves its label sets to engine series references per DB, on their second write:
+// the same batch writes to two DBs, keeps working after DeleteSeries (a new series) and after a DB is closed and
 // reopened (a new DB), rejects rows of invalid labels as Write always did, and ClearCache
 // releases the references (the "series_refs" stat) while keeping the rows already added.
 func TestBatchEngineRefs(t *testing.T) {
@@ -678,16 +678,26 @@ func TestBatchEngineRefs(t *testing.T) {
 		}
 		return m[name]
 	}
+	// The first write of a label set goes by key, the second resolves it to a reference.
 	write(db1, t0, 2)
+	if n := stat(db1, "series_refs"); n != 0 {
+		t.Fatalf("db1 series_refs after one write = %v, want 0", n)
+	}
+	write(db1, t0+500, 2)
+	if n := stat(db1, "series_refs"); n != 3 {
+		t.Fatalf("db1 series_refs after two writes = %v, want 3", n)
+	}
+	write(db1, t0+700, 2)
 	write(db2, t0+1000, 2)
-	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0}) {
+	write(db2, t0+1500, 2)
+	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0, t0 + 500, t0 + 700}) {
 		t.Fatalf("db1: %v", got)
 	}
-	if got := samples(db2, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 1000}) {
+	if got := samples(db2, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 1000, t0 + 1500}) {
 		t.Fatalf("db2: %v", got)
 	}
-	if n := stat(db1, "series_refs"); n != 3 {
-		t.Fatalf("db1 series_refs = %v, want 3", n)
+	if n := stat(db2, "series_refs"); n != 3 {
+		t.Fatalf("db2 series_refs = %v, want 3", n)
 	}
 
 	// Deleted, then written again: a new series with only the new sample.
@@ -705,7 +715,11 @@ func TestBatchEngineRefs(t *testing.T) {
 	}
 	db1 = openT(t, dir1, nil)
 	write(db1, t0+3000, 2)
-	if got := samples(db1, `ref{id="c"}`); !slices.Equal(got, []int64{t0, t0 + 2000, t0 + 3000}) {
+	write(db1, t0+3500, 2) // by reference on the new DB
+	if n := stat(db1, "series_refs"); n != 3 {
+		t.Fatalf("series_refs after reopen = %v, want 3", n)
+	}
+	if got := samples(db1, `ref{id="c"}`); !slices.Equal(got, []int64{t0, t0 + 500, t0 + 700, t0 + 2000, t0 + 3000, t0 + 3500}) {
 		t.Fatalf("after reopen: %v", got)
 	}
 
@@ -722,7 +736,7 @@ func TestBatchEngineRefs(t *testing.T) {
 	if n := stat(db1, "series_refs"); n != 0 {
 		t.Fatalf("series_refs after writing carried rows = %v, want 0", n)
 	}
-	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 2000, t0 + 3000, t0 + 4000}) {
+	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 2000, t0 + 3000, t0 + 3500, t0 + 4000}) {
 		t.Fatalf("carried row: %v", got)
 	}
 }
