@@ -4,9 +4,13 @@
  * latency, disk use, peak RSS, then the q1-q4 query set after reopen with a bit-exact check of
  * q4 against the generator.
  *
- * Usage: w1_bench DIR [--series N] [--samples M] [--writers W]
+ * Usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE]
  *   DIR must not exist or be empty; it is left in place for inspection.
- *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads. */
+ *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads.
+ *   --set KEY=VALUE passes an option to vme_options_set (repeatable), e.g. --set
+ *   raw_rows_memory_bytes=33554432.
+ *   --refs resolves every series key once (vme_series_refs_resolve, timed with the ingest) and
+ *   adds the rows with vme_add_rows_ref instead of vme_add_rows. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <math.h>
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "vmengine.h"
 #include "w1_common.h"
@@ -22,6 +27,15 @@
 #define QUEUE_SLOTS 8
 
 /* ---- helpers ------------------------------------------------------------------------------- */
+
+/* CPU seconds (user + system) of the whole process so far: on a loaded machine a steadier
+ * figure of the work done than wall time. */
+static double cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static void die_vme(const char* what, vme_status st, vme_error* err) {
   fprintf(stderr, "%s: %s: %s\n", what, vme_status_string(st), vme_error_message(err));
@@ -48,6 +62,7 @@ typedef struct batch {
   double* vals;
   uint8_t* scratch;
   uint32_t* scratch_offs;
+  uint64_t* refs; /* with --refs: the series reference of each row */
   double latency;
 } batch;
 
@@ -61,6 +76,7 @@ typedef struct workload {
   w1_gen* gens;
   uint64_t next_row;
   uint64_t total_rows;
+  uint64_t* series_refs; /* with --refs: the reference of each series, else NULL */
 } workload;
 
 static void workload_init(workload* w, size_t n_series, size_t n_samples) {
@@ -81,6 +97,7 @@ static void batch_alloc(batch* b, const workload* w) {
   b->vals = (double*)w1_xmalloc(W1_BATCH_ROWS * sizeof(double));
   b->scratch = (uint8_t*)w1_xmalloc(W1_BATCH_ROWS * w->max_key_len);
   b->scratch_offs = (uint32_t*)w1_xmalloc((W1_BATCH_ROWS + 1) * sizeof(uint32_t));
+  b->refs = (uint64_t*)w1_xmalloc(W1_BATCH_ROWS * sizeof(uint64_t));
 }
 
 static void batch_free(batch* b) {
@@ -88,6 +105,7 @@ static void batch_free(batch* b) {
   free(b->vals);
   free(b->scratch);
   free(b->scratch_offs);
+  free(b->refs);
 }
 
 /* Fills the next batch of the time-major row stream; returns 0 when the stream is done. */
@@ -102,6 +120,7 @@ static int next_batch(workload* w, batch* b) {
     size_t k = (size_t)(r % w->n_series);
     b->ts[j] = W1_T0 + (int64_t)i * W1_STEP_MS;
     b->vals[j] = w1_gen_next(&w->gens[k]);
+    if (w->series_refs != NULL) b->refs[j] = w->series_refs[k];
   }
   w1_batch_keys(w->keys, w->keys_len, w->key_offs, w->n_series, r0, n, b->scratch, b->scratch_offs,
                 &b->keys, &b->keys_len, &b->offs);
@@ -110,13 +129,18 @@ static int next_batch(workload* w, batch* b) {
   return 1;
 }
 
-static void add_batch(vme_db* db, batch* b, vme_add_result* total) {
+static void add_batch(vme_db* db, const workload* w, batch* b, vme_add_result* total) {
   vme_add_result r;
   double t;
   memset(&r, 0, sizeof r);
   t = w1_now_s();
-  VME_CHECK("vme_add_rows",
-            vme_add_rows(db, b->keys, b->keys_len, b->offs, b->ts, b->vals, b->n, &r, ERRP));
+  if (w->series_refs != NULL) {
+    VME_CHECK("vme_add_rows_ref",
+              vme_add_rows_ref(db, b->refs, b->ts, b->vals, b->n, NULL, &r, ERRP));
+  } else {
+    VME_CHECK("vme_add_rows",
+              vme_add_rows(db, b->keys, b->keys_len, b->offs, b->ts, b->vals, b->n, &r, ERRP));
+  }
   b->latency = w1_now_s() - t;
   total->rows_added += r.rows_added;
   total->rejected_invalid_labels += r.rejected_invalid_labels;
@@ -190,7 +214,7 @@ static void* writer_main(void* arg) {
     q->state[s] = 2;
     pthread_mutex_unlock(&q->mu);
     memset(&local, 0, sizeof local);
-    add_batch(q->db, &q->slots[s], &local);
+    add_batch(q->db, q->w, &q->slots[s], &local);
     pthread_mutex_lock(&q->mu);
     q->latencies[q->n_latencies++] = q->slots[s].latency;
     q->total.rows_added += local.rows_added;
@@ -353,20 +377,23 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void usage(void) {
-  fprintf(stderr, "usage: w1_bench DIR [--series N] [--samples M] [--writers W]\n");
+  fprintf(
+      stderr,
+      "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE]\n");
   exit(2);
 }
 
 int main(int argc, char** argv) {
   const char* dir = NULL;
   size_t n_series = 10000, n_samples = 1000, writers = 1, n_batches, i;
-  int is_default, qi;
+  int is_default, qi, use_refs = 0;
+  vme_options* opts = vme_options_create();
   workload w;
   vme_db* db = NULL;
   vme_add_result total;
   double* latencies;
   size_t n_lat = 0;
-  double t_open, t_start, t_added, t_end, rss_ingest;
+  double t_open, t_start, t_added, t_end, rss_ingest, cpu_start, cpu_end;
   uint64_t data_bytes, index_bytes, series_count = 0;
   qspec qs[4];
 
@@ -377,6 +404,15 @@ int main(int argc, char** argv) {
       n_samples = (size_t)strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--writers") == 0 && i + 1 < (size_t)argc) {
       writers = (size_t)strtoull(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--set") == 0 && i + 1 < (size_t)argc) {
+      char kv[256], *eq;
+      snprintf(kv, sizeof kv, "%s", argv[++i]);
+      eq = strchr(kv, '=');
+      if (eq == NULL || opts == NULL) usage();
+      *eq = '\0';
+      VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
+    } else if (strcmp(argv[i], "--refs") == 0) {
+      use_refs = 1;
     } else if (argv[i][0] == '-' || dir != NULL) {
       usage();
     } else {
@@ -403,14 +439,20 @@ int main(int argc, char** argv) {
 
   /* ---- ingest ---- */
   t_open = w1_now_s();
-  VME_CHECK("vme_open", vme_open(dir, NULL, &db, ERRP));
+  VME_CHECK("vme_open", vme_open(dir, opts, &db, ERRP));
   t_start = w1_now_s();
+  cpu_start = cpu_s();
   t_open = t_start - t_open;
+  if (use_refs) {
+    w.series_refs = (uint64_t*)w1_xmalloc(n_series * sizeof(uint64_t));
+    VME_CHECK("vme_series_refs_resolve", vme_series_refs_resolve(db, w.keys, w.keys_len, w.key_offs,
+                                                                 n_series, w.series_refs, ERRP));
+  }
   if (writers == 1) {
     batch b;
     batch_alloc(&b, &w);
     while (next_batch(&w, &b)) {
-      add_batch(db, &b, &total);
+      add_batch(db, &w, &b, &total);
       latencies[n_lat++] = b.latency;
     }
     batch_free(&b);
@@ -439,6 +481,7 @@ int main(int argc, char** argv) {
   VME_CHECK("vme_flush", vme_flush(db, ERRP));
   VME_CHECK("vme_close", vme_close(db, ERRP));
   t_end = w1_now_s();
+  cpu_end = cpu_s();
   db = NULL;
   rss_ingest = w1_peak_rss_mib();
 
@@ -473,7 +516,7 @@ int main(int argc, char** argv) {
   }
   {
     double t_reopen = w1_now_s(), first[4], warm[4][3];
-    VME_CHECK("vme_open (reopen)", vme_open(dir, NULL, &db, ERRP));
+    VME_CHECK("vme_open (reopen)", vme_open(dir, opts, &db, ERRP));
     t_reopen = w1_now_s() - t_reopen;
     VME_CHECK("vme_series_count", vme_series_count(db, NULL, &series_count, ERRP));
     for (qi = 0; qi < 4; qi++) first[qi] = run_query(db, qi, &qs[qi]);
@@ -485,15 +528,17 @@ int main(int argc, char** argv) {
     /* ---- report ---- */
     printf("\nW1: %zu series x %zu samples = %" PRIu64
            " rows, %zu batches of <= %d rows, "
-           "%zu writer(s)%s\n",
+           "%zu writer(s)%s%s\n",
            n_series, n_samples, w.total_rows, n_batches, W1_BATCH_ROWS, writers,
-           writers > 1 ? " + 1 producer" : " (generation inline)");
+           writers > 1 ? " + 1 producer" : " (generation inline)",
+           use_refs ? ", series refs (vme_add_rows_ref)" : "");
     printf("%-44s %14s %14s\n", "figure", "vmengine", is_default ? "VM 1.72" : "");
     printf("%-44s %14.3f\n", "vme_open (new dir), s", t_open);
     printf("%-44s %14.3f %14s\n", "ingest wall until durable, s", t_end - t_start,
            is_default ? "3.46" : "");
     printf("%-44s %14.3f %14s\n", "  add_rows phase, s", t_added - t_start, "");
     printf("%-44s %14.3f %14s\n", "  vme_flush + vme_close, s", t_end - t_added, "");
+    printf("%-44s %14.3f\n", "ingest CPU (user + system), s", cpu_end - cpu_start);
     printf("%-44s %14.3f %14s\n", "rows/s until durable, M",
            (double)w.total_rows / (t_end - t_start) / 1e6,
            is_default ? (writers > 1 ? "3.73" : "2.89") : "");
@@ -545,6 +590,8 @@ int main(int argc, char** argv) {
   free(w.keys);
   free(w.key_offs);
   free(w.gens);
+  free(w.series_refs);
+  vme_options_destroy(opts);
   vme_library_shutdown();
   return 0;
 }

@@ -82,10 +82,10 @@ extern "C" {
 /* Versions                                                                                  */
 
 #define VME_VERSION_MAJOR 0
-#define VME_VERSION_MINOR 1
+#define VME_VERSION_MINOR 2
 #define VME_VERSION_PATCH 0
 #define VME_VERSION_NUMBER (VME_VERSION_MAJOR * 10000 + VME_VERSION_MINOR * 100 + VME_VERSION_PATCH)
-#define VME_VERSION_STRING "0.1.0"
+#define VME_VERSION_STRING "0.2.0"
 /* The ABI version equals the shared library's SOVERSION. */
 #define VME_ABI_VERSION 0
 
@@ -192,7 +192,13 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   in lib/storage/partition.go),
  *   "small_merge_workers", "big_merge_workers" (default (CPUs+1)/2 each, VictoriaMetrics
  *   partition.partsMerger in lib/storage/partition.go),
- *   "max_raw_rows_per_shard" (rows buffered before a shard is handed to the arena),
+ *   "raw_rows_memory_bytes" (>= 1 MiB; default cache budget / 8: the memory for raw rows, the
+ *   samples buffered before they become in-memory parts. It sizes the raw-row shards: rows per
+ *   shard = budget / 56 / (shards + background threads + 1), within 10 000..500 000; a smaller
+ *   budget means less memory and more, smaller in-memory parts to merge. VictoriaMetrics sizes
+ *   them from system memory, getMaxRawRowsPerShard in lib/storage/partition.go),
+ *   "max_raw_rows_per_shard" (rows buffered before a shard is handed to the arena; overrides
+ *   the figure derived from "raw_rows_memory_bytes"),
  *   "max_small_parts" (default 256: above it a writer helps merge, VictoriaMetrics
  *   partition.addRowsPart in lib/storage/partition.go),
  *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to
@@ -307,6 +313,64 @@ VME_API vme_status vme_add_rows_report(vme_db* db, const uint8_t* keys, size_t k
 VME_API vme_status vme_add_series(vme_db* db, const uint8_t* key, size_t key_len,
                                   const int64_t* ts_ms, const double* values, size_t n,
                                   vme_add_result* result, vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Series references                                                                         */
+
+/* A series reference is an opaque uint64_t that stands for one series key of one db handle,
+ * so that a writer which adds the same series again and again (a scrape loop, a collector)
+ * passes 8 bytes per row instead of the key, and the engine finds the series' TSID without
+ * hashing and comparing the key. It follows Prometheus' SeriesRef (storage.SeriesRef in
+ * storage/interface.go); VictoriaMetrics 1.72 resolves every row's raw name through its
+ * tsidCache (Storage.add in lib/storage/storage.go), which is what vme_add_rows does.
+ *
+ * A reference is valid for the db handle that resolved it, until it is released with
+ * vme_series_refs_release() or the handle is closed; a reopened db is a new handle with new
+ * references. It keeps working across everything that changes a series' TSID: after an indexdb
+ * rotation or the deletion of the series (vme_delete_series) the engine resolves it again from
+ * its key, and a deleted series gets a new TSID, as with vme_add_rows. 0 is never a
+ * reference. Each reference costs about 100 bytes plus its key until released. */
+
+/* Resolves n series keys to references: refs[i] (caller array of n entries) receives the
+ * reference of keys[key_offsets[i] .. key_offsets[i+1]) (the layout of vme_add_rows; n+1
+ * offsets, non-decreasing, the last <= keys_len), in the db's default tenant. Resolving a key
+ * that already has a live reference returns the same reference and counts one more use: every
+ * successful resolution of a key must be balanced by one release. The call does not create the
+ * series or check its labels: the series is created by the first row added with the reference,
+ * and a key that breaks the rules of "Labels" above makes its rows rejected and counted in
+ * rejected_invalid_labels, as vme_add_rows does. Thread-safety: any thread, concurrently with
+ * every other call. Errors: VME_ERR_INVALID_ARGUMENT (NULL db; NULL keys with keys_len > 0,
+ * NULL key_offsets or refs with n > 0; offsets out of order or past keys_len, naming the
+ * offset), VME_ERR_MISUSE (a db opened read-only), VME_ERR_CLOSED; on error no reference is
+ * returned. Source: Prometheus storage.SeriesRef (storage/interface.go). */
+VME_API vme_status vme_series_refs_resolve(vme_db* db, const uint8_t* keys, size_t keys_len,
+                                           const uint32_t* key_offsets, size_t n, uint64_t* refs,
+                                           vme_error** err) VME_NOEXCEPT;
+/* Releases n references (refs[i] == 0 is skipped): each drops one use, and a reference with no
+ * use left is freed; using it afterwards is VME_ERR_INVALID_ARGUMENT (detected unless its slot
+ * was reused 65536 times since). Thread-safety: any thread; a reference must not be released
+ * while another thread still adds rows with it. Errors: VME_ERR_INVALID_ARGUMENT (NULL db, NULL
+ * refs with n > 0, a value that is not a live reference of this db or is released more often
+ * than resolved, naming its index; then nothing is released), VME_ERR_CLOSED. Source:
+ * Prometheus storage.SeriesRef (storage/interface.go). */
+VME_API vme_status vme_series_refs_release(vme_db* db, const uint64_t* refs, size_t n,
+                                           vme_error** err) VME_NOEXCEPT;
+/* Adds n rows: row i belongs to the series of reference refs[i] (from vme_series_refs_resolve
+ * on this db handle), with timestamp ts_ms[i] and value values[i]. Everything else is
+ * vme_add_rows: the same checks in the same order (NaN, timestamp, retention, future, labels),
+ * the same counters in *result (nullable), per-day index entries for new days, and the same
+ * meaning of a failure part way. row_status (nullable, n entries) receives the outcome of each
+ * row as in vme_add_rows_report. Every reference is checked before any row is stored: a
+ * reference of another db handle, a released one or any other value is
+ * VME_ERR_INVALID_ARGUMENT naming the first bad index, and nothing of the call is stored.
+ * Thread-safety: any number of threads may add rows with the same references concurrently.
+ * Errors: VME_ERR_INVALID_ARGUMENT (NULL db; NULL refs, ts_ms or values with n > 0; a bad
+ * reference), VME_ERR_MISUSE (a db opened read-only), VME_ERR_CLOSED, VME_ERR_IO. Source:
+ * Storage.AddRows / Storage.add (VictoriaMetrics lib/storage/storage.go) with the TSID taken
+ * from the reference instead of the tsidCache. */
+VME_API vme_status vme_add_rows_ref(vme_db* db, const uint64_t* refs, const int64_t* ts_ms,
+                                    const double* values, size_t n, uint8_t* row_status,
+                                    vme_add_result* result, vme_error** err) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Queries                                                                                   */

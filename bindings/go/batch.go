@@ -8,8 +8,12 @@ import "C"
 import (
 	"hash/maphash"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"unsafe"
+	"weak"
 )
 
 // AddResult holds the per-call ingest counters of vme_add_result. A rejected row is never
@@ -52,25 +56,37 @@ func fromC(c *C.vme_add_result) AddResult {
 
 // SeriesRef is a handle to a label set whose packed key is cached in one Batch (see
 // Batch.Ref). It stays valid across Reset, until ClearCache; using it with another Batch or
-// after ClearCache panics.
+// after ClearCache panics. A cached label set that the batch writes again to the same DB is
+// resolved once to an engine series reference (vme_series_refs_resolve), so rows of known
+// series cross into the engine as 8-byte references (vme_add_rows_ref) and the engine skips its
+// per-row series-key lookup (see DB.Write).
 type SeriesRef struct {
 	id  uint32
 	gen uint32
 }
 
 // Batch accumulates rows in Go memory and writes them with one native call (DB.Write or
-// Commit, wrapping vme_add_rows): the packed series keys go into one byte buffer with uint32
-// offsets, the timestamps (ms since the Unix epoch, UTC) and values (float64) into two
-// arrays. The packed key of each distinct label set is computed once and cached in the batch
-// across Reset, so steady-state ingest of known series allocates nothing.
+// Commit): each row holds the id of its label set in the batch's key cache, its timestamp (ms
+// since the Unix epoch, UTC) and value (float64). The packed key of each distinct label set is
+// computed once and cached in the batch across Reset; a label set written again to the same DB
+// is resolved once to an engine series reference (vme_series_refs_resolve), so steady-state
+// ingest of known series allocates nothing and passes 8 bytes of reference per row to
+// vme_add_rows_ref (see Write). The engine references are released by ClearCache, when the
+// batch becomes unreachable (a runtime cleanup), or when their DB is closed.
 //
 // A Batch is not safe for concurrent use; use one per goroutine. The zero value is ready to
 // use. Reuse it: Reset keeps the buffers and the key cache.
 type Batch struct {
-	keys []byte
-	offs []uint32 // len(ts)+1 entries once a row is added
+	ids  []uint32 // cache id of each row
 	ts   []int64
 	vals []float64
+	eng  *engineRefs
+	// Scratch of Write.
+	scratch    writeScratch
+	resolveIDs []uint32
+	// Keys of rows added before a ClearCache (ids with carryBit), until Reset.
+	carryKeys []byte
+	carryOffs []uint32
 
 	seed     maphash.Seed
 	seeded   bool
@@ -86,8 +102,7 @@ type Batch struct {
 // NewBatch returns a Batch with room for capacity rows.
 func NewBatch(capacity int) *Batch {
 	b := &Batch{}
-	b.keys = make([]byte, 0, capacity*48)
-	b.offs = make([]uint32, 1, capacity+1)
+	b.ids = make([]uint32, 0, capacity)
 	b.ts = make([]int64, 0, capacity)
 	b.vals = make([]float64, 0, capacity)
 	return b
@@ -98,15 +113,41 @@ func (b *Batch) Len() int { return len(b.ts) }
 
 // Reset empties the batch and keeps its buffers and key cache (and so its SeriesRefs).
 func (b *Batch) Reset() {
-	b.keys = b.keys[:0]
-	b.offs = b.offs[:0]
+	b.ids = b.ids[:0]
+	b.carryKeys = b.carryKeys[:0]
+	b.carryOffs = b.carryOffs[:0]
 	b.ts = b.ts[:0]
 	b.vals = b.vals[:0]
 }
 
-// ClearCache drops the cached series keys (use it when the set of series churns); every
-// SeriesRef obtained before becomes invalid. Rows already in the batch are kept.
+// ClearCache drops the cached series keys (use it when the set of series churns) and releases
+// their engine series references (vme_series_refs_release, in every DB still open); every
+// SeriesRef obtained before becomes invalid. Rows already in the batch are kept (their keys
+// until the next Reset).
 func (b *Batch) ClearCache() {
+	// The keys of the rows in the batch move to the carry buffer, until the next Reset.
+	if len(b.ids) > 0 {
+		moved := make(map[uint32]uint32)
+		for i, id := range b.ids {
+			if id&carryBit != 0 {
+				continue
+			}
+			c, ok := moved[id]
+			if !ok {
+				if len(b.carryOffs) == 0 {
+					b.carryOffs = append(b.carryOffs, 0)
+				}
+				c = carryBit | uint32(len(b.carryOffs)-1)
+				b.carryKeys = append(b.carryKeys, b.refKeys[b.refOffs[id]:b.refOffs[id+1]]...)
+				b.carryOffs = append(b.carryOffs, uint32(len(b.carryKeys)))
+				moved[id] = c
+			}
+			b.ids[i] = c
+		}
+	}
+	if b.eng != nil {
+		b.eng.releaseAll()
+	}
 	b.index = nil
 	b.refKeys = b.refKeys[:0]
 	b.refOffs = b.refOffs[:0]
@@ -116,6 +157,10 @@ func (b *Batch) ClearCache() {
 	b.next = 0
 	b.gen = 0
 }
+
+// carryBit marks a row id that indexes the carry buffer (keys of rows kept across ClearCache)
+// instead of the key cache.
+const carryBit = 1 << 31
 
 // batchGens hands out cache generations, unique across batches, so a SeriesRef of another
 // batch or of a cleared cache is detected.
@@ -200,14 +245,7 @@ func (b *Batch) AddRef(ref SeriesRef, ts int64, v float64) {
 	if ref.gen != b.gen || ref.gen == 0 || int(ref.id) >= b.CachedSeries() {
 		panic("vmengine: Batch.AddRef: SeriesRef from another batch or from before ClearCache")
 	}
-	if len(b.offs) == 0 {
-		b.offs = append(b.offs, 0)
-	}
-	b.keys = append(b.keys, b.refKeys[b.refOffs[ref.id]:b.refOffs[ref.id+1]]...)
-	if uint64(len(b.keys)) > math.MaxUint32 {
-		panic("vmengine: Batch exceeds 4 GiB of series keys; commit smaller batches")
-	}
-	b.offs = append(b.offs, uint32(len(b.keys)))
+	b.ids = append(b.ids, ref.id)
 	b.ts = append(b.ts, ts)
 	b.vals = append(b.vals, v)
 }
@@ -228,10 +266,18 @@ func (b *Batch) Add(labels Labels, ts int64, v float64) error {
 // Commit is db.Write(b).
 func (b *Batch) Commit(db *DB) (AddResult, error) { return db.Write(b) }
 
-// Write adds every row of the batch with one vme_add_rows call and returns its counters.
-// The batch is not reset (call Reset to reuse it). The batch's buffers are passed to C only
-// for the duration of the call. Errors: ErrClosed, ErrMisuse (read-only DB), ErrIO,
-// ErrInvalidArgument. Safe to call from many goroutines with different batches.
+// Write adds every row of the batch and returns the counters. Rows of label sets that this
+// batch already wrote to db go in one vme_add_rows_ref call, as 8-byte engine series
+// references: each label set is resolved once per DB (vme_series_refs_resolve) the second time
+// it is written, so a series written once (high churn) costs no reference, and one written
+// again and again (a scrape loop) skips the engine's per-row key lookup. The other rows go in
+// one vme_add_rows call with their packed keys. The references are kept in the batch per DB (a
+// DB reopened is a new DB). The engine checks the labels when the rows are added: rows of a
+// label set over its limits are rejected and counted in AddResult.RejectedInvalidLabels. The
+// batch is not reset (call Reset to reuse it). The batch's buffers are passed to C only for the
+// duration of the calls. If a call fails, the result counts what was stored before the failure.
+// Errors: ErrClosed, ErrMisuse (read-only DB), ErrIO, ErrInvalidArgument. Safe to call from
+// many goroutines with different batches.
 func (db *DB) Write(b *Batch) (AddResult, error) {
 	const op = "Write"
 	h, err := db.acquire(op)
@@ -243,23 +289,196 @@ func (db *DB) Write(b *Batch) (AddResult, error) {
 	if n == 0 {
 		return AddResult{}, nil
 	}
-	var keys *C.uint8_t
-	if cap(b.keys) > 0 {
-		keys = (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b.keys)))
-	} else {
-		keys = (*C.uint8_t)(unsafe.Pointer(&zeroByte))
+	if b.eng == nil {
+		b.eng = &engineRefs{}
+		runtime.AddCleanup(b, func(e *engineRefs) { e.releaseAll() }, b.eng)
 	}
-	var res C.vme_add_result
+	e := b.eng
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := e.forDB(db, h, b.CachedSeries())
+	if err := b.resolveSeen(d, h, op); err != nil {
+		return AddResult{}, err
+	}
+	// Split the rows: by reference, or by key (first write of a label set, or a row carried
+	// across ClearCache).
+	w := &b.scratch
+	w.reset()
+	for i, id := range b.ids {
+		if id&carryBit == 0 && d.refs[id] >= minRef {
+			w.refs = append(w.refs, d.refs[id])
+			w.refTS = append(w.refTS, b.ts[i])
+			w.refVals = append(w.refVals, b.vals[i])
+			continue
+		}
+		if id&carryBit != 0 {
+			c := id &^ carryBit
+			w.keys = append(w.keys, b.carryKeys[b.carryOffs[c]:b.carryOffs[c+1]]...)
+		} else {
+			w.keys = append(w.keys, b.refKeys[b.refOffs[id]:b.refOffs[id+1]]...)
+			d.refs[id] = seenOnce
+		}
+		if uint64(len(w.keys)) > math.MaxUint32 {
+			return AddResult{}, errInvalid(op, "the batch exceeds 4 GiB of series keys; write smaller batches")
+		}
+		w.offs = append(w.offs, uint32(len(w.keys)))
+		w.keyTS = append(w.keyTS, b.ts[i])
+		w.keyVals = append(w.keyVals, b.vals[i])
+	}
+	var total AddResult
+	if len(w.keyTS) > 0 {
+		keys := (*C.uint8_t)(unsafe.Pointer(&zeroByte))
+		if len(w.keys) > 0 {
+			keys = (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(w.keys)))
+		}
+		var res C.vme_add_result
+		var cerr *C.vme_error
+		st := C.vme_add_rows(h, keys, C.size_t(len(w.keys)),
+			(*C.uint32_t)(unsafe.Pointer(unsafe.SliceData(w.offs))),
+			(*C.int64_t)(unsafe.Pointer(unsafe.SliceData(w.keyTS))),
+			(*C.double)(unsafe.Pointer(unsafe.SliceData(w.keyVals))),
+			C.size_t(len(w.keyTS)), &res, &cerr)
+		total.Add(fromC(&res))
+		if st != C.VME_OK {
+			return total, newError(op, st, cerr)
+		}
+	}
+	if len(w.refs) > 0 {
+		var res C.vme_add_result
+		var cerr *C.vme_error
+		st := C.vme_add_rows_ref(h, (*C.uint64_t)(unsafe.Pointer(unsafe.SliceData(w.refs))),
+			(*C.int64_t)(unsafe.Pointer(unsafe.SliceData(w.refTS))),
+			(*C.double)(unsafe.Pointer(unsafe.SliceData(w.refVals))),
+			C.size_t(len(w.refs)), nil, &res, &cerr)
+		total.Add(fromC(&res))
+		if st != C.VME_OK {
+			return total, newError(op, st, cerr)
+		}
+	}
+	return total, nil
+}
+
+// writeScratch holds the two halves of a Write, reused across calls.
+type writeScratch struct {
+	refs             []uint64
+	refTS, keyTS     []int64
+	refVals, keyVals []float64
+	keys             []byte
+	offs             []uint32
+}
+
+func (w *writeScratch) reset() {
+	w.refs, w.refTS, w.refVals = w.refs[:0], w.refTS[:0], w.refVals[:0]
+	w.keys, w.keyTS, w.keyVals = w.keys[:0], w.keyTS[:0], w.keyVals[:0]
+	w.offs = append(w.offs[:0], 0)
+}
+
+// States of a label set in dbRefs.refs besides an engine reference (always >= minRef: its top
+// 16 bits are a non-zero handle tag, see vmengine.h).
+const (
+	notWritten = 0       // not written to this DB yet
+	seenOnce   = 1       // written once by key: the next Write resolves it
+	minRef     = 1 << 48 // engine references are at least this
+)
+
+// engineRefs are the engine series references of one batch's cached label sets, per DB. It is
+// separate from the Batch so that a runtime cleanup of the batch can release them.
+type engineRefs struct {
+	mu  sync.Mutex // the cleanup runs on another goroutine
+	dbs []dbRefs
+}
+
+type dbRefs struct {
+	db   weak.Pointer[DB] // weak: a batch does not keep a DB alive
+	h    *C.vme_db        // the handle they were resolved on
+	refs []uint64         // by cache id: notWritten, seenOnce or an engine reference
+}
+
+// forDB returns the references of db (handle h), grown to cached entries; e.mu is held.
+func (e *engineRefs) forDB(db *DB, h *C.vme_db, cached int) *dbRefs {
+	// Forget the references of DBs that were garbage-collected (their handles are closed).
+	e.dbs = slices.DeleteFunc(e.dbs, func(d dbRefs) bool { return d.db.Value() == nil })
+	var d *dbRefs
+	for i := range e.dbs {
+		if e.dbs[i].db.Value() == db && e.dbs[i].h == h {
+			d = &e.dbs[i]
+			break
+		}
+	}
+	if d == nil {
+		e.dbs = append(e.dbs, dbRefs{db: weak.Make(db), h: h})
+		d = &e.dbs[len(e.dbs)-1]
+	}
+	if len(d.refs) < cached {
+		d.refs = append(d.refs, make([]uint64, cached-len(d.refs))...)
+	}
+	return d
+}
+
+// resolveSeen resolves, with one vme_series_refs_resolve call, the label sets of the batch's
+// rows that were written once to d's DB before this Write.
+func (b *Batch) resolveSeen(d *dbRefs, h *C.vme_db, op string) error {
+	w := &b.scratch
+	w.keys = w.keys[:0]
+	w.offs = append(w.offs[:0], 0)
+	ids := b.resolveIDs[:0]
+	for _, id := range b.ids {
+		if id&carryBit != 0 || d.refs[id] != seenOnce {
+			continue
+		}
+		d.refs[id] = notWritten + 2 // marked: listed once
+		ids = append(ids, id)
+		w.keys = append(w.keys, b.refKeys[b.refOffs[id]:b.refOffs[id+1]]...)
+		w.offs = append(w.offs, uint32(len(w.keys)))
+	}
+	b.resolveIDs = ids
+	if len(ids) == 0 {
+		return nil
+	}
+	refs := make([]uint64, len(ids))
 	var cerr *C.vme_error
-	st := C.vme_add_rows(h, keys, C.size_t(len(b.keys)),
-		(*C.uint32_t)(unsafe.Pointer(unsafe.SliceData(b.offs))),
-		(*C.int64_t)(unsafe.Pointer(unsafe.SliceData(b.ts))),
-		(*C.double)(unsafe.Pointer(unsafe.SliceData(b.vals))),
-		C.size_t(n), &res, &cerr)
+	st := C.vme_series_refs_resolve(h, (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(w.keys))),
+		C.size_t(len(w.keys)), (*C.uint32_t)(unsafe.Pointer(unsafe.SliceData(w.offs))),
+		C.size_t(len(ids)), (*C.uint64_t)(unsafe.Pointer(unsafe.SliceData(refs))), &cerr)
 	if st != C.VME_OK {
-		return fromC(&res), newError(op, st, cerr)
+		for _, id := range ids {
+			d.refs[id] = seenOnce
+		}
+		return newError(op, st, cerr)
 	}
-	return fromC(&res), nil
+	for k, id := range ids {
+		d.refs[id] = refs[k]
+	}
+	return nil
+}
+
+// releaseAll releases the references in every DB still open and forgets them all.
+func (e *engineRefs) releaseAll() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, d := range e.dbs {
+		db := d.db.Value()
+		if db == nil {
+			continue
+		}
+		live := make([]uint64, 0, len(d.refs))
+		for _, r := range d.refs {
+			if r >= minRef {
+				live = append(live, r)
+			}
+		}
+		if len(live) == 0 {
+			continue
+		}
+		if h, err := db.acquire("ClearCache"); err == nil {
+			if h == d.h {
+				C.vme_series_refs_release(h, (*C.uint64_t)(unsafe.Pointer(unsafe.SliceData(live))),
+					C.size_t(len(live)), nil)
+			}
+			db.mu.RUnlock()
+		}
+	}
+	e.dbs = nil
 }
 
 // AddSeries adds the samples of one series with one vme_add_series call: timestamps ts (ms

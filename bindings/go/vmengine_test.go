@@ -631,3 +631,112 @@ func TestConcurrentClose(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// A Batch resolves its label sets to engine series references per DB, on their second write:
+// the same batch writes to two DBs, keeps working after DeleteSeries (a new series) and after a DB is closed and
+// reopened (a new DB), rejects rows of invalid labels as Write always did, and ClearCache
+// releases the references (the "series_refs" stat) while keeping the rows already added.
+func TestBatchEngineRefs(t *testing.T) {
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	db1, db2 := openT(t, dir1, nil), openT(t, dir2, nil)
+	b := vme.NewBatch(8)
+	a, _ := b.Ref(vme.FromStrings("__name__", "ref", "id", "a"))
+	c, _ := b.Ref(vme.FromStrings("__name__", "ref", "id", "c"))
+	bad, _ := b.Ref(vme.FromStrings("id", "no-name"))
+	write := func(db *vme.DB, ts int64, wantAdded uint64) {
+		t.Helper()
+		b.Reset()
+		b.AddRef(a, ts, 1)
+		b.AddRef(c, ts, 2)
+		b.AddRef(bad, ts, 3)
+		res, err := db.Write(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.RowsAdded != wantAdded || res.RejectedInvalidLabels != 1 {
+			t.Fatalf("Write: %+v, want %d added and 1 invalid", res, wantAdded)
+		}
+	}
+	samples := func(db *vme.DB, sel string) []int64 {
+		t.Helper()
+		if err := db.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		it, err := db.SearchSelector(context.Background(), sel, 0, 0)
+		var ts []int64
+		for _, s := range collect(t, it, err) {
+			ts = append(ts, s.Timestamps...)
+		}
+		slices.Sort(ts)
+		return ts
+	}
+	stat := func(db *vme.DB, name string) float64 {
+		t.Helper()
+		m, err := db.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m[name]
+	}
+	// The first write of a label set goes by key, the second resolves it to a reference.
+	write(db1, t0, 2)
+	if n := stat(db1, "series_refs"); n != 0 {
+		t.Fatalf("db1 series_refs after one write = %v, want 0", n)
+	}
+	write(db1, t0+500, 2)
+	if n := stat(db1, "series_refs"); n != 3 {
+		t.Fatalf("db1 series_refs after two writes = %v, want 3", n)
+	}
+	write(db1, t0+700, 2)
+	write(db2, t0+1000, 2)
+	write(db2, t0+1500, 2)
+	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0, t0 + 500, t0 + 700}) {
+		t.Fatalf("db1: %v", got)
+	}
+	if got := samples(db2, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 1000, t0 + 1500}) {
+		t.Fatalf("db2: %v", got)
+	}
+	if n := stat(db2, "series_refs"); n != 3 {
+		t.Fatalf("db2 series_refs = %v, want 3", n)
+	}
+
+	// Deleted, then written again: a new series with only the new sample.
+	if n, err := db1.DeleteSeries(vme.Query{Selector: `ref{id="a"}`}); err != nil || n != 1 {
+		t.Fatalf("DeleteSeries: %d, %v", n, err)
+	}
+	write(db1, t0+2000, 2)
+	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 2000}) {
+		t.Fatalf("after delete: %v", got)
+	}
+
+	// Closed and reopened: the batch resolves again for the new DB.
+	if err := db1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db1 = openT(t, dir1, nil)
+	write(db1, t0+3000, 2)
+	write(db1, t0+3500, 2) // by reference on the new DB
+	if n := stat(db1, "series_refs"); n != 3 {
+		t.Fatalf("series_refs after reopen = %v, want 3", n)
+	}
+	if got := samples(db1, `ref{id="c"}`); !slices.Equal(got, []int64{t0, t0 + 500, t0 + 700, t0 + 2000, t0 + 3000, t0 + 3500}) {
+		t.Fatalf("after reopen: %v", got)
+	}
+
+	// ClearCache releases the references; the rows in the batch stay and are written.
+	b.Reset()
+	b.AddRef(a, t0+4000, 1)
+	b.ClearCache()
+	if n := stat(db1, "series_refs"); n != 0 {
+		t.Fatalf("series_refs after ClearCache = %v, want 0", n)
+	}
+	if res, err := db1.Write(b); err != nil || res.RowsAdded != 1 {
+		t.Fatalf("Write after ClearCache: %+v, %v", res, err)
+	}
+	if n := stat(db1, "series_refs"); n != 0 {
+		t.Fatalf("series_refs after writing carried rows = %v, want 0", n)
+	}
+	if got := samples(db1, `ref{id="a"}`); !slices.Equal(got, []int64{t0 + 2000, t0 + 3000, t0 + 3500, t0 + 4000}) {
+		t.Fatalf("carried row: %v", got)
+	}
+}

@@ -315,6 +315,9 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
      : k == "inmemory_parts_flush_interval_ms" ? opts->opts.inmemory_parts_flush_interval_ms
                                                : opts->opts.final_merge_delay_ms) =
         static_cast<int64_t>(u);
+  } else if (k == "raw_rows_memory_bytes") {
+    if (!ParseU64(value, &u) || u < (1u << 20)) return bad();
+    opts->opts.raw_rows_memory_bytes = u;
   } else if (k == "max_raw_rows_per_shard" || k == "max_small_parts") {
     if (!ParseU64(value, &u) || u == 0 || u > (1ull << 32)) return bad();
     (k == "max_raw_rows_per_shard" ? opts->opts.max_raw_rows_per_shard
@@ -461,6 +464,65 @@ vme_status vme_add_rows_report(vme_db* db, const uint8_t* keys, size_t keys_len,
                                vme_add_result* result, vme_error** err) noexcept try {
   return AddRows("vme_add_rows_report", db, keys, keys_len, key_offsets, ts_ms, values, n,
                  row_status, result, err);
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_series_refs_resolve(vme_db* db, const uint8_t* keys, size_t keys_len,
+                                   const uint32_t* key_offsets, size_t n, uint64_t* refs,
+                                   vme_error** err) noexcept try {
+  const char* fn = "vme_series_refs_resolve";
+  vme_status st;
+  auto s = Acquire(db, err, fn, &st);
+  if (!s) return st;
+  if (n == 0) return VME_OK;
+  if (keys == nullptr && keys_len > 0) return NullArg(err, fn, "keys");
+  if (key_offsets == nullptr) return NullArg(err, fn, "key_offsets");
+  if (refs == nullptr) return NullArg(err, fn, "refs");
+  static const uint8_t kEmpty = 0;
+  const auto& o = s->options();
+  return FromStatus(s->ResolveSeriesRefs(keys ? keys : &kEmpty, keys_len, key_offsets, n,
+                                         o.account_id, o.project_id, refs)
+                        .WithContext(fn),
+                    err);
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_series_refs_release(vme_db* db, const uint64_t* refs, size_t n,
+                                   vme_error** err) noexcept try {
+  const char* fn = "vme_series_refs_release";
+  vme_status st;
+  auto s = Acquire(db, err, fn, &st);
+  if (!s) return st;
+  if (n == 0) return VME_OK;
+  if (refs == nullptr) return NullArg(err, fn, "refs");
+  return FromStatus(s->ReleaseSeriesRefs(refs, n).WithContext(fn), err);
+}
+VME_CATCH_ALL(err)
+
+vme_status vme_add_rows_ref(vme_db* db, const uint64_t* refs, const int64_t* ts_ms,
+                            const double* values, size_t n, uint8_t* row_status,
+                            vme_add_result* result, vme_error** err) noexcept try {
+  const char* fn = "vme_add_rows_ref";
+  if (result != nullptr) *result = vme_add_result{};
+  if (row_status != nullptr && n > 0) std::memset(row_status, VME_ROW_FAILED, n);
+  vme_status st;
+  auto s = Acquire(db, err, fn, &st);
+  if (!s) return st;
+  if (n == 0) return VME_OK;
+  if (refs == nullptr) return NullArg(err, fn, "refs");
+  if (ts_ms == nullptr) return NullArg(err, fn, "ts_ms");
+  if (values == nullptr) return NullArg(err, fn, "values");
+  vme::storage::AddRowsResult r;
+  Status status = s->AddRowsRef(refs, ts_ms, values, n, &r, row_status);
+  if (result != nullptr) {
+    *result = vme_add_result{r.rows_added,
+                             r.rejected_invalid_labels,
+                             r.rejected_nan,
+                             r.rejected_out_of_retention,
+                             r.rejected_too_far_future,
+                             r.rejected_invalid_timestamp};
+  }
+  return FromStatus(status.WithContext(fn), err);
 }
 VME_CATCH_ALL(err)
 

@@ -16,26 +16,34 @@ Status InmemoryPart::InitFromRows(std::vector<RawRow>* rows, int64_t dedup_inter
       return Status::InvalidArgument("invalid precision bits " + std::to_string(r.precision_bits));
     }
   }
-  SortRawRows(rows);
+  if (rows->size() > UINT32_MAX) {
+    return Status::InvalidArgument("cannot create a part from " + std::to_string(rows->size()) +
+                                   " rows (at most 2^32 - 1)");
+  }
+  std::vector<uint32_t> order;
+  SortedRawRowsOrder(*rows, &order);
   auto w = BlockStreamWriter::ForInmemoryPart(this);
   w->set_dedup_interval(dedup_interval_ms);
   DataBlock b;
   std::vector<double> values;
   values.reserve(std::min(rows->size(), kMaxRowsPerBlock));
   const RawRow* r = rows->data();
+  const uint32_t* o = order.data();
   const size_t n = rows->size();
   size_t start = 0;
   while (start < n) {
     size_t end = start + 1;
-    const uint64_t metric_id = r[start].tsid.metric_id;
-    while (end < n && end - start < kMaxRowsPerBlock && r[end].tsid.metric_id == metric_id) end++;
+    const RawRow& first = r[o[start]];
+    const uint64_t metric_id = first.tsid.metric_id;
+    while (end < n && end - start < kMaxRowsPerBlock && r[o[end]].tsid.metric_id == metric_id)
+      end++;
     b.Reset();
-    b.header.tsid = r[start].tsid;
-    b.header.precision_bits = r[start].precision_bits;
+    b.header.tsid = first.tsid;
+    b.header.precision_bits = first.precision_bits;
     values.clear();
     for (size_t i = start; i < end; i++) {
-      b.timestamps.push_back(r[i].timestamp);
-      values.push_back(r[i].value);
+      b.timestamps.push_back(r[o[i]].timestamp);
+      values.push_back(r[o[i]].value);
     }
     b.header.scale = dec::AppendFloatToDecimal(&b.values, values.data(), values.size());
     b.decoded = true;

@@ -24,10 +24,11 @@ struct InmemoryPart {
   std::string index;
   std::string metaindex;
 
-  // rawRowsMarshaler (VictoriaMetrics lib/storage/raw_row.go): sorts *rows by (TSID, timestamp)
-  // (stable), cuts blocks of at most 8192 rows per MetricID, converts values to decimals per block,
-  // uses the precision bits of each block's first row and deduplicates blocks when
-  // dedup_interval_ms > 0. rows must be non-empty and every precision_bits in 1..64.
+  // rawRowsMarshaler (VictoriaMetrics lib/storage/raw_row.go): orders *rows by (TSID, timestamp)
+  // (stable, through a permutation: *rows is left as it is), cuts blocks of at most 8192 rows per
+  // MetricID, converts values to decimals per block, uses the precision bits of each block's first
+  // row and deduplicates blocks when dedup_interval_ms > 0. rows must be non-empty and every
+  // precision_bits in 1..64.
   Status InitFromRows(std::vector<RawRow>* rows, int64_t dedup_interval_ms);
 
   uint64_t size_bytes() const {

@@ -1,6 +1,7 @@
 #include "storage/partition.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -138,9 +139,32 @@ Status Partition::CheckWritable(const char* what) const {
 
 Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
   VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(rows, opts_.dedup_interval_ms));
+  RecycleRawBuffer(rows);
   std::lock_guard<std::mutex> l(mu_);
   inmemory_.push_back(PartEntry{std::move(part), false, NowMs()});
   return Status::OK();
+}
+
+std::vector<RawRow> Partition::NewRawBuffer(size_t min_rows) {
+  std::vector<RawRow> buf;
+  {
+    std::lock_guard<std::mutex> l(spare_mu_);
+    if (!spare_.empty()) {
+      buf.swap(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  buf.reserve(std::max(min_rows, opts_.max_raw_rows));
+  return buf;
+}
+
+void Partition::RecycleRawBuffer(std::vector<RawRow>* rows) {
+  // Only buffers of the usual size are kept, one at a time: a spare buffer's pages are already
+  // mapped, so the next full shard costs no page faults, and memory stays bounded.
+  if (rows->capacity() < opts_.max_raw_rows || rows->capacity() > 2 * opts_.max_raw_rows) return;
+  rows->clear();
+  std::lock_guard<std::mutex> l(spare_mu_);
+  if (spare_.size() < kMaxSpareRawBuffers) spare_.push_back(std::move(*rows));
 }
 
 Status Partition::AddRows(const RawRow* rows, size_t n,
@@ -154,15 +178,19 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
       return st.WithContext("background conversion in partition " + name_);
     }
   }
+  // A shard's buffer holds at most max_raw_rows (unless one call brings more): a buffer that
+  // cannot take the rows is handed off first, then the rows go into a fresh one, and a buffer
+  // that is full after them is handed off too.
   std::vector<RawRow> full;
   {
     RawShard& shard = shards_[next_shard_.fetch_add(1) % num_shards_];
     std::lock_guard<std::mutex> l(shard.mu);
+    if (!shard.rows.empty() && shard.rows.size() + n > opts_.max_raw_rows) full.swap(shard.rows);
+    if (shard.rows.capacity() < std::min(n, opts_.max_raw_rows)) shard.rows = NewRawBuffer(n);
     shard.rows.insert(shard.rows.end(), rows, rows + n);
-    if (shard.rows.size() < opts_.max_raw_rows) return Status::OK();
-    full.swap(shard.rows);
-    shard.rows.reserve(std::min<size_t>(opts_.max_raw_rows, 1u << 20));
+    if (full.empty() && shard.rows.size() >= opts_.max_raw_rows) full.swap(shard.rows);
   }
+  if (full.empty()) return Status::OK();
   bool convert_here;
   {
     std::lock_guard<std::mutex> l(raw_mu_);
@@ -235,12 +263,75 @@ Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
     if (!sources.empty()) merges_in_flight_++;
   }
   if (sources.empty()) return Status::OK();
-  Status st = MergeParts(sources, false, nullptr, nullptr);
-  if (!st.ok()) ClearInMerge(sources);
+  Status st = MergeInmemoryGroups(sources);
   std::lock_guard<std::mutex> l(mu_);
   merges_in_flight_--;
   merge_cv_.notify_all();
   return st;
+}
+
+// Writes in-memory parts to disk as up to `threads` file parts merged in parallel (groups of
+// consecutive parts of about equal size): on W1 the flush at close merges dozens of in-memory
+// parts, and one merge would use one core. The calling thread takes groups too, and waits only
+// for groups another thread has started, so the flush never waits for a busy arena.
+Status Partition::MergeInmemoryGroups(const std::vector<PartPtr>& sources) {
+  const size_t threads = opts_.workers ? static_cast<size_t>(opts_.workers->threads()) : 1;
+  const size_t groups_n = std::min(threads, sources.size() / kMinPartsPerFlushGroup);
+  if (groups_n <= 1) {
+    Status st = MergeParts(sources, false, nullptr, nullptr);
+    if (!st.ok()) ClearInMerge(sources);
+    return st;
+  }
+  uint64_t total = 0;
+  for (const auto& p : sources) total += p->size_bytes();
+  std::vector<std::vector<PartPtr>> groups(1);
+  uint64_t acc = 0;
+  for (const auto& p : sources) {
+    if (groups.size() < groups_n && !groups.back().empty() &&
+        acc >= total / groups_n * groups.size()) {
+      groups.emplace_back();
+    }
+    groups.back().push_back(p);
+    acc += p->size_bytes();
+  }
+  struct Shared {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t done = 0;
+    std::vector<Status> st;
+    std::vector<std::vector<PartPtr>> groups;
+  };
+  auto sh = std::make_shared<Shared>();
+  sh->st.resize(groups.size());
+  sh->groups = groups;
+  auto take = [this, sh] {
+    for (;;) {
+      const size_t g = sh->next.fetch_add(1);
+      if (g >= sh->groups.size()) return;
+      Status st = CatchAll("in-memory parts flush",
+                           [&] { return MergeParts(sh->groups[g], false, nullptr, nullptr); });
+      std::lock_guard<std::mutex> l(sh->mu);
+      sh->st[g] = std::move(st);
+      sh->done++;
+      sh->cv.notify_all();
+    }
+  };
+  // Helpers may start after every group was taken (then they return at once, touching only
+  // the shared state); a helper that took a group is waited for below.
+  for (size_t k = 1; k < groups.size(); k++) opts_.workers->Run(take);
+  take();
+  {
+    std::unique_lock<std::mutex> l(sh->mu);
+    sh->cv.wait(l, [&] { return sh->done == groups.size(); });
+  }
+  Status first;
+  for (size_t g = 0; g < groups.size(); g++) {
+    if (sh->st[g].ok()) continue;
+    ClearInMerge(groups[g]);
+    if (first.ok()) first = sh->st[g];
+  }
+  return first;
 }
 
 Status Partition::FlushToDisk() {

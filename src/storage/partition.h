@@ -129,12 +129,19 @@ class Partition {
   Status OpenSide(const std::string& dir, bool big);
   Status CheckWritable(const char* what) const;
   Status ConvertRawRows(std::vector<RawRow>* rows);
+  // A raw-row buffer with room for max(min_rows, max_raw_rows) rows: a spare one when there is
+  // one. RecycleRawBuffer keeps a converted buffer as the spare.
+  std::vector<RawRow> NewRawBuffer(size_t min_rows);
+  void RecycleRawBuffer(std::vector<RawRow>* rows);
   // stoppable: a background merge, abandoned (Status::Busy, sources intact) once opts_.stop
   // is set; flushes and force merges always finish.
   Status MergeParts(const std::vector<PartPtr>& sources, bool force_big,
                     const std::unordered_set<uint64_t>* deleted, PartPtr* result,
                     bool stoppable = false);
   void ClearInMerge(const std::vector<PartPtr>& parts);
+  // Merges in-memory parts (flagged in_merge) into file parts, in parallel groups.
+  static constexpr size_t kMinPartsPerFlushGroup = 4;
+  Status MergeInmemoryGroups(const std::vector<PartPtr>& sources);
 
   const std::string small_dir_;
   const std::string big_dir_;
@@ -157,6 +164,10 @@ class Partition {
   std::condition_variable raw_cv_;
   int pending_conversions_ = 0;
   Status conversion_error_;
+  // Converted raw-row buffers kept for reuse (leaf lock).
+  static constexpr size_t kMaxSpareRawBuffers = 1;
+  std::mutex spare_mu_;
+  std::vector<std::vector<RawRow>> spare_;
 
   mutable std::mutex mu_;
   std::condition_variable merge_cv_;

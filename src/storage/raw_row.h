@@ -42,6 +42,11 @@ inline bool RawRowLess(const RawRow& a, const RawRow& b) {
   return a.timestamp < b.timestamp;
 }
 
+// The permutation that sorts rows stably by (TSID, timestamp): rows[order[k]] is the k-th row
+// in that order. Costs 4 bytes per row instead of a sorted copy of the rows. Rows must number
+// fewer than 2^32.
+void SortedRawRowsOrder(const std::vector<RawRow>& rows, std::vector<uint32_t>* order);
+
 // Stable sort by (TSID, timestamp); a no-op for already sorted input.
 void SortRawRows(std::vector<RawRow>* rows);
 

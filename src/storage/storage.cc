@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <unordered_map>
 
 #include "encoding/decimal.h"
 #include "encoding/int.h"
@@ -39,6 +40,32 @@ int64_t RetentionDeadline(int64_t now, int64_t retention_ms) {
   return std::max<int64_t>(0, deadline);
 }
 
+// Rows per raw-row shard from the raw-row memory budget (StorageOptions::raw_rows_memory_bytes):
+// the buffers alive at once are one per shard, one per conversion in the background arena
+// (`threads`) and one spare (Partition::RecycleRawBuffer), RawRow bytes per row each.
+size_t MaxRawRowsPerShard(const StorageOptions& opts, size_t shards, size_t threads) {
+  const uint64_t budget =
+      opts.raw_rows_memory_bytes > 0 ? opts.raw_rows_memory_bytes : opts.cache_bytes / 8;
+  return std::clamp<uint64_t>(budget / sizeof(RawRow) / (shards + threads + 1), 10'000, 500'000);
+}
+
+// key_offsets of n keys: non-decreasing, the last within keys_len.
+Status CheckKeyOffsets(const uint32_t* offsets, size_t n, size_t keys_len) {
+  for (size_t i = 0; i < n; i++) {
+    if (offsets[i] > offsets[i + 1]) {
+      return Status::InvalidArgument(
+          "key_offsets[" + std::to_string(i + 1) + "] = " + std::to_string(offsets[i + 1]) +
+          " is less than key_offsets[" + std::to_string(i) + "] = " + std::to_string(offsets[i]));
+    }
+  }
+  if (offsets[n] > keys_len) {
+    return Status::InvalidArgument("key_offsets[" + std::to_string(n) +
+                                   "] = " + std::to_string(offsets[n]) + " exceeds keys_len " +
+                                   std::to_string(keys_len));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
@@ -64,10 +91,12 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.raw_shards = (static_cast<size_t>(DefaultBackgroundThreads()) + 7) / 8;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
   popts.retention_ms = opts.retention_ms;
-  popts.max_raw_rows =
-      opts.max_raw_rows_per_shard > 0
-          ? opts.max_raw_rows_per_shard
-          : std::clamp<uint64_t>(allowed / popts.raw_shards / 256 / 56, 10'000, 500'000);
+  // Without background work (workers() is null) writers convert full shards themselves.
+  const size_t conversion_threads =
+      s->scheduler_->workers() ? static_cast<size_t>(s->scheduler_->workers()->threads()) : 0;
+  popts.max_raw_rows = opts.max_raw_rows_per_shard > 0
+                           ? opts.max_raw_rows_per_shard
+                           : MaxRawRowsPerShard(opts, popts.raw_shards, conversion_threads);
   popts.max_small_part_bytes = std::max<uint64_t>(10'000'000, (mem - allowed) / 15);
   popts.workers = s->scheduler_->workers();
   popts.stop = s->scheduler_->stop_flag();
@@ -153,18 +182,7 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
   std::shared_lock<std::shared_mutex> il(idb_rw_);
   if (opts_.read_only) return Misuse("add rows");
   if (n == 0) return Status::OK();
-  for (size_t i = 0; offsets != nullptr && i < n; i++) {
-    if (offsets[i] > offsets[i + 1]) {
-      return Status::InvalidArgument(
-          "key_offsets[" + std::to_string(i + 1) + "] = " + std::to_string(offsets[i + 1]) +
-          " is less than key_offsets[" + std::to_string(i) + "] = " + std::to_string(offsets[i]));
-    }
-  }
-  if (offsets != nullptr && offsets[n] > keys_len) {
-    return Status::InvalidArgument("key_offsets[" + std::to_string(n) +
-                                   "] = " + std::to_string(offsets[n]) + " exceeds keys_len " +
-                                   std::to_string(keys_len));
-  }
+  if (offsets != nullptr) VME_RETURN_IF_ERROR(CheckKeyOffsets(offsets, n, keys_len));
   // Row i's series key; without offsets every row has the whole of keys (columnar form).
   auto key_of = [&](size_t i) {
     if (offsets == nullptr) return std::string_view(reinterpret_cast<const char*>(keys), keys_len);
@@ -240,24 +258,30 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
   // Per-day index entries before the rows, so that stored rows are always found by date.
   Status st = series_->AddPerDayEntries(rows, account_id, project_id,
                                         [&](size_t k) { return key_of(row_src[k]); });
-  std::vector<bool> stored(rows.size(), false);
-  if (st.ok()) st = StoreRows(&rows, &stored, &r.rows_added);
-  for (size_t k = 0; row_status != nullptr && k < rows.size(); k++) {
+  return FinishAddRows(&rows, row_src, std::move(st), failure, &r, result, row_status);
+}
+
+Status Storage::FinishAddRows(std::vector<RawRow>* rows, const std::vector<size_t>& row_src,
+                              Status st, const Status& failure, AddRowsResult* r,
+                              AddRowsResult* result, uint8_t* row_status) {
+  std::vector<bool> stored(rows->size(), false);
+  if (st.ok()) st = StoreRows(rows, &stored, &r->rows_added);
+  for (size_t k = 0; row_status != nullptr && k < stored.size(); k++) {
     if (stored[k]) row_status[row_src[k]] = kRowStored;
   }
-  rows_added_ += r.rows_added;
-  rejected_invalid_labels_ += r.rejected_invalid_labels;
-  rejected_nan_ += r.rejected_nan;
-  rejected_out_of_retention_ += r.rejected_out_of_retention;
-  rejected_too_far_future_ += r.rejected_too_far_future;
-  rejected_invalid_timestamp_ += r.rejected_invalid_timestamp;
-  if (result != nullptr) *result = r;
+  rows_added_ += r->rows_added;
+  rejected_invalid_labels_ += r->rejected_invalid_labels;
+  rejected_nan_ += r->rejected_nan;
+  rejected_out_of_retention_ += r->rejected_out_of_retention;
+  rejected_too_far_future_ += r->rejected_too_far_future;
+  rejected_invalid_timestamp_ += r->rejected_invalid_timestamp;
+  if (result != nullptr) *result = *r;
   VME_RETURN_IF_ERROR(st);
   VME_RETURN_IF_ERROR(failure);
 
   // Back-pressure (lib/storage/partition.go: writers help merge when a partition has too many
   // small parts). The index is flushed first so that no part on disk references missing
-  // entries. Only the shared locks above are held here.
+  // entries. Only the shared locks of the caller are held here.
   for (const auto& p : table_->Partitions()) {
     if (p->SmallPartsCount() <= opts_.max_small_parts) continue;
     VME_RETURN_IF_ERROR(FlushIndexDB());
@@ -267,6 +291,192 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
     VME_RETURN_IF_ERROR(p->MergeOnce(MergeKind::kSmall, false, deleted.get(), &merged));
   }
   return Status::OK();
+}
+
+Status Storage::ResolveSeriesRefs(const uint8_t* keys, size_t keys_len, const uint32_t* offsets,
+                                  size_t n, uint32_t account_id, uint32_t project_id,
+                                  uint64_t* refs) {
+  VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  if (opts_.read_only) return Misuse("resolve series refs");
+  if (n == 0) return Status::OK();
+  VME_RETURN_IF_ERROR(CheckKeyOffsets(offsets, n, keys_len));
+  std::string cache_key;
+  AppendTenant(&cache_key, account_id, project_id);
+  const size_t tenant_len = cache_key.size();
+  for (size_t i = 0; i < n; i++) {
+    cache_key.resize(tenant_len);
+    cache_key.append(reinterpret_cast<const char*>(keys) + offsets[i], offsets[i + 1] - offsets[i]);
+    refs[i] = refs_.Acquire(cache_key);
+  }
+  return Status::OK();
+}
+
+Status Storage::ReleaseSeriesRefs(const uint64_t* refs, size_t n) {
+  VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  return refs_.Release(refs, n);
+}
+
+Status Storage::AddRowsRef(const uint64_t* refs, const int64_t* ts, const double* values, size_t n,
+                           AddRowsResult* result, uint8_t* row_status) {
+  if (result != nullptr) *result = AddRowsResult{};
+  if (row_status != nullptr && n > 0) std::memset(row_status, kRowFailed, n);
+  VME_ASSIGN_OR_RETURN(auto guard, Enter());
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
+  if (opts_.read_only) return Misuse("add rows");
+  if (n == 0) return Status::OK();
+  std::vector<uint32_t> slots(n);
+  VME_RETURN_IF_ERROR(refs_.Slots(refs, n, slots.data()));
+  // Epoch bumps happen under idb_rw_ held exclusively (rotation) or after a deletion: TSIDs
+  // resolved at this epoch stay right for this call, as the TSID cache's do for AddRows.
+  const uint64_t epoch = series_epoch_.load();
+  AddRowsResult r;
+  auto reject = [&](size_t i, uint64_t* counter, RowStatus why) {
+    (*counter)++;
+    if (row_status != nullptr) row_status[i] = why;
+  };
+  const int64_t now = scheduler_->NowMs();
+  const int64_t min_ts = RetentionDeadline(now, opts_.retention_ms);
+  const int64_t max_ts = now > INT64_MAX - kMaxFutureMs ? INT64_MAX : now + kMaxFutureMs;
+  // The checks of AddRows in the same order; returns false (and counts) for a rejected row.
+  auto check = [&](size_t i) {
+    const double v = values[i];
+    const int64_t t = ts[i];
+    if (std::isnan(v) && !dec::IsStaleNaN(v)) {
+      reject(i, &r.rejected_nan, kRowNaN);
+    } else if (t < 0) {
+      reject(i, &r.rejected_invalid_timestamp, kRowInvalidTimestamp);
+    } else if (t < min_ts) {
+      reject(i, &r.rejected_out_of_retention, kRowOutOfRetention);
+    } else if (t > max_ts) {
+      reject(i, &r.rejected_too_far_future, kRowTooFarFuture);
+    } else {
+      return true;
+    }
+    return false;
+  };
+
+  std::vector<RawRow> rows;
+  rows.reserve(n);
+  std::vector<size_t> row_src;
+  row_src.reserve(n);
+  std::vector<size_t> deferred;  // rows whose slot must be resolved (first use, new epoch)
+  // Rows that may need per-day index entries (a day after the slot's latest known one).
+  struct DayRow {
+    size_t row;  // index into rows
+    uint32_t slot;
+    uint32_t gen;
+  };
+  std::vector<DayRow> day_rows;
+  {
+    auto l = refs_.ReadLock();
+    for (size_t i = 0; i < n; i++) {
+      if (!check(i)) continue;
+      const SeriesRefs::Slot& s = refs_.Get(slots[i]);
+      if (s.state == SeriesRefs::kBadLabels) {
+        reject(i, &r.rejected_invalid_labels, kRowInvalidLabels);
+        continue;
+      }
+      if (s.state != SeriesRefs::kResolved || s.epoch != epoch) {
+        deferred.push_back(i);
+        continue;
+      }
+      if (ts[i] / kMsecPerDay > s.date) day_rows.push_back({rows.size(), slots[i], s.gen});
+      rows.push_back(RawRow{s.tsid, ts[i], values[i], 64});
+      row_src.push_back(i);
+    }
+  }
+
+  // Slots resolved from their keys, as AddRows resolves keys: TSID cache, then indexdb.
+  Status failure;
+  if (!deferred.empty()) {
+    std::vector<SeriesRefs::Resolution> res;
+    std::vector<std::string> keys;
+    std::unordered_map<uint32_t, size_t> index_of;  // slot -> index into res
+    {
+      auto l = refs_.ReadLock();
+      for (size_t i : deferred) {
+        if (!index_of.emplace(slots[i], res.size()).second) continue;
+        SeriesRefs::Resolution x;
+        x.slot = slots[i];
+        x.gen = refs_.Get(slots[i]).gen;
+        x.epoch = epoch;
+        res.push_back(x);
+        keys.emplace_back(refs_.Key(slots[i]));
+      }
+    }
+    MetricName mn;
+    size_t resolved = 0;
+    for (; resolved < res.size(); resolved++) {
+      const std::string& cache_key = keys[resolved];
+      SeriesRefs::Resolution& x = res[resolved];
+      x.state = SeriesRefs::kResolved;
+      if (series_->GetCached(cache_key, &x.tsid)) continue;
+      bool bad = false;
+      const uint32_t account_id = enc::LoadU32(cache_key.data());
+      const uint32_t project_id = enc::LoadU32(cache_key.data() + 4);
+      failure = series_->GetOrCreateTSID(cache_key, std::string_view(cache_key).substr(8),
+                                         account_id, project_id, &x.tsid, &mn, &bad);
+      if (!failure.ok()) break;
+      if (bad) x.state = SeriesRefs::kBadLabels;
+    }
+    res.resize(resolved);
+    refs_.UpdateResolved(res);
+    for (size_t i : deferred) {
+      const size_t k = index_of[slots[i]];
+      if (k >= resolved) continue;  // not reached: the call failed (kRowFailed)
+      if (res[k].state == SeriesRefs::kBadLabels) {
+        reject(i, &r.rejected_invalid_labels, kRowInvalidLabels);
+        continue;
+      }
+      day_rows.push_back({rows.size(), res[k].slot, res[k].gen});
+      rows.push_back(RawRow{res[k].tsid, ts[i], values[i], 64});
+      row_src.push_back(i);
+    }
+  }
+
+  // Per-day index entries before the rows (as AddRows), for the rows on a day after their
+  // slot's latest known one; the registry skips the (date, MetricID) pairs it knows.
+  Status st;
+  if (!day_rows.empty()) {
+    std::vector<RawRow> drows;
+    std::vector<std::string> dkeys;
+    std::vector<SeriesRefs::DateUpdate> updates;
+    drows.reserve(day_rows.size());
+    {
+      auto l = refs_.ReadLock();
+      for (const DayRow& d : day_rows) {
+        drows.push_back(rows[d.row]);
+        dkeys.emplace_back(refs_.Key(d.slot).substr(8));
+        SeriesRefs::DateUpdate u;
+        u.r.slot = d.slot;
+        u.r.gen = d.gen;
+        u.r.epoch = epoch;
+        u.r.tsid = rows[d.row].tsid;
+        u.date = rows[d.row].timestamp / kMsecPerDay;
+        updates.push_back(u);
+      }
+    }
+    // One registry call per tenant (references of one handle usually share one).
+    std::vector<bool> done(drows.size(), false);
+    for (size_t first = 0; st.ok() && first < drows.size(); first++) {
+      if (done[first]) continue;
+      const uint32_t acc = drows[first].tsid.account_id, proj = drows[first].tsid.project_id;
+      std::vector<RawRow> group;
+      std::vector<size_t> src;
+      for (size_t k = first; k < drows.size(); k++) {
+        if (done[k] || drows[k].tsid.account_id != acc || drows[k].tsid.project_id != proj) {
+          continue;
+        }
+        done[k] = true;
+        group.push_back(drows[k]);
+        src.push_back(k);
+      }
+      st = series_->AddPerDayEntries(group, acc, proj,
+                                     [&](size_t k) -> std::string_view { return dkeys[src[k]]; });
+    }
+    if (st.ok()) refs_.UpdateDates(updates);
+  }
+  return FinishAddRows(&rows, row_src, std::move(st), failure, &r, result, row_status);
 }
 
 Status Storage::StoreRows(std::vector<RawRow>* rows, std::vector<bool>* stored_mask,
@@ -350,6 +560,7 @@ Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
   VME_RETURN_IF_ERROR(index_->MarkDeleted(ids));
   // New samples of these labels must create fresh series: forget every cached mapping.
   series_->Forget(ids);
+  series_epoch_++;  // series references resolve again (series_refs.h)
   VME_RETURN_IF_ERROR(FlushIndexDB());
   return index_->prev().table().Flush();
 }
@@ -385,6 +596,7 @@ Status Storage::RotateIndexDB() {
   VME_RETURN_IF_ERROR(FlushIndexDB());
   VME_RETURN_IF_ERROR(index_->Rotate());
   series_->Reset();
+  series_epoch_++;  // series references resolve again (series_refs.h)
   return Status::OK();
 }
 
@@ -475,6 +687,7 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   if (SeriesCount(nullptr, &series).ok()) add("series", static_cast<double>(series));
   add("rows_added", static_cast<double>(rows_added_.load()));
   add("new_series_created", static_cast<double>(series_->new_series()));
+  add("series_refs", static_cast<double>(refs_.live()));
   add("rows_rejected_invalid_labels", static_cast<double>(rejected_invalid_labels_.load()));
   add("rows_rejected_nan", static_cast<double>(rejected_nan_.load()));
   add("rows_rejected_out_of_retention", static_cast<double>(rejected_out_of_retention_.load()));

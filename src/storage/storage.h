@@ -27,9 +27,9 @@
 //   4. SeriesRegistry::flush_mu_ (one indexdb flush at a time; held across the flush I/O)
 //   5. SeriesRegistry::create_mu_ (in-memory maps of series being created; no I/O under it)
 //   6. leaves, taken alone and never across I/O: IndexDBGenerations::deleted_mu_, the
-//      registry's date_mu_, tsid_by_id_mu_ and name_cache_mu_, TSID cache shards, the
-//      background bookkeeping (BackgroundScheduler::mu_, BackgroundWorkers::mu_), and the
-//      locks inside Table, Partition and mergeset::Table.
+//      series references' table lock (SeriesRefs), the registry's date_mu_, tsid_by_id_mu_ and
+//      name_cache_mu_, TSID cache shards, the background bookkeeping (BackgroundScheduler::mu_,
+//      BackgroundWorkers::mu_), and the locks inside Table, Partition and mergeset::Table.
 // The write path (AddRows) holds only close_mu_ and idb_rw_ shared across its index and data
 // I/O; it never does I/O under an exclusive lock that another writer needs.
 #pragma once
@@ -50,6 +50,7 @@
 #include "storage/index_db_generations.h"
 #include "storage/metric_name.h"
 #include "storage/scheduler.h"
+#include "storage/series_refs.h"
 #include "storage/series_registry.h"
 #include "storage/table.h"
 #include "storage/tag_filters.h"
@@ -72,7 +73,11 @@ struct StorageOptions {
   int64_t inmemory_parts_flush_interval_ms = 5000;  // partition.flushInmemoryParts
   int small_merge_workers = 0;                      // 0 = (CPUs+1)/2 (partition.partsMerger)
   int big_merge_workers = 0;
-  size_t max_raw_rows_per_shard = 0;  // 0 = clamp(Allowed/256/56, 1e4, 5e5) (getMaxRawRowsPerShard)
+  // Memory for raw rows (shard buffers and buffers being converted); 0 = cache_bytes / 8. It
+  // sizes the shards: rows per shard = budget / 56 / (shards + threads + 1), clamped to
+  // [10 000, 500 000] (VictoriaMetrics getMaxRawRowsPerShard sizes them from system memory).
+  uint64_t raw_rows_memory_bytes = 0;
+  size_t max_raw_rows_per_shard = 0;  // overrides the budget's figure when > 0
   size_t max_small_parts = 256;       // assisted merges above it (partition.addRowsPart)
   int64_t final_merge_delay_ms = 0;   // 0 = no final merges (partition.partsMerger)
   // The clock of background decisions (retention, indexdb rotation, final merges); empty =
@@ -122,6 +127,19 @@ class Storage : public std::enable_shared_from_this<Storage> {
                  const double* values, size_t n, uint32_t account_id, uint32_t project_id,
                  AddRowsResult* result, uint8_t* row_status = nullptr);
 
+  // Series references (series_refs.h; vme_series_refs_resolve): refs[i] receives the
+  // reference of key i (keys and offsets as in AddRows, offsets required) for the tenant. The
+  // labels are checked when rows are added, not here. Each reference must be released once.
+  Status ResolveSeriesRefs(const uint8_t* keys, size_t keys_len, const uint32_t* offsets, size_t n,
+                           uint32_t account_id, uint32_t project_id, uint64_t* refs);
+  Status ReleaseSeriesRefs(const uint64_t* refs, size_t n);
+  // AddRows with row i of the series refs[i] (vme_add_rows_ref): the same checks, counters
+  // and row statuses. A reference that is not live in this storage fails the call with
+  // InvalidArgument naming its index before any row is stored.
+  Status AddRowsRef(const uint64_t* refs, const int64_t* ts, const double* values, size_t n,
+                    AddRowsResult* result, uint8_t* row_status = nullptr);
+  size_t LiveSeriesRefs() const { return refs_.live(); }
+
   Status Flush();
   // One round of background work in the calling thread, as if every interval had elapsed
   // (BackgroundScheduler::RunOnce): flushes, retention, indexdb rotation when due, then merges
@@ -169,6 +187,13 @@ class Storage : public std::enable_shared_from_this<Storage> {
   // Hands rows to the table one partition at a time; *stored counts the rows stored, and
   // stored_mask[k] marks rows[k] stored.
   Status StoreRows(std::vector<RawRow>* rows, std::vector<bool>* stored_mask, uint64_t* stored);
+  // The end of AddRows and AddRowsRef: stores the accepted rows (rows[k] came from input row
+  // row_src[k]) unless st (the per-day entries) failed, sets their row statuses, adds r to the
+  // counters and *result, then helps merge. Returns the first error of st, the store, and
+  // failure (a series that could not be resolved).
+  Status FinishAddRows(std::vector<RawRow>* rows, const std::vector<size_t>& row_src, Status st,
+                       const Status& failure, AddRowsResult* r, AddRowsResult* result,
+                       uint8_t* row_status);
   Status FlushIndexDB();
   Status FlushLocked();
   Status RotateIndexDB();
@@ -181,6 +206,11 @@ class Storage : public std::enable_shared_from_this<Storage> {
   std::unique_ptr<SeriesRegistry> series_;
   std::unique_ptr<Table> table_;
   int64_t min_timestamp_for_composite_index_ = 0;
+
+  // Series references, and the epoch of the TSIDs they cache: bumped when a cached TSID may
+  // have become wrong (indexdb rotation, series deletion), so references resolve again.
+  SeriesRefs refs_;
+  std::atomic<uint64_t> series_epoch_{1};
 
   // The rotation lock: guards index_'s generations. Users hold it shared, RotateIndexDB
   // exclusively.

@@ -22,11 +22,11 @@ use core::ffi::{c_char, c_uint, c_void};
 // ---- versions -------------------------------------------------------------------------------
 
 pub const VME_VERSION_MAJOR: u32 = 0;
-pub const VME_VERSION_MINOR: u32 = 1;
+pub const VME_VERSION_MINOR: u32 = 2;
 pub const VME_VERSION_PATCH: u32 = 0;
 pub const VME_VERSION_NUMBER: u32 =
     VME_VERSION_MAJOR * 10000 + VME_VERSION_MINOR * 100 + VME_VERSION_PATCH;
-pub const VME_VERSION_STRING: &str = "0.1.0";
+pub const VME_VERSION_STRING: &str = "0.2.0";
 /// The ABI version this crate was written for; compare with [`vme_abi_version`].
 pub const VME_ABI_VERSION: u32 = 0;
 
@@ -226,6 +226,16 @@ vme_functions! {
         -> vme_status;
     pub fn vme_add_series(db: *mut vme_db, key: *const u8, key_len: usize, ts_ms: *const i64,
         values: *const f64, n: usize, result: *mut vme_add_result,
+        err: *mut *mut vme_error) -> vme_status;
+
+    // series references (declared for the header check; the safe crate does not use them yet)
+    pub fn vme_series_refs_resolve(db: *mut vme_db, keys: *const u8, keys_len: usize,
+        key_offsets: *const u32, n: usize, refs: *mut u64, err: *mut *mut vme_error)
+        -> vme_status;
+    pub fn vme_series_refs_release(db: *mut vme_db, refs: *const u64, n: usize,
+        err: *mut *mut vme_error) -> vme_status;
+    pub fn vme_add_rows_ref(db: *mut vme_db, refs: *const u64, ts_ms: *const i64,
+        values: *const f64, n: usize, row_status: *mut u8, result: *mut vme_add_result,
         err: *mut *mut vme_error) -> vme_status;
 
     // queries
