@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include "mergeset/item_sort.h"
 #include "util/parts_to_merge.h"
 #include "util/strings.h"
 #include "util/txn.h"
@@ -184,7 +185,7 @@ Status Table::WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n) {
   for (const auto& b : *blocks) {
     for (size_t i = 0; i < b.size(); i++) items.push_back(b.item(i));
   }
-  std::sort(items.begin(), items.end());
+  SortItems(items.data(), items.size());
   bool write_failed = false;
   Status st = WritePartAndCommit(
       {}, n,

@@ -148,7 +148,9 @@ bool IndexItemsFit(const std::vector<std::string>& series_items) {
 Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only) {
   mergeset::TableOptions opts;
   opts.read_only = read_only;
-  opts.prepare_block = [](std::vector<std::string>* items) { MergeTagToMetricIDsRows(items); };
+  opts.prepare_block = [](const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out) {
+    MergeTagToMetricIDsRows(in, out);
+  };
   VME_ASSIGN_OR_RETURN(auto table, mergeset::Table::Open(path, std::move(opts)));
   const std::string name = std::filesystem::path(path).filename().string();
   return std::shared_ptr<IndexDB>(new IndexDB(name, std::move(table)));

@@ -61,8 +61,9 @@ void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& m
 // still be too long: such a series cannot be indexed.
 bool IndexItemsFit(const std::vector<std::string>& series_items);
 // The prepareBlock callback of indexdb merges (VictoriaMetrics lib/storage/index_db.go,
-// mergeTagToMetricIDsRows).
-void MergeTagToMetricIDsRows(std::vector<std::string>* items);
+// mergeTagToMetricIDsRows): the compacted items of `in` go to *out, which stays empty when the
+// block is to be written as it is.
+void MergeTagToMetricIDsRows(const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out);
 
 class IndexDB {
  public:

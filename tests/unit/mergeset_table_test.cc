@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -239,12 +240,22 @@ void TestTxnReplay() {
   REQUIRE(!Table::Open(dir, {}).ok());
 }
 
+// A prepare_block callback written on string vectors.
+vme::mergeset::PrepareBlockFn OnStrings(std::function<void(std::vector<std::string>*)> f) {
+  return [f](const vme::mergeset::InmemoryBlock& in, vme::mergeset::InmemoryBlock* out) {
+    std::vector<std::string> items;
+    for (size_t i = 0; i < in.size(); i++) items.emplace_back(in.item(i));
+    f(&items);
+    for (const auto& it : items) out->Append(it);
+  };
+}
+
 void TestPrepareBlock() {
   vme::test::TempDir tmp;
   std::atomic<int> calls{0};
   TableOptions opts;
   // Drops duplicates except the first and last item of the block.
-  opts.prepare_block = [&](std::vector<std::string>* items) {
+  opts.prepare_block = OnStrings([&](std::vector<std::string>* items) {
     calls++;
     std::vector<std::string> out;
     for (size_t i = 0; i < items->size(); i++) {
@@ -252,7 +263,7 @@ void TestPrepareBlock() {
       out.push_back((*items)[i]);
     }
     *items = out;
-  };
+  });
   auto t = MustOpen(tmp.path() + "/t", opts);
   REQUIRE_OK(t->AddItems(std::vector<std::string>{"a", "b", "b", "b", "c", "c", "d"}));
   REQUIRE_OK(t->Flush());
@@ -269,7 +280,7 @@ void TestPrepareBlock() {
   for (int mode = 0; mode < 4; mode++) {
     vme::test::TempDir tmp2;
     TableOptions bad;
-    bad.prepare_block = [mode](std::vector<std::string>* items) {
+    bad.prepare_block = OnStrings([mode](std::vector<std::string>* items) {
       switch (mode) {
         case 0:
           (*items)[0] = "changed";
@@ -283,7 +294,7 @@ void TestPrepareBlock() {
         default:
           items->insert(items->begin() + 1, "zzz");
       }
-    };
+    });
     auto t2 = MustOpen(tmp2.path() + "/t", bad);
     REQUIRE_OK(t2->AddItems(std::vector<std::string>{"x", "y", "z"}));
     REQUIRE_OK(t2->Flush());
