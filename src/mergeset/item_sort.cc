@@ -10,6 +10,9 @@ namespace {
 
 // Ranges up to this size are insertion-sorted on their remaining bytes.
 constexpr size_t kInsertionSortMax = 16;
+// Ranges of at least this size are ordered by their digits with an LSD radix sort (one
+// counting pass, then one scatter pass per byte position that is not the same in every item).
+constexpr size_t kRadixSortMin = 1024;
 
 struct Entry {
   uint64_t digit;  // bytes [depth, depth+8) big-endian, zero-padded
@@ -57,6 +60,38 @@ void InsertionSort(Entry* b, Entry* e, size_t depth) {
   }
 }
 
+// Orders [b, e) by (digit, real) with a stable LSD radix sort through tmp.
+void RadixSortDigits(Entry* b, Entry* e, std::vector<Entry>* tmp) {
+  const size_t n = static_cast<size_t>(e - b);
+  std::vector<uint32_t> counts(9 * 256, 0);  // [0]: real (0..8); [1 + k]: digit byte k
+  for (const Entry* it = b; it != e; ++it) {
+    counts[it->real]++;
+    uint64_t d = it->digit;
+    for (size_t k = 0; k < 8; k++, d >>= 8) counts[256 * (1 + k) + (d & 0xff)]++;
+  }
+  tmp->resize(std::max(tmp->size(), n));
+  Entry* src = b;
+  Entry* dst = tmp->data();
+  auto pass = [&](uint32_t* count, auto bucket_of) {
+    size_t sum = 0;
+    for (size_t v = 0; v < 256; v++) {
+      if (count[v] == n) return;  // one bucket: this pass would not move anything
+      const size_t c = count[v];
+      count[v] = static_cast<uint32_t>(sum);
+      sum += c;
+    }
+    for (Entry* it = src; it != src + n; ++it) dst[count[bucket_of(*it)]++] = *it;
+    std::swap(src, dst);
+  };
+  // Least significant first: the length tie-break, then the digit's bytes from the last one.
+  pass(counts.data(), [](const Entry& x) { return x.real; });
+  for (size_t k = 0; k < 8; k++) {
+    pass(counts.data() + 256 * (1 + k),
+         [k](const Entry& x) { return static_cast<size_t>((x.digit >> (8 * k)) & 0xff); });
+  }
+  if (src != b) std::copy(src, src + n, b);
+}
+
 struct Range {
   Entry* b;
   Entry* e;
@@ -65,6 +100,7 @@ struct Range {
 
 void SortEntries(Entry* begin, Entry* end) {
   std::vector<Range> todo;
+  std::vector<Entry> tmp;
   todo.push_back(Range{begin, end, 0});
   while (!todo.empty()) {
     Range r = todo.back();
@@ -88,7 +124,13 @@ void SortEntries(Entry* begin, Entry* end) {
         r.depth += 8;
         continue;
       }
-      if (!sorted) std::sort(r.b, r.e, DigitLess);
+      if (!sorted) {
+        if (n >= kRadixSortMin) {
+          RadixSortDigits(r.b, r.e, &tmp);
+        } else {
+          std::sort(r.b, r.e, DigitLess);
+        }
+      }
       Entry* run = r.b;
       for (Entry* it = r.b + 1;; ++it) {
         if (it == r.e || !DigitEqual(*it, *run)) {

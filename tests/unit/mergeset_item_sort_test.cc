@@ -46,6 +46,13 @@ void TestRandom() {
     for (size_t i = 0; i < n; i++) items.push_back(RandomBytes(rng, rng() % 40, alphabet));
     CheckSorts(items, "random");
   }
+  // Large ranges (radix-sorted) of short items over 0x00, 0x01, 0xff: equal zero-padded digits
+  // that differ only in length.
+  for (int round = 0; round < 20; round++) {
+    std::vector<std::string> items;
+    for (size_t i = 0; i < 5000; i++) items.push_back(RandomBytes(rng, rng() % 12, 3));
+    CheckSorts(items, "short, large");
+  }
 }
 
 void TestSharedPrefixes() {
