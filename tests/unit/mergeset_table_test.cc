@@ -302,6 +302,47 @@ void TestPrepareBlock() {
   }
 }
 
+// Shards that fill up are written by the table's flusher thread; Flush waits for them, so every
+// item added before it is searchable after it, and each full shard became one part.
+void TestBackgroundFlush() {
+  vme::test::TempDir tmp;
+  auto t = MustOpen(tmp.path() + "/t");
+  // One call that fills a shard: all its items go to the flusher and no shard holds any, so
+  // only the wait for the flusher makes them searchable after Flush.
+  std::vector<std::string> big;
+  for (size_t i = 0; i < vme::mergeset::kMaxBufferedBytes / 64; i++) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "big_%09zu_", i);
+    big.push_back(std::string(buf) + std::string(60, 'b'));
+  }
+  REQUIRE_OK(t->AddItems(big));
+  REQUIRE_OK(t->Flush());
+  REQUIRE_EQ(ReadAll(*t).size(), big.size());
+  const size_t kPerThread = 3 * vme::mergeset::kMaxBufferedBytes / 128;
+  auto add = [&](int th) {
+    std::vector<std::string> batch;
+    for (size_t i = 0; i < kPerThread; i++) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%d_%09zu_", th, i);
+      batch.push_back(std::string(buf) + std::string(100, 'v'));
+      if (batch.size() == 1000) {
+        REQUIRE_OK(t->AddItems(batch));
+        batch.clear();
+      }
+    }
+    REQUIRE_OK(t->AddItems(batch));
+  };
+  std::thread a(add, 0), b(add, 1);
+  a.join();
+  b.join();
+  REQUIRE_OK(t->Flush());
+  REQUIRE(t->Stats().parts >= 2);
+  REQUIRE_EQ(ReadAll(*t).size(), big.size() + 2 * kPerThread);
+  REQUIRE_OK(t->Close());
+  auto reopened = MustOpen(tmp.path() + "/t");
+  REQUIRE_EQ(ReadAll(*reopened).size(), big.size() + 2 * kPerThread);
+}
+
 void TestSnapshot() {
   vme::test::TempDir tmp;
   const std::string dir = tmp.path() + "/t";
@@ -486,7 +527,7 @@ int main(int argc, char** argv) {
   const std::vector<vme::test::TestCase> tests = {
       VME_TEST(TestManyItems),    VME_TEST(TestLockAndLimits), VME_TEST(TestTxnReplay),
       VME_TEST(TestPrepareBlock), VME_TEST(TestSnapshot),      VME_TEST(TestSearchSurvivesMerge),
-      VME_TEST(TestCorruption),   VME_TEST(TestConcurrency),
+      VME_TEST(TestCorruption),   VME_TEST(TestConcurrency),   VME_TEST(TestBackgroundFlush),
   };
   return vme::test::RunTests(tests, argc, argv);
 }
