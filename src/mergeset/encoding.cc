@@ -6,6 +6,7 @@
 #include "encoding/int.h"
 #include "encoding/zstd.h"
 #include "mergeset/block_header.h"
+#include "mergeset/item_sort.h"
 
 namespace vme::mergeset {
 namespace {
@@ -45,7 +46,7 @@ void InmemoryBlock::Sort() {
   if (IsSorted()) return;
   std::vector<std::string_view> v(size());
   for (size_t i = 0; i < size(); i++) v[i] = item(i);
-  std::sort(v.begin(), v.end());
+  SortItems(v.data(), v.size());
   InmemoryBlock out;
   out.Reserve(data_.size(), v.size());
   for (auto s : v) out.Append(s);

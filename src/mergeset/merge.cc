@@ -10,16 +10,12 @@ Status BlockBuilder::Flush() {
   if (block_.empty()) return Status::OK();
   const InmemoryBlock* out = &block_;
   if (prepare_ != nullptr && *prepare_) {
-    std::vector<std::string> items = block_.ToStrings();
-    (*prepare_)(&items);
-    bool ok = !items.empty() && items.front() == block_.first() && items.back() == block_.last();
-    size_t total = 0;
-    for (size_t i = 0; ok && i < items.size(); i++) {
-      total += items[i].size();
-      if (i > 0 && items[i - 1] > items[i]) ok = false;
-    }
-    if (ok && total <= kMaxInmemoryBlockSize && items.size() <= kMaxItemsPerBlock) {
-      prepared_.AssignStrings(items);
+    prepared_.Clear();
+    (*prepare_)(block_, &prepared_);
+    const size_t n = prepared_.size();
+    if (n > 0 && prepared_.first() == block_.first() && prepared_.last() == block_.last() &&
+        prepared_.data_size() <= kMaxInmemoryBlockSize && n <= kMaxItemsPerBlock &&
+        prepared_.IsSorted()) {
       out = &prepared_;
     }
   }

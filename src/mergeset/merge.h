@@ -17,10 +17,11 @@
 
 namespace vme::mergeset {
 
-// Called on every output block of every merge (and of the raw-items flush): may rewrite the
-// sorted items but must keep the first and last item unchanged and the result sorted
-// (checked; if violated, keep the original items).
-using PrepareBlockFn = std::function<void(std::vector<std::string>* items)>;
+// Called on every output block of every merge (and of the raw-items flush) with the block's
+// sorted items and an empty *out: may write rewritten items into *out, which must keep the first
+// and last item unchanged, stay sorted and within the block limits (checked; if violated, or if
+// *out is left empty, the original items are written).
+using PrepareBlockFn = std::function<void(const InmemoryBlock& block, InmemoryBlock* out)>;
 
 // Accumulates sorted items into output blocks and writes them.
 class BlockBuilder {

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include "mergeset/item_sort.h"
 #include "util/parts_to_merge.h"
 #include "util/strings.h"
 #include "util/txn.h"
@@ -123,6 +124,7 @@ Status Table::AddItems(const std::string_view* items, size_t n) {
     }
   }
   std::vector<InmemoryBlock> to_flush;
+  size_t to_flush_bytes = 0;
   {
     RawShard& shard = shards_[next_shard_.fetch_add(1) % num_shards_];
     std::lock_guard<std::mutex> l(shard.mu);
@@ -138,12 +140,75 @@ Status Table::AddItems(const std::string_view* items, size_t n) {
     }
     if (shard.bytes >= kMaxBufferedBytes) {
       to_flush.swap(shard.blocks);
+      to_flush_bytes = shard.bytes;
       shard.bytes = 0;
+      // Counted under the shard lock, so that a Flush that empties this shard after us waits
+      // for these blocks.
+      in_transit_.fetch_add(1);
     }
   }
   if (to_flush.empty()) return Status::OK();
-  VME_RETURN_IF_ERROR(FlushBlocks(&to_flush));
-  return AssistedMerges();
+  HandOff(std::move(to_flush), to_flush_bytes);
+  return Status::OK();
+}
+
+void Table::HandOff(std::vector<InmemoryBlock> blocks, size_t bytes) {
+  std::unique_lock<std::mutex> l(flusher_mu_);
+  flusher_cv_.wait(l, [&] { return queued_bytes_ < kMaxQueuedBytes || stop_flusher_; });
+  if (stop_flusher_) {
+    // Close is flushing: write these blocks in this thread.
+    l.unlock();
+    Status st = FlushBlocks(&blocks);
+    l.lock();
+    if (!st.ok() && flusher_error_.ok()) flusher_error_ = st;
+    in_transit_.fetch_sub(1);
+    flusher_cv_.notify_all();
+    return;
+  }
+  queue_.push_back(std::move(blocks));
+  queued_bytes_ += bytes;
+  in_transit_.fetch_sub(1);
+  if (!flusher_.joinable()) flusher_ = std::thread([this] { FlusherLoop(); });
+  flusher_cv_.notify_all();
+}
+
+void Table::FlusherLoop() {
+  std::unique_lock<std::mutex> l(flusher_mu_);
+  for (;;) {
+    flusher_cv_.wait(l, [&] { return !queue_.empty() || stop_flusher_; });
+    if (queue_.empty()) return;  // stop requested and nothing left
+    std::vector<InmemoryBlock> blocks = std::move(queue_.front());
+    queue_.erase(queue_.begin());
+    size_t bytes = 0;
+    for (const auto& b : blocks) bytes += b.data_size() + 4 * b.size();
+    writing_++;
+    l.unlock();
+    // A failed write puts the items back into a shard (WriteFlushedPart), to be retried.
+    Status st = FlushBlocks(&blocks);
+    if (st.ok()) st = AssistedMerges();
+    l.lock();
+    writing_--;
+    queued_bytes_ -= std::min(queued_bytes_, bytes);
+    if (!st.ok() && flusher_error_.ok()) flusher_error_ = st;
+    flusher_cv_.notify_all();
+  }
+}
+
+Status Table::WaitFlusher() {
+  std::unique_lock<std::mutex> l(flusher_mu_);
+  flusher_cv_.wait(l, [&] { return queue_.empty() && writing_ == 0 && in_transit_.load() == 0; });
+  Status st = std::move(flusher_error_);
+  flusher_error_ = Status::OK();
+  return st;
+}
+
+void Table::StopFlusher() {
+  {
+    std::lock_guard<std::mutex> l(flusher_mu_);
+    stop_flusher_ = true;
+    flusher_cv_.notify_all();
+  }
+  if (flusher_.joinable()) flusher_.join();
 }
 
 Table::Table(std::string path, TableOptions opts)
@@ -160,7 +225,12 @@ Status Table::Flush() {
     shards_[i].blocks.clear();
     shards_[i].bytes = 0;
   }
-  return FlushBlocks(&blocks);
+  Status st = FlushBlocks(&blocks);
+  // Then the shards handed off before (or while) the shards were collected. The items of a
+  // failed background write are back in a shard: the error is returned and a later flush
+  // writes them.
+  Status bg = WaitFlusher();
+  return st.ok() ? bg : st;
 }
 
 Status Table::FlushBlocks(std::vector<InmemoryBlock>* blocks) {
@@ -184,7 +254,7 @@ Status Table::WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n) {
   for (const auto& b : *blocks) {
     for (size_t i = 0; i < b.size(); i++) items.push_back(b.item(i));
   }
-  std::sort(items.begin(), items.end());
+  SortItems(items.data(), items.size());
   bool write_failed = false;
   Status st = WritePartAndCommit(
       {}, n,
@@ -356,6 +426,9 @@ Status Table::Close() {
     if (closed_) return Status::OK();
     closed_ = true;
   }
+  // The flusher finishes its queue before it stops; shards filled meanwhile are written by
+  // their writers (HandOff after stop).
+  StopFlusher();
   Status st = Flush();
   {
     std::unique_lock<std::mutex> l(mu_);

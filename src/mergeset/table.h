@@ -21,6 +21,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "mergeset/merge.h"
@@ -47,8 +48,11 @@ constexpr size_t kMaxItemSize = 64 * 1024;
 constexpr size_t kDefaultPartsToMerge = 15;
 constexpr size_t kFinalPartsToMerge = 2;
 constexpr uint64_t kMaxPartSize = 400'000'000'000ull;
-// Buffered item bytes that trigger a synchronous flush inside AddItems (512 blocks of 64 KiB).
+// Buffered item bytes of one raw-items shard that hand it to the background flusher.
 constexpr size_t kMaxBufferedBytes = 32u << 20;
+// Bytes handed to the background flusher and not yet written above which AddItems waits
+// (back-pressure: memory stays bounded when the flusher falls behind).
+constexpr size_t kMaxQueuedBytes = 32u << 20;
 // Parts count above which a flush performs assisted merges.
 constexpr size_t kMaxParts = 512;
 
@@ -64,10 +68,14 @@ class Table : public std::enable_shared_from_this<Table> {
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
 
-  // Buffers items (copied). An item longer than 64 KiB -> InvalidArgument.
+  // Buffers items (copied). An item longer than 64 KiB -> InvalidArgument. A shard that holds
+  // kMaxBufferedBytes is handed to the table's flusher thread, which writes it as a part; the
+  // call waits only while more than kMaxQueuedBytes are queued.
   Status AddItems(const std::vector<std::string>& items);
   Status AddItems(const std::string_view* items, size_t n);
-  // Writes all buffered items as one new durable file part. No-op when nothing is buffered.
+  // Writes all buffered items as one new durable file part and waits until every shard handed
+  // to the flusher before the call is written. No-op when nothing is buffered. An error of a
+  // background write is returned here when its items could not be written by this call either.
   Status Flush();
   // Runs at most one merge chosen by the VictoriaMetrics appendPartsToMerge (lib/mergeset/table.go)
   // policy; *merged tells whether one ran.
@@ -108,6 +116,12 @@ class Table : public std::enable_shared_from_this<Table> {
   void FinishMerge(const std::vector<std::shared_ptr<const Part>>& sources);
   Status AssistedMerges();
   size_t PartsCount() const;
+  // Queues blocks for the flusher thread (started on first use); waits while the queue is full.
+  void HandOff(std::vector<InmemoryBlock> blocks, size_t bytes);
+  void FlusherLoop();
+  // Waits until the flusher has written everything queued; returns (and clears) its error.
+  Status WaitFlusher();
+  void StopFlusher();
 
   const std::string path_;
   const TableOptions opts_;
@@ -132,6 +146,18 @@ class Table : public std::enable_shared_from_this<Table> {
   size_t num_shards_ = 1;
   std::atomic<size_t> next_shard_{0};
   std::mutex close_mu_;
+
+  // The flusher thread and its queue of full shards (VictoriaMetrics flushes raw items in
+  // background workers too, lib/mergeset/table.go).
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;  // queue changed, or stop requested
+  std::vector<std::vector<InmemoryBlock>> queue_;
+  size_t queued_bytes_ = 0;            // queued or being written
+  size_t writing_ = 0;                 // batches taken by the flusher and not finished
+  std::atomic<size_t> in_transit_{0};  // taken from a shard, not yet queued (or written)
+  bool stop_flusher_ = false;
+  Status flusher_error_;
+  std::thread flusher_;
 
   std::shared_mutex snapshot_mu_;
 };

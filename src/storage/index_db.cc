@@ -14,42 +14,49 @@ void AppendCommonPrefix(std::string* dst, uint8_t ns, uint32_t account_id, uint3
   enc::AppendU32(dst, project_id);
 }
 
+void PutU32(char* p, uint32_t v) {
+  for (int i = 3; i >= 0; i--, v >>= 8) p[i] = static_cast<char>(v & 0xff);
+}
+void PutU64(char* p, uint64_t v) {
+  for (int i = 7; i >= 0; i--, v >>= 8) p[i] = static_cast<char>(v & 0xff);
+}
+
 // Appends the ns 1 / ns 6 tag rows of mn (with `prefix` = the common prefix, plus the date for
 // ns 6) in createIndexes order: metric name, reversed name, tags, composite tags.
-void AppendTagRows(const std::string& prefix, const MetricName& mn, uint64_t metric_id,
-                   std::vector<std::string>* items) {
-  std::string item;
+void AppendTagRows(std::string_view prefix, const MetricName& mn, uint64_t metric_id,
+                   IndexItems* items) {
+  std::string& d = items->data;
   auto finish = [&] {
-    enc::AppendU64(&item, metric_id);
-    items->push_back(std::move(item));
-    item.clear();
+    enc::AppendU64(&d, metric_id);
+    items->EndItem();
   };
-  item = prefix;
-  MarshalTagValue(&item, "");
-  MarshalTagValue(&item, mn.metric_group);
+  d.append(prefix);
+  MarshalTagValue(&d, "");
+  MarshalTagValue(&d, mn.metric_group);
   finish();
   if (mn.metric_group.find('.') != std::string::npos) {
-    item = prefix;
-    MarshalTagValue(&item, "\xff");
+    d.append(prefix);
+    MarshalTagValue(&d, "\xff");
     std::string reversed(mn.metric_group.rbegin(), mn.metric_group.rend());
-    MarshalTagValue(&item, reversed);
+    MarshalTagValue(&d, reversed);
     finish();
   }
   for (const Tag& t : mn.tags) {
-    item = prefix;
-    MarshalTagValue(&item, t.key);
-    MarshalTagValue(&item, t.value);
+    d.append(prefix);
+    MarshalTagValue(&d, t.key);
+    MarshalTagValue(&d, t.value);
     finish();
   }
-  std::string composite;
+  // Composite keys: fe | varuint(len(MetricGroup)) | MetricGroup | Key, escaped as one value.
+  thread_local std::string composite;
   for (const Tag& t : mn.tags) {
     composite.assign(1, '\xfe');
     enc::AppendVarUint64(&composite, mn.metric_group.size());
     composite += mn.metric_group;
     composite += t.key;
-    item = prefix;
-    MarshalTagValue(&item, composite);
-    MarshalTagValue(&item, t.value);
+    d.append(prefix);
+    MarshalTagValue(&d, composite);
+    MarshalTagValue(&d, t.value);
     finish();
   }
 }
@@ -95,48 +102,50 @@ bool ParseTagRow(std::string_view rest, std::string* value, std::string_view* id
 
 }  // namespace
 
-void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn,
-                            std::vector<std::string>* items) {
-  std::string item;
-  item.push_back(static_cast<char>(kNsMetricNameToTSID));
-  mn.Marshal(&item);
-  item.push_back('\x02');
-  tsid.Marshal(&item);
-  items->push_back(std::move(item));
+void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn, IndexItems* items) {
+  std::string& d = items->data;
+  d.push_back(static_cast<char>(kNsMetricNameToTSID));
+  mn.Marshal(&d);
+  d.push_back('\x02');
+  tsid.Marshal(&d);
+  items->EndItem();
 
-  item.clear();
-  AppendCommonPrefix(&item, kNsMetricIDToMetricName, mn.account_id, mn.project_id);
-  enc::AppendU64(&item, tsid.metric_id);
-  mn.Marshal(&item);
-  items->push_back(std::move(item));
+  AppendCommonPrefix(&d, kNsMetricIDToMetricName, mn.account_id, mn.project_id);
+  enc::AppendU64(&d, tsid.metric_id);
+  mn.Marshal(&d);
+  items->EndItem();
 
-  item.clear();
-  AppendCommonPrefix(&item, kNsMetricIDToTSID, mn.account_id, mn.project_id);
-  enc::AppendU64(&item, tsid.metric_id);
-  tsid.Marshal(&item);
-  items->push_back(std::move(item));
+  AppendCommonPrefix(&d, kNsMetricIDToTSID, mn.account_id, mn.project_id);
+  enc::AppendU64(&d, tsid.metric_id);
+  tsid.Marshal(&d);
+  items->EndItem();
 
-  std::string prefix;
-  AppendCommonPrefix(&prefix, kNsTagToMetricIDs, mn.account_id, mn.project_id);
-  AppendTagRows(prefix, mn, tsid.metric_id, items);
+  char prefix[9];
+  prefix[0] = static_cast<char>(kNsTagToMetricIDs);
+  PutU32(prefix + 1, mn.account_id);
+  PutU32(prefix + 5, mn.project_id);
+  AppendTagRows(std::string_view(prefix, sizeof prefix), mn, tsid.metric_id, items);
 }
 
 void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& mn,
-                            std::vector<std::string>* items) {
-  std::string item;
-  AppendCommonPrefix(&item, kNsDateToMetricID, mn.account_id, mn.project_id);
-  enc::AppendU64(&item, date);
-  enc::AppendU64(&item, tsid.metric_id);
-  items->push_back(std::move(item));
+                            IndexItems* items) {
+  std::string& d = items->data;
+  AppendCommonPrefix(&d, kNsDateToMetricID, mn.account_id, mn.project_id);
+  enc::AppendU64(&d, date);
+  enc::AppendU64(&d, tsid.metric_id);
+  items->EndItem();
 
-  std::string prefix;
-  AppendCommonPrefix(&prefix, kNsDateTagToMetricIDs, mn.account_id, mn.project_id);
-  enc::AppendU64(&prefix, date);
-  AppendTagRows(prefix, mn, tsid.metric_id, items);
+  char prefix[17];
+  prefix[0] = static_cast<char>(kNsDateTagToMetricIDs);
+  PutU32(prefix + 1, mn.account_id);
+  PutU32(prefix + 5, mn.project_id);
+  PutU64(prefix + 9, date);
+  AppendTagRows(std::string_view(prefix, sizeof prefix), mn, tsid.metric_id, items);
 }
 
-bool IndexItemsFit(const std::vector<std::string>& series_items) {
-  for (const auto& item : series_items) {
+bool IndexItemsFit(const IndexItems& series_items, size_t from) {
+  for (size_t i = from; i < series_items.size(); i++) {
+    const std::string_view item = series_items.item(i);
     // Each ns 1 tag row has a per-day twin in ns 6: the same row plus the 8-byte date.
     const size_t longest =
         item[0] == static_cast<char>(kNsTagToMetricIDs) ? item.size() + 8 : item.size();
@@ -145,10 +154,19 @@ bool IndexItemsFit(const std::vector<std::string>& series_items) {
   return true;
 }
 
+Status IndexDB::AddItems(const IndexItems& items) {
+  thread_local std::vector<std::string_view> views;
+  views.resize(items.size());
+  for (size_t i = 0; i < items.size(); i++) views[i] = items.item(i);
+  return table_->AddItems(views.data(), views.size());
+}
+
 Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only) {
   mergeset::TableOptions opts;
   opts.read_only = read_only;
-  opts.prepare_block = [](std::vector<std::string>* items) { MergeTagToMetricIDsRows(items); };
+  opts.prepare_block = [](const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out) {
+    MergeTagToMetricIDsRows(in, out);
+  };
   VME_ASSIGN_OR_RETURN(auto table, mergeset::Table::Open(path, std::move(opts)));
   const std::string name = std::filesystem::path(path).filename().string();
   return std::shared_ptr<IndexDB>(new IndexDB(name, std::move(table)));
@@ -156,8 +174,8 @@ Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool rea
 
 Status IndexDB::GetTSIDByName(std::string_view marshaled_name,
                               const std::unordered_set<uint64_t>& deleted, TSID* out) const {
-  std::string prefix;
-  prefix.reserve(marshaled_name.size() + 2);
+  thread_local std::string prefix;
+  prefix.clear();
   prefix.push_back(static_cast<char>(kNsMetricNameToTSID));
   prefix.append(marshaled_name);
   prefix.push_back('\x02');

@@ -48,21 +48,39 @@ enum Namespace : uint8_t {
 
 inline constexpr int64_t kMsecPerDay = 86'400'000;
 
+// Index items built back to back in one buffer: no allocation per item once the buffer has
+// grown (callers keep one per thread).
+struct IndexItems {
+  std::string data;
+  std::vector<uint32_t> ends;  // end offset of each item in data
+
+  void Clear() {
+    data.clear();
+    ends.clear();
+  }
+  size_t size() const { return ends.size(); }
+  std::string_view item(size_t i) const {
+    const uint32_t start = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(data).substr(start, ends[i] - start);
+  }
+  void EndItem() { ends.push_back(static_cast<uint32_t>(data.size())); }
+};
+
 // Appends the items of docs/format.md, "indexdb items" for a new series (ns 0, 3, 2, then the ns 1
 // tag rows).
-void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn,
-                            std::vector<std::string>* items);
+void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn, IndexItems* items);
 // Appends the per-day items of docs/format.md, "indexdb items" (ns 5, then the ns 6 tag rows).
 void AppendPerDayIndexItems(uint64_t date, const TSID& tsid, const MetricName& mn,
-                            std::vector<std::string>* items);
+                            IndexItems* items);
 // Whether every index item of a series fits in a mergeset item (mergeset::kMaxItemSize):
-// the items of AppendSeriesIndexItems and, for any date, those of AppendPerDayIndexItems
-// (each ns 6 row is an ns 1 row plus the date). A series key within the label limits may
-// still be too long: such a series cannot be indexed.
-bool IndexItemsFit(const std::vector<std::string>& series_items);
+// the items of AppendSeriesIndexItems (items [from, size())) and, for any date, those of
+// AppendPerDayIndexItems (each ns 6 row is an ns 1 row plus the date). A series key within the
+// label limits may still be too long: such a series cannot be indexed.
+bool IndexItemsFit(const IndexItems& series_items, size_t from = 0);
 // The prepareBlock callback of indexdb merges (VictoriaMetrics lib/storage/index_db.go,
-// mergeTagToMetricIDsRows).
-void MergeTagToMetricIDsRows(std::vector<std::string>* items);
+// mergeTagToMetricIDsRows): the compacted items of `in` go to *out, which stays empty when the
+// block is to be written as it is.
+void MergeTagToMetricIDsRows(const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out);
 
 class IndexDB {
  public:
@@ -73,6 +91,7 @@ class IndexDB {
   mergeset::Table& table() { return *table_; }
 
   Status AddItems(const std::vector<std::string>& items) { return table_->AddItems(items); }
+  Status AddItems(const IndexItems& items);
 
   // ns 0 lookup by canonical MetricName.Marshal() bytes; NotFound when missing. TSIDs whose
   // MetricID is in `deleted` are skipped.

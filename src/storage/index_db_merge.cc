@@ -13,6 +13,16 @@ namespace {
 
 constexpr size_t kMaxMetricIDsPerRow = 64;
 
+// Per-thread scratch buffers reused across blocks.
+std::vector<uint64_t>& ScratchIDs() {
+  thread_local std::vector<uint64_t> ids;
+  return ids;
+}
+std::string& ScratchRow() {
+  thread_local std::string row;
+  return row;
+}
+
 // Length of the (ns, tenant, [date], key, value) prefix of a tag row of namespace ns, or 0
 // if the item is not a well-formed row of that namespace.
 size_t TagRowPrefixLen(std::string_view item, uint8_t ns) {
@@ -29,56 +39,94 @@ size_t TagRowPrefixLen(std::string_view item, uint8_t ns) {
   return pos;
 }
 
-void MergeNamespace(std::vector<std::string>* items, uint8_t ns) {
-  const size_t n = items->size();
-  if (n <= 2) return;
-  if (static_cast<uint8_t>(items->front().empty() ? 0 : items->front()[0]) > ns) return;
-  if (!items->back().empty() && static_cast<uint8_t>(items->back()[0]) < ns) return;
+// Folds the tag rows of namespace ns of `in` into out (cleared first). False when nothing
+// changed or the result would not be sorted: then out is to be ignored.
+bool MergeNamespace(const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out, uint8_t ns) {
+  const size_t n = in.size();
+  out->Clear();
+  if (n <= 2) return false;
+  const std::string_view first = in.first(), last = in.last();
+  if (static_cast<uint8_t>(first.empty() ? 0 : first[0]) > ns) return false;
+  if (!last.empty() && static_cast<uint8_t>(last[0]) < ns) return false;
 
-  std::vector<std::string> out;
-  out.reserve(n);
-  std::string pending_prefix;
-  std::vector<uint64_t> pending_ids;
+  out->Reserve(in.data_size(), n);
+  bool changed = false;
+  bool sorted = true;
+  std::string_view pending_prefix;
+  std::string_view pending_item;  // the first input row of the pending ones
+  size_t pending_rows = 0;
+  std::vector<uint64_t>& pending_ids = ScratchIDs();
+  pending_ids.clear();
+  std::string& row = ScratchRow();
+  auto emit = [&](std::string_view item) {
+    if (out->size() > 0 && item < out->last()) sorted = false;
+    out->Append(item);
+  };
   auto flush = [&] {
     if (pending_ids.empty()) return;
     std::sort(pending_ids.begin(), pending_ids.end());
     pending_ids.erase(std::unique(pending_ids.begin(), pending_ids.end()), pending_ids.end());
-    std::string row = pending_prefix;
+    row.assign(pending_prefix);
     for (uint64_t id : pending_ids) enc::AppendU64(&row, id);
-    out.push_back(std::move(row));
+    if (pending_rows > 1 || row != pending_item) changed = true;
+    emit(row);
     pending_ids.clear();
+    pending_rows = 0;
   };
   for (size_t i = 0; i < n; i++) {
-    const std::string& item = (*items)[i];
+    const std::string_view item = in.item(i);
     const size_t plen = (i == 0 || i == n - 1) ? 0 : TagRowPrefixLen(item, ns);
     if (plen == 0) {
       flush();
-      out.push_back(item);
+      emit(item);
       continue;
     }
-    const std::string_view prefix(item.data(), plen);
+    const std::string_view prefix = item.substr(0, plen);
     const size_t ids = (item.size() - plen) / 8;
     if (ids >= kMaxMetricIDsPerRow) {
       flush();
-      out.push_back(item);
+      emit(item);
       continue;
     }
     if (!pending_ids.empty() && prefix != pending_prefix) flush();
-    if (pending_ids.empty()) pending_prefix.assign(prefix);
-    for (size_t k = 0; k < ids; k++)
+    if (pending_ids.empty()) {
+      pending_prefix = prefix;
+      pending_item = item;
+    }
+    for (size_t k = 0; k < ids; k++) {
       pending_ids.push_back(enc::LoadU64(item.data() + plen + 8 * k));
+    }
+    pending_rows++;
     if (pending_ids.size() >= kMaxMetricIDsPerRow) flush();
   }
   flush();
-  if (!std::is_sorted(out.begin(), out.end())) return;
-  *items = std::move(out);
+  return sorted && changed;
 }
 
 }  // namespace
 
-void MergeTagToMetricIDsRows(std::vector<std::string>* items) {
-  MergeNamespace(items, kNsTagToMetricIDs);
-  MergeNamespace(items, kNsDateTagToMetricIDs);
+void MergeTagToMetricIDsRows(const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out) {
+  out->Clear();
+  if (in.size() <= 2) return;
+  const auto ns_of = [](std::string_view item) {
+    return static_cast<uint8_t>(item.empty() ? 0 : item[0]);
+  };
+  const uint8_t lo = ns_of(in.first()), hi = ns_of(in.last());
+  const bool tag = lo <= kNsTagToMetricIDs && hi >= kNsTagToMetricIDs;
+  const bool date_tag = lo <= kNsDateTagToMetricIDs && hi >= kNsDateTagToMetricIDs;
+  if (tag && date_tag) {
+    // Both namespaces in one block (rare): one pass each, as two merges would.
+    mergeset::InmemoryBlock first_pass;
+    const mergeset::InmemoryBlock* cur = &in;
+    if (MergeNamespace(in, &first_pass, kNsTagToMetricIDs)) cur = &first_pass;
+    if (!MergeNamespace(*cur, out, kNsDateTagToMetricIDs)) {
+      out->Clear();
+      if (cur == &first_pass) *out = std::move(first_pass);
+    }
+    return;
+  }
+  if (!tag && !date_tag) return;
+  if (!MergeNamespace(in, out, tag ? kNsTagToMetricIDs : kNsDateTagToMetricIDs)) out->Clear();
 }
 
 }  // namespace vme::storage

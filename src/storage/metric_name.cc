@@ -466,24 +466,26 @@ const std::string* MetricName::GetTagValue(std::string_view key) const {
 }
 
 void MetricName::SortTags() {
-  if (tags.empty()) return;
-  std::vector<std::string_view> sort_keys;
-  sort_keys.reserve(tags.size());
-  for (const Tag& t : tags) sort_keys.push_back(NormalizeTagKey(t.key));
-  std::vector<size_t> order(tags.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return sort_keys[a] < sort_keys[b]; });
-  std::vector<Tag> sorted;
-  sorted.reserve(tags.size());
-  for (size_t idx : order) {
-    if (!sorted.empty() && sorted.back().key == tags[idx].key) {
-      sorted.back().value = std::move(tags[idx].value);
-    } else {
-      sorted.push_back(std::move(tags[idx]));
+  const size_t n = tags.size();
+  if (n == 0) return;
+  // A stable insertion sort in place: series have few tags, and this allocates nothing.
+  for (size_t i = 1; i < n; i++) {
+    for (size_t j = i; j > 0 && NormalizeTagKey(tags[j].key) < NormalizeTagKey(tags[j - 1].key);
+         j--) {
+      std::swap(tags[j], tags[j - 1]);
     }
   }
-  tags = std::move(sorted);
+  // Adjacent tags with the same key collapse into the last one.
+  size_t w = 0;
+  for (size_t r = 0; r < n; r++) {
+    if (w > 0 && tags[w - 1].key == tags[r].key) {
+      tags[w - 1].value = std::move(tags[r].value);
+    } else {
+      if (w != r) tags[w] = std::move(tags[r]);
+      w++;
+    }
+  }
+  tags.resize(w);
 }
 
 void MetricName::MarshalNoTenant(std::string* dst) const {

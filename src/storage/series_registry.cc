@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+
 #include "storage/index_db.h"
 
 namespace vme::storage {
@@ -37,42 +39,46 @@ Status SeriesRegistry::GetOrCreateTSID(std::string_view cache_key, std::string_v
     *bad_labels = true;
     return Status::OK();
   }
-  std::string canonical;
+  thread_local std::string canonical;
+  canonical.clear();
   mn->Marshal(&canonical);
   for (;;) {
     {
       std::unique_lock<std::mutex> l(create_mu_);
       for (;;) {
-        const TSID* known = nullptr;
-        if (auto it = created_.find(canonical); it != created_.end()) {
-          known = &it->second;
-        } else if (auto it2 = flushing_.find(canonical); it2 != flushing_.end()) {
-          known = &it2->second;
+        auto it = pending_.find(std::string_view(canonical));
+        if (it == pending_.end()) {
+          pending_.emplace(canonical, Pending{});
+          break;
         }
-        if (known != nullptr) {
-          *tsid = *known;
+        if (it->second.state != PendingState::kCreating) {
+          *tsid = it->second.tsid;
           tsid_cache_.Put(cache_key, *tsid);
           return Status::OK();
         }
-        if (creating_.count(canonical) == 0) break;
         create_cv_.wait(l);  // another writer is creating this series
       }
-      creating_.insert(canonical);
     }
     bool bad = false, wrote = false;
     Status st = CreateSeries(canonical, *mn, tsid, &bad, &wrote);
     std::lock_guard<std::mutex> l(create_mu_);
-    creating_.erase(canonical);
     create_cv_.notify_all();
-    VME_RETURN_IF_ERROR(st);
-    if (bad) {
-      *bad_labels = true;
-      return Status::OK();
-    }
+    auto it = pending_.find(std::string_view(canonical));
     // A DeleteSeries that ran meanwhile may have deleted this TSID (its Forget found nothing
     // to forget yet): resolve the name again, which then skips the deleted series.
-    if (index_->Deleted()->count(tsid->metric_id) != 0) continue;
-    if (wrote) created_.emplace(canonical, *tsid);
+    const bool deleted = st.ok() && !bad && index_->Deleted()->count(tsid->metric_id) != 0;
+    if (!st.ok() || bad || !wrote || deleted) {
+      if (it != pending_.end()) pending_.erase(it);
+      VME_RETURN_IF_ERROR(st);
+      if (bad) {
+        *bad_labels = true;
+        return Status::OK();
+      }
+      if (deleted) continue;
+    } else if (it != pending_.end()) {
+      it->second.state = PendingState::kCreated;
+      it->second.tsid = *tsid;
+    }
     tsid_cache_.Put(cache_key, *tsid);
     return Status::OK();
   }
@@ -89,7 +95,8 @@ Status SeriesRegistry::CreateSeries(const std::string& canonical, const MetricNa
   // storage.go `Storage.add` looks up the previous indexdb before creating).
   const bool fresh = !st.ok();
   if (fresh) *tsid = GenerateTSID(mn, next_metric_id_.fetch_add(1));
-  std::vector<std::string> items;
+  thread_local IndexItems items;
+  items.Clear();
   AppendSeriesIndexItems(*tsid, mn, &items);
   if (!IndexItemsFit(items)) {
     *bad_labels = true;
@@ -104,7 +111,13 @@ Status SeriesRegistry::CreateSeries(const std::string& canonical, const MetricNa
 Status SeriesRegistry::AddPerDayEntries(const std::vector<RawRow>& rows, uint32_t account_id,
                                         uint32_t project_id,
                                         const std::function<std::string_view(size_t)>& key_of) {
-  std::vector<std::pair<uint64_t, size_t>> pending;  // (date, index into rows)
+  // (date, MetricID, index into rows) of the pairs not known to have per-day entries.
+  struct Want {
+    uint64_t date, id;
+    size_t row;
+  };
+  thread_local std::vector<Want> pending;
+  pending.clear();
   {
     std::lock_guard<std::mutex> l(date_mu_);
     uint64_t last_date = UINT64_MAX, last_id = 0;
@@ -114,27 +127,34 @@ Status SeriesRegistry::AddPerDayEntries(const std::vector<RawRow>& rows, uint32_
       if (date == last_date && id == last_id) continue;
       last_date = date;
       last_id = id;
-      if (date_metric_ids_.count({date, id}) == 0) pending.emplace_back(date, k);
+      if (date_metric_ids_.count({date, id}) == 0) pending.push_back(Want{date, id, k});
     }
   }
   if (pending.empty()) return Status::OK();
-  std::vector<std::string> items;
-  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> done;
-  MetricName mn;
-  for (const auto& [date, k] : pending) {
-    const RawRow& row = rows[k];
-    if (!done.insert({date, row.tsid.metric_id}).second) continue;
-    VME_ASSIGN_OR_RETURN(
-        bool has, index_->curr().HasDateMetricID(date, account_id, project_id, row.tsid.metric_id));
+  // One entry per pair: the first row of each.
+  std::stable_sort(pending.begin(), pending.end(), [](const Want& a, const Want& b) {
+    return a.date < b.date || (a.date == b.date && a.id < b.id);
+  });
+  pending.erase(
+      std::unique(pending.begin(), pending.end(),
+                  [](const Want& a, const Want& b) { return a.date == b.date && a.id == b.id; }),
+      pending.end());
+  thread_local IndexItems items;
+  items.Clear();
+  thread_local MetricName mn;
+  for (const Want& w : pending) {
+    const RawRow& row = rows[w.row];
+    VME_ASSIGN_OR_RETURN(bool has,
+                         index_->curr().HasDateMetricID(w.date, account_id, project_id, w.id));
     if (!has) {
-      VME_RETURN_IF_ERROR(mn.FromSeriesKey(key_of(k), account_id, project_id, LabelLimits()));
-      AppendPerDayIndexItems(date, row.tsid, mn, &items);
+      VME_RETURN_IF_ERROR(mn.FromSeriesKey(key_of(w.row), account_id, project_id, LabelLimits()));
+      AppendPerDayIndexItems(w.date, row.tsid, mn, &items);
     }
   }
-  if (!items.empty()) VME_RETURN_IF_ERROR(index_->curr().AddItems(items));
+  if (items.size() > 0) VME_RETURN_IF_ERROR(index_->curr().AddItems(items));
   std::lock_guard<std::mutex> l(date_mu_);
   if (date_metric_ids_.size() * 48 > cache_bytes_ / 8) date_metric_ids_.clear();
-  for (const auto& p : done) date_metric_ids_.insert(p);
+  for (const Want& w : pending) date_metric_ids_.insert({w.date, w.id});
   return Status::OK();
 }
 
@@ -142,13 +162,15 @@ Status SeriesRegistry::Flush() {
   std::lock_guard<std::mutex> fl(flush_mu_);
   {
     std::lock_guard<std::mutex> l(create_mu_);
-    for (auto& kv : created_) flushing_.insert(kv);
-    created_.clear();
+    for (auto& kv : pending_) {
+      if (kv.second.state == PendingState::kCreated) kv.second.state = PendingState::kFlushing;
+    }
   }
   Status st = index_->curr().table().Flush();
   if (st.ok()) {
     std::lock_guard<std::mutex> l(create_mu_);
-    flushing_.clear();
+    std::erase_if(pending_,
+                  [](const auto& kv) { return kv.second.state == PendingState::kFlushing; });
   }
   return st;
 }
@@ -156,19 +178,17 @@ Status SeriesRegistry::Flush() {
 void SeriesRegistry::Forget(const std::vector<uint64_t>& metric_ids) {
   const std::unordered_set<uint64_t> gone(metric_ids.begin(), metric_ids.end());
   std::lock_guard<std::mutex> l(create_mu_);
-  for (auto* m : {&created_, &flushing_}) {
-    for (auto it = m->begin(); it != m->end();) {
-      it = gone.count(it->second.metric_id) ? m->erase(it) : std::next(it);
-    }
-  }
+  std::erase_if(pending_, [&](const auto& kv) {
+    return kv.second.state != PendingState::kCreating && gone.count(kv.second.tsid.metric_id) != 0;
+  });
   tsid_cache_.Clear();
 }
 
 void SeriesRegistry::Reset() {
   {
     std::lock_guard<std::mutex> l(create_mu_);
-    created_.clear();
-    flushing_.clear();
+    std::erase_if(pending_,
+                  [](const auto& kv) { return kv.second.state != PendingState::kCreating; });
     tsid_cache_.Clear();
   }
   std::lock_guard<std::mutex> l(date_mu_);

@@ -7,11 +7,12 @@
 //   name_cache_      MetricID -> canonical MetricName bytes (metricNameCache)
 //   date_metric_ids_ (date, MetricID) pairs known to have per-day entries (dateMetricIDCache)
 //
-// Exactly once: a series whose index items are not searchable yet is always visible in one
-// of three in-memory maps, under create_mu_: `creating_` (its creator is reading the index
-// and writing the items), `created_` (items written, not flushed) and `flushing_` (an
-// indexdb flush is making them searchable). A second writer of the same series finds it there
-// or waits for its creator; the creator does its index reads and writes with no lock held.
+// Exactly once: a series whose index items are not searchable yet is always in the in-memory
+// map `pending_` (canonical name -> state), under create_mu_, in one of three states:
+// kCreating (its creator is reading the index and writing the items), kCreated (items
+// written, not flushed) and kFlushing (an indexdb flush is making them searchable). A second
+// writer of the same series finds it there or waits for its creator; the creator does its
+// index reads and writes with no lock held.
 //
 // Thread-safety: every method may be called concurrently, with the storage's rotation lock
 // (Storage::idb_rw_) held shared; Reset needs it exclusively. Locks, in the order they may be
@@ -85,6 +86,15 @@ class SeriesRegistry {
   uint64_t new_series() const { return new_series_.load(); }
 
  private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  enum class PendingState : uint8_t { kCreating, kCreated, kFlushing };
+  struct Pending {
+    PendingState state = PendingState::kCreating;
+    TSID tsid;
+  };
   struct PairHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
       return std::hash<uint64_t>()(p.first * 0x9E3779B97F4A7C15ULL ^ p.second);
@@ -101,10 +111,8 @@ class SeriesRegistry {
   std::mutex flush_mu_;  // one indexdb flush of this storage at a time
 
   std::mutex create_mu_;
-  std::condition_variable create_cv_;               // a creation in creating_ ended
-  std::unordered_set<std::string> creating_;        // canonical names being created
-  std::unordered_map<std::string, TSID> created_;   // canonical name -> TSID, not flushed
-  std::unordered_map<std::string, TSID> flushing_;  // being flushed
+  std::condition_variable create_cv_;  // a creation (kCreating) ended
+  std::unordered_map<std::string, Pending, StringHash, std::equal_to<>> pending_;
   std::atomic<uint64_t> next_metric_id_;
   std::atomic<uint64_t> new_series_{0};
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -239,12 +240,22 @@ void TestTxnReplay() {
   REQUIRE(!Table::Open(dir, {}).ok());
 }
 
+// A prepare_block callback written on string vectors.
+vme::mergeset::PrepareBlockFn OnStrings(std::function<void(std::vector<std::string>*)> f) {
+  return [f](const vme::mergeset::InmemoryBlock& in, vme::mergeset::InmemoryBlock* out) {
+    std::vector<std::string> items;
+    for (size_t i = 0; i < in.size(); i++) items.emplace_back(in.item(i));
+    f(&items);
+    for (const auto& it : items) out->Append(it);
+  };
+}
+
 void TestPrepareBlock() {
   vme::test::TempDir tmp;
   std::atomic<int> calls{0};
   TableOptions opts;
   // Drops duplicates except the first and last item of the block.
-  opts.prepare_block = [&](std::vector<std::string>* items) {
+  opts.prepare_block = OnStrings([&](std::vector<std::string>* items) {
     calls++;
     std::vector<std::string> out;
     for (size_t i = 0; i < items->size(); i++) {
@@ -252,7 +263,7 @@ void TestPrepareBlock() {
       out.push_back((*items)[i]);
     }
     *items = out;
-  };
+  });
   auto t = MustOpen(tmp.path() + "/t", opts);
   REQUIRE_OK(t->AddItems(std::vector<std::string>{"a", "b", "b", "b", "c", "c", "d"}));
   REQUIRE_OK(t->Flush());
@@ -269,7 +280,7 @@ void TestPrepareBlock() {
   for (int mode = 0; mode < 4; mode++) {
     vme::test::TempDir tmp2;
     TableOptions bad;
-    bad.prepare_block = [mode](std::vector<std::string>* items) {
+    bad.prepare_block = OnStrings([mode](std::vector<std::string>* items) {
       switch (mode) {
         case 0:
           (*items)[0] = "changed";
@@ -283,12 +294,53 @@ void TestPrepareBlock() {
         default:
           items->insert(items->begin() + 1, "zzz");
       }
-    };
+    });
     auto t2 = MustOpen(tmp2.path() + "/t", bad);
     REQUIRE_OK(t2->AddItems(std::vector<std::string>{"x", "y", "z"}));
     REQUIRE_OK(t2->Flush());
     REQUIRE(ReadAll(*t2) == (std::vector<std::string>{"x", "y", "z"}));
   }
+}
+
+// Shards that fill up are written by the table's flusher thread; Flush waits for them, so every
+// item added before it is searchable after it, and each full shard became one part.
+void TestBackgroundFlush() {
+  vme::test::TempDir tmp;
+  auto t = MustOpen(tmp.path() + "/t");
+  // One call that fills a shard: all its items go to the flusher and no shard holds any, so
+  // only the wait for the flusher makes them searchable after Flush.
+  std::vector<std::string> big;
+  for (size_t i = 0; i < vme::mergeset::kMaxBufferedBytes / 64; i++) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "big_%09zu_", i);
+    big.push_back(std::string(buf) + std::string(60, 'b'));
+  }
+  REQUIRE_OK(t->AddItems(big));
+  REQUIRE_OK(t->Flush());
+  REQUIRE_EQ(ReadAll(*t).size(), big.size());
+  const size_t kPerThread = 3 * vme::mergeset::kMaxBufferedBytes / 128;
+  auto add = [&](int th) {
+    std::vector<std::string> batch;
+    for (size_t i = 0; i < kPerThread; i++) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%d_%09zu_", th, i);
+      batch.push_back(std::string(buf) + std::string(100, 'v'));
+      if (batch.size() == 1000) {
+        REQUIRE_OK(t->AddItems(batch));
+        batch.clear();
+      }
+    }
+    REQUIRE_OK(t->AddItems(batch));
+  };
+  std::thread a(add, 0), b(add, 1);
+  a.join();
+  b.join();
+  REQUIRE_OK(t->Flush());
+  REQUIRE(t->Stats().parts >= 2);
+  REQUIRE_EQ(ReadAll(*t).size(), big.size() + 2 * kPerThread);
+  REQUIRE_OK(t->Close());
+  auto reopened = MustOpen(tmp.path() + "/t");
+  REQUIRE_EQ(ReadAll(*reopened).size(), big.size() + 2 * kPerThread);
 }
 
 void TestSnapshot() {
@@ -475,7 +527,7 @@ int main(int argc, char** argv) {
   const std::vector<vme::test::TestCase> tests = {
       VME_TEST(TestManyItems),    VME_TEST(TestLockAndLimits), VME_TEST(TestTxnReplay),
       VME_TEST(TestPrepareBlock), VME_TEST(TestSnapshot),      VME_TEST(TestSearchSurvivesMerge),
-      VME_TEST(TestCorruption),   VME_TEST(TestConcurrency),
+      VME_TEST(TestCorruption),   VME_TEST(TestConcurrency),   VME_TEST(TestBackgroundFlush),
   };
   return vme::test::RunTests(tests, argc, argv);
 }
