@@ -1,8 +1,11 @@
 #include "storage/part.h"
 
 #include <algorithm>
+#include <atomic>
 
+#include "encoding/int.h"
 #include "encoding/zstd.h"
+#include "storage/search_caches.h"
 
 namespace vme::storage {
 namespace {
@@ -11,9 +14,35 @@ const char* const kFileNames[] = {"timestamps.bin", "values.bin", "index.bin"};
 constexpr size_t kMaxMetaindexSize = size_t{256} << 20;
 constexpr size_t kMaxIndexBlockUncompressed = size_t{64} << 20;
 
+std::atomic<uint64_t> next_part_id{1};
+
 }  // namespace
 
-Part::~Part() = default;
+Part::Part() : id_(next_part_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+Part::~Part() {
+  for (size_t i = 0; i < metaindex_.size(); i++) IndexBlockCache().Erase(IndexBlockCacheKey(i));
+}
+
+std::string Part::IndexBlockCacheKey(size_t i) const {
+  std::string key;
+  key.reserve(16);
+  enc::AppendU64(&key, id_);
+  enc::AppendU64(&key, i);
+  return key;
+}
+
+Result<std::shared_ptr<const std::vector<BlockHeader>>> Part::IndexBlock(size_t i) const {
+  const std::string key = IndexBlockCacheKey(i);
+  auto& cache = IndexBlockCache();
+  if (auto hit = cache.Get(key)) return hit;
+  auto bhs = std::make_shared<std::vector<BlockHeader>>();
+  VME_RETURN_IF_ERROR(ReadIndexBlock(i, bhs.get()));
+  const size_t bytes = bhs->capacity() * sizeof(BlockHeader);
+  std::shared_ptr<const std::vector<BlockHeader>> out = std::move(bhs);
+  cache.Put(key, out, bytes);
+  return out;
+}
 
 Status Part::LoadMetaindex(std::string_view compressed, const std::string& name) {
   std::string data;

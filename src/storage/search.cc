@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/dedup.h"
+#include "storage/search_caches.h"
 #include "storage/storage.h"
 
 namespace vme::storage {
@@ -16,7 +17,9 @@ SeriesIterator::SeriesIterator(std::shared_ptr<Storage> storage, std::vector<TSI
       tr_(tr),
       account_id_(account_id),
       project_id_(project_id),
-      dedup_interval_ms_(dedup_interval_ms) {}
+      dedup_interval_ms_(dedup_interval_ms) {
+  ConfigureSearchCaches(storage_->options().cache_bytes);
+}
 
 bool SeriesIterator::HeapLess(size_t a, size_t b) const {
   const BlockHeader& ha = searches_[a]->block_header();
