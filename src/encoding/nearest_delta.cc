@@ -4,6 +4,7 @@
 #include "encoding/nearest_delta.h"
 
 #include <bit>
+#include <cstring>
 
 #include "encoding/int.h"
 
@@ -156,66 +157,119 @@ int64_t MarshalInt64NearestDelta2(std::string* dst, const int64_t* a, size_t n, 
   return first;
 }
 
-Status UnmarshalInt64NearestDelta(std::vector<int64_t>* dst, std::string_view src, int64_t first,
-                                  size_t n) {
+namespace {
+
+// Varint decoding for the payload loops. Most deltas take one or two bytes; FastVarint decodes
+// those without data-dependent branches from an 8-byte little-endian load (the caller
+// guarantees 8 readable bytes at p), and leaves longer varints to GetVarint.
+inline uint64_t Load64Le(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+
+// Decodes a varint of at most 2 bytes at p: *len gets 1 or 2; returns false (nothing
+// consumed) when it is longer.
+inline bool FastVarint(const char* p, int64_t* v, size_t* len) {
+  const uint64_t w = Load64Le(p);
+  const uint64_t c0 = (w >> 7) & 1;   // first byte continues
+  const uint64_t c1 = (w >> 15) & 1;  // second byte continues
+  if ((c0 & c1) != 0) return false;
+  const uint64_t u = (w & 0x7f) | ((((w >> 8) & 0x7f) << 7) & (0 - c0));
+  *v = UnZigZag64(u);
+  *len = 1 + c0;
+  return true;
+}
+
+// Decodes count varints from [*p, end) into d[0..count); false on malformed input.
+inline bool DecodeVarints(const char** pp, const char* end, int64_t* d, size_t count) {
+  const char* p = *pp;
+  size_t i = 0;
+  while (i < count && end - p >= 8) {
+    size_t len;
+    if (FastVarint(p, &d[i], &len)) {
+      p += len;
+    } else if (!GetVarint(&p, end, &d[i])) {
+      *pp = p;
+      return false;
+    }
+    i++;
+  }
+  for (; i < count; i++) {
+    if (!GetVarint(&p, end, &d[i])) {
+      *pp = p;
+      return false;
+    }
+  }
+  *pp = p;
+  return true;
+}
+
+}  // namespace
+
+Status UnmarshalInt64NearestDeltaTo(int64_t* out, std::string_view src, int64_t first, size_t n) {
   if (n == 0) return Status::Corruption("nearest delta: zero items");
   if (src.size() < n - 1) return Corrupt("nearest delta: payload too short", src.size());
-  const size_t base = dst->size();
-  dst->resize(base + n);
-  int64_t* out = dst->data() + base;
   const char* p = src.data();
   const char* end = p + src.size();
+  // Deltas land in out[1..n), then a prefix sum turns them into values.
+  if (!DecodeVarints(&p, end, out + 1, n - 1)) {
+    return Corrupt("nearest delta: cannot decode delta", static_cast<size_t>(p - src.data()));
+  }
+  if (p != end) {
+    return Corrupt("nearest delta: unexpected trailing data", static_cast<size_t>(p - src.data()));
+  }
   int64_t v = first;
   out[0] = v;
   for (size_t i = 1; i < n; i++) {
-    int64_t d;
-    if (!GetVarint(&p, end, &d)) {
-      dst->resize(base);
-      return Corrupt("nearest delta: cannot decode delta", static_cast<size_t>(p - src.data()));
-    }
-    v = Add(v, d);
+    v = Add(v, out[i]);
     out[i] = v;
-  }
-  if (p != end) {
-    dst->resize(base);
-    return Corrupt("nearest delta: unexpected trailing data", static_cast<size_t>(p - src.data()));
   }
   return Status::OK();
 }
 
-Status UnmarshalInt64NearestDelta2(std::vector<int64_t>* dst, std::string_view src, int64_t first,
-                                   size_t n) {
+Status UnmarshalInt64NearestDelta2To(int64_t* out, std::string_view src, int64_t first, size_t n) {
   if (n < 2) return Status::Corruption("nearest delta2: fewer than 2 items");
   if (src.size() < n - 1) return Corrupt("nearest delta2: payload too short", src.size());
-  const size_t base = dst->size();
-  dst->resize(base + n);
-  int64_t* out = dst->data() + base;
   const char* p = src.data();
   const char* end = p + src.size();
   int64_t d1;
-  if (!GetVarint(&p, end, &d1)) {
-    dst->resize(base);
-    return Corrupt("nearest delta2: cannot decode first delta", 0);
+  if (!GetVarint(&p, end, &d1)) return Corrupt("nearest delta2: cannot decode first delta", 0);
+  if (!DecodeVarints(&p, end, out + 2, n - 2)) {
+    return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
+  }
+  if (p != end) {
+    return Corrupt("nearest delta2: unexpected trailing data", static_cast<size_t>(p - src.data()));
   }
   int64_t v = first;
   out[0] = v;
   v = Add(v, d1);
   out[1] = v;
   for (size_t i = 2; i < n; i++) {
-    int64_t d2;
-    if (!GetVarint(&p, end, &d2)) {
-      dst->resize(base);
-      return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
-    }
-    d1 = Add(d1, d2);
+    d1 = Add(d1, out[i]);
     v = Add(v, d1);
     out[i] = v;
   }
-  if (p != end) {
-    dst->resize(base);
-    return Corrupt("nearest delta2: unexpected trailing data", static_cast<size_t>(p - src.data()));
-  }
   return Status::OK();
+}
+
+Status UnmarshalInt64NearestDelta(std::vector<int64_t>* dst, std::string_view src, int64_t first,
+                                  size_t n) {
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  Status st = UnmarshalInt64NearestDeltaTo(dst->data() + base, src, first, n);
+  if (!st.ok()) dst->resize(base);
+  return st;
+}
+
+Status UnmarshalInt64NearestDelta2(std::vector<int64_t>* dst, std::string_view src, int64_t first,
+                                   size_t n) {
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  Status st = UnmarshalInt64NearestDelta2To(dst->data() + base, src, first, n);
+  if (!st.ok()) dst->resize(base);
+  return st;
 }
 
 }  // namespace vme::enc

@@ -220,6 +220,32 @@ Status Part::ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* 
   return ReadAt(File::kValues, bh.values_block_offset, bh.values_block_size, values);
 }
 
+Status Part::BlockPayloads(const BlockHeader& bh, enc::ScratchBuffer* ts_buf,
+                           enc::ScratchBuffer* values_buf, std::string_view* ts,
+                           std::string_view* values) const {
+  auto one = [&](File f, uint64_t offset, size_t n, enc::ScratchBuffer* buf,
+                 std::string_view* out) -> Status {
+    const uint64_t size = FileSize(f);
+    if (offset > size || n > size - offset) {
+      return Status::Corruption("cannot read " + std::to_string(n) + " bytes at offset " +
+                                std::to_string(offset) + " from " + FileName(f) + " of size " +
+                                std::to_string(size));
+    }
+    if (mem_ != nullptr) {
+      const std::string& s = f == File::kTimestamps ? mem_->timestamps : mem_->values;
+      *out = std::string_view(s).substr(offset, n);
+      return Status::OK();
+    }
+    buf->Resize(n);
+    VME_RETURN_IF_ERROR(files_[static_cast<int>(f)]->ReadAt(offset, n, buf->data()));
+    *out = buf->view();
+    return Status::OK();
+  };
+  VME_RETURN_IF_ERROR(
+      one(File::kTimestamps, bh.timestamps_block_offset, bh.timestamps_block_size, ts_buf, ts));
+  return one(File::kValues, bh.values_block_offset, bh.values_block_size, values_buf, values);
+}
+
 Status Part::ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
                               std::vector<int64_t>* mantissas) const {
   std::string ts_data, values_data;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "encoding/zstd.h"
 #include "storage/block.h"
 #include "storage/block_header.h"
 #include "storage/inmemory_part.h"
@@ -70,6 +71,11 @@ class Part {
   uint64_t id() const { return id_; }
   // Reads the two payloads of a block (replacing *ts and *values).
   Status ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* values) const;
+  // The two payloads of a block: views into the in-memory streams, or read (one pread each)
+  // into *ts_buf and *values_buf. Views are valid while the part and the buffers are.
+  Status BlockPayloads(const BlockHeader& bh, enc::ScratchBuffer* ts_buf,
+                       enc::ScratchBuffer* values_buf, std::string_view* ts,
+                       std::string_view* values) const;
   // Reads and decodes a block into timestamps and mantissas.
   Status ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
                           std::vector<int64_t>* mantissas) const;

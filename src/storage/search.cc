@@ -1,6 +1,9 @@
 #include "storage/search.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include "encoding/decimal.h"
 
 #include "storage/dedup.h"
 #include "storage/search_caches.h"
@@ -69,50 +72,75 @@ Status SeriesIterator::Next(bool* done) {
     cur_tsid_ = searches_[heap_.front()]->block_header().tsid;
     timestamps_.clear();
     values_.clear();
-    merge_buf_.clear();
-    size_t blocks = 0;
     bool sorted = true;
     while (!heap_.empty() && searches_[heap_.front()]->block_header().tsid == cur_tsid_) {
       const size_t s = HeapPop();
-      VME_RETURN_IF_ERROR(searches_[s]->ReadBlock(&block_));
-      blocks++;
-      // Blocks are sorted inside; only a block starting before the previous one's end makes
-      // the series unsorted.
-      if (!block_.timestamps.empty() && !timestamps_.empty() &&
-          block_.timestamps.front() < timestamps_.back()) {
-        sorted = false;
-      }
-      if (timestamps_.empty()) {
-        timestamps_.swap(block_.timestamps);
-        values_.swap(block_.values);
-      } else {
-        timestamps_.insert(timestamps_.end(), block_.timestamps.begin(), block_.timestamps.end());
-        values_.insert(values_.end(), block_.values.begin(), block_.values.end());
-      }
+      VME_RETURN_IF_ERROR(AppendBlock(s, &sorted));
       if (searches_[s]->NextBlock()) {
         HeapPush(s);
       } else {
         VME_RETURN_IF_ERROR(searches_[s]->status());
       }
     }
-    if (timestamps_.empty()) continue;
+    if (timestamps_.size() == 0) continue;
     if (!sorted) {
-      merge_buf_.resize(timestamps_.size());
-      for (size_t i = 0; i < timestamps_.size(); i++) merge_buf_[i] = {timestamps_[i], values_[i]};
+      const size_t n = timestamps_.size();
+      int64_t* ts = timestamps_.data();
+      double* vs = values_.data();
+      merge_buf_.resize(n);
+      for (size_t i = 0; i < n; i++) merge_buf_[i] = {ts[i], vs[i]};
       std::stable_sort(merge_buf_.begin(), merge_buf_.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (size_t i = 0; i < merge_buf_.size(); i++) {
-        timestamps_[i] = merge_buf_[i].first;
-        values_[i] = merge_buf_[i].second;
+      for (size_t i = 0; i < n; i++) {
+        ts[i] = merge_buf_[i].first;
+        vs[i] = merge_buf_[i].second;
       }
     }
-    if (dedup_interval_ms_ > 0) DeduplicateSamples(&timestamps_, &values_, dedup_interval_ms_);
+    if (dedup_interval_ms_ > 0) Deduplicate();
     Status st = storage_->GetMetricName(account_id_, project_id_, cur_tsid_.metric_id, &mn_);
     // No name anywhere: skip the series, as VictoriaMetrics Search.NextMetricBlock does.
     if (st.code() == Code::kNotFound) continue;
     VME_RETURN_IF_ERROR(st);
     return Status::OK();
   }
+}
+
+Status SeriesIterator::AppendBlock(size_t s, bool* sorted) {
+  const PartSearch& ps = *searches_[s];
+  const BlockHeader& bh = ps.block_header();
+  const Part& part = *ps.part();
+  const size_t n = bh.rows_count;
+  const size_t base = timestamps_.size();
+  timestamps_.Reserve(base + n);
+  values_.Reserve(base + n);
+  mantissas_.ResizeUninit(n);
+  std::string_view ts_data, values_data;
+  VME_RETURN_IF_ERROR(
+      part.BlockPayloads(bh, &ts_payload_, &values_payload_, &ts_data, &values_data));
+  int64_t* ts = timestamps_.data() + base;
+  const Status st = DecodeBlockPayloadsTo(bh, ts_data, values_data, ts, mantissas_.data());
+  if (!st.ok()) return part.BlockDecodeError(bh, st);
+  // Decoded timestamps are non-decreasing: keep those inside the time range.
+  const size_t lo = static_cast<size_t>(std::lower_bound(ts, ts + n, tr_.min_timestamp) - ts);
+  const size_t hi = static_cast<size_t>(std::upper_bound(ts + lo, ts + n, tr_.max_timestamp) - ts);
+  if (lo == hi) return Status::OK();
+  if (lo > 0) std::memmove(ts, ts + lo, (hi - lo) * sizeof(int64_t));
+  if (base > 0 && ts[0] < timestamps_.data()[base - 1]) *sorted = false;
+  dec::DecimalToFloat(values_.data() + base, mantissas_.data() + lo, hi - lo, bh.scale);
+  timestamps_.ResizeUninit(base + (hi - lo));
+  values_.ResizeUninit(base + (hi - lo));
+  return Status::OK();
+}
+
+void SeriesIterator::Deduplicate() {
+  if (!NeedsDedup(timestamps_.data(), timestamps_.size(), dedup_interval_ms_)) return;
+  std::vector<int64_t> ts(timestamps_.data(), timestamps_.data() + timestamps_.size());
+  std::vector<double> vs(values_.data(), values_.data() + values_.size());
+  DeduplicateSamples(&ts, &vs, dedup_interval_ms_);
+  std::copy(ts.begin(), ts.end(), timestamps_.data());
+  std::copy(vs.begin(), vs.end(), values_.data());
+  timestamps_.ResizeUninit(ts.size());
+  values_.ResizeUninit(vs.size());
 }
 
 const std::string& SeriesIterator::key() {

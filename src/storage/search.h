@@ -10,9 +10,13 @@
 // the parts it reads, so merges cannot remove them, and returns Closed after Storage::Close.
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "encoding/zstd.h"
 
 #include "storage/metric_name.h"
 #include "storage/part.h"
@@ -23,6 +27,35 @@
 namespace vme::storage {
 
 class Storage;
+
+// A growable array of int64_t or double whose new elements are not initialised (they are
+// always written before being read).
+template <typename T>
+class PodVector {
+ public:
+  T* data() { return buf_.get(); }
+  const T* data() const { return buf_.get(); }
+  size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  // Capacity for at least n elements, keeping the first size().
+  void Reserve(size_t n) {
+    if (n <= cap_) return;
+    const size_t cap = std::max(n, cap_ * 2);
+    std::unique_ptr<T[]> next(new T[cap]);
+    if (size_ > 0) std::copy(buf_.get(), buf_.get() + size_, next.get());
+    buf_ = std::move(next);
+    cap_ = cap;
+  }
+  void ResizeUninit(size_t n) {
+    Reserve(n);
+    size_ = n;
+  }
+
+ private:
+  std::unique_ptr<T[]> buf_;
+  size_t size_ = 0;
+  size_t cap_ = 0;
+};
 
 class SeriesIterator {
  public:
@@ -35,8 +68,9 @@ class SeriesIterator {
 
   const MetricName& metric_name() const { return mn_; }
   const TSID& tsid() const { return cur_tsid_; }
-  const std::vector<int64_t>& timestamps() const { return timestamps_; }
-  const std::vector<double>& values() const { return values_; }
+  // Views valid until the next call of Next() or the iterator's destruction.
+  std::span<const int64_t> timestamps() const { return {timestamps_.data(), timestamps_.size()}; }
+  std::span<const double> values() const { return {values_.data(), values_.size()}; }
   // Series key (packed labels) and Prometheus text of the current series, built on demand.
   const std::string& key();
   const std::string& text();
@@ -46,6 +80,10 @@ class SeriesIterator {
     size_t search;
   };
   bool HeapLess(size_t a, size_t b) const;
+  // Decodes the current block of searches_[s], appending its samples inside tr_ to
+  // timestamps_ and values_; *sorted becomes false if they start before the last sample.
+  Status AppendBlock(size_t s, bool* sorted);
+  void Deduplicate();
   void HeapPush(size_t s);
   size_t HeapPop();
 
@@ -62,11 +100,12 @@ class SeriesIterator {
 
   TSID cur_tsid_;
   MetricName mn_;
-  std::vector<int64_t> timestamps_;
-  std::vector<double> values_;
+  PodVector<int64_t> timestamps_;
+  PodVector<double> values_;
   std::string key_, text_;
   bool key_valid_ = false, text_valid_ = false;
-  Block block_;
+  PodVector<int64_t> mantissas_;
+  enc::ScratchBuffer ts_payload_, values_payload_;
   std::vector<std::pair<int64_t, double>> merge_buf_;
 };
 
