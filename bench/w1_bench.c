@@ -4,9 +4,11 @@
  * latency, disk use, peak RSS, then the q1-q4 query set after reopen with a bit-exact check of
  * q4 against the generator.
  *
- * Usage: w1_bench DIR [--series N] [--samples M] [--writers W]
+ * Usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--merge]
  *   DIR must not exist or be empty; it is left in place for inspection.
- *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads. */
+ *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads.
+ *   --merge force-merges the data (vme_force_merge) after reopening, before the queries: the
+ *   "merged" state of the query set (one part, one block per series). */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <math.h>
@@ -353,14 +355,14 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void usage(void) {
-  fprintf(stderr, "usage: w1_bench DIR [--series N] [--samples M] [--writers W]\n");
+  fprintf(stderr, "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--merge]\n");
   exit(2);
 }
 
 int main(int argc, char** argv) {
   const char* dir = NULL;
   size_t n_series = 10000, n_samples = 1000, writers = 1, n_batches, i;
-  int is_default, qi;
+  int is_default, qi, merge = 0;
   workload w;
   vme_db* db = NULL;
   vme_add_result total;
@@ -377,6 +379,8 @@ int main(int argc, char** argv) {
       n_samples = (size_t)strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--writers") == 0 && i + 1 < (size_t)argc) {
       writers = (size_t)strtoull(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--merge") == 0) {
+      merge = 1;
     } else if (argv[i][0] == '-' || dir != NULL) {
       usage();
     } else {
@@ -475,6 +479,11 @@ int main(int argc, char** argv) {
     double t_reopen = w1_now_s(), first[4], warm[4][3];
     VME_CHECK("vme_open (reopen)", vme_open(dir, NULL, &db, ERRP));
     t_reopen = w1_now_s() - t_reopen;
+    if (merge) {
+      double t_merge = w1_now_s();
+      VME_CHECK("vme_force_merge", vme_force_merge(db, "", ERRP));
+      printf("force merge before the queries: %.3f s\n", w1_now_s() - t_merge);
+    }
     VME_CHECK("vme_series_count", vme_series_count(db, NULL, &series_count, ERRP));
     for (qi = 0; qi < 4; qi++) first[qi] = run_query(db, qi, &qs[qi]);
     for (i = 0; i < 3; i++) {
@@ -518,7 +527,8 @@ int main(int argc, char** argv) {
     printf("%-44s %14" PRIu64 " %14s\n", "series after reopen (vme_series_count)", series_count,
            is_default ? "10000" : "");
     printf("%-44s %14.3f\n", "reopen, s", t_reopen);
-    printf("\nqueries after reopen (first run / median of 3 warm runs), ms\n");
+    printf("\nqueries after reopen%s (first run / median of 3 warm runs), ms\n",
+           merge ? " and force merge" : "");
     printf("%-4s %-48s %9s %9s   %9s %9s  %s\n", "id", "filter, range", "first", "warm",
            is_default ? "VM first" : "", is_default ? "VM warm" : "", "result");
     for (qi = 0; qi < 4; qi++) {

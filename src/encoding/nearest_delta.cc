@@ -159,9 +159,9 @@ int64_t MarshalInt64NearestDelta2(std::string* dst, const int64_t* a, size_t n, 
 
 namespace {
 
-// Varint decoding for the payload loops. Most deltas take one or two bytes; FastVarint decodes
-// those without data-dependent branches from an 8-byte little-endian load (the caller
-// guarantees 8 readable bytes at p), and leaves longer varints to GetVarint.
+// Varint decoding for the payload loops. Most deltas take one or two bytes: while 8 bytes can
+// be loaded, those are decoded from one little-endian load without data-dependent branches;
+// longer varints and the last bytes go through GetVarint.
 inline uint64_t Load64Le(const char* p) {
   uint64_t w;
   std::memcpy(&w, p, sizeof(w));
@@ -169,41 +169,29 @@ inline uint64_t Load64Le(const char* p) {
   return w;
 }
 
-// Decodes a varint of at most 2 bytes at p: *len gets 1 or 2; returns false (nothing
-// consumed) when it is longer.
-inline bool FastVarint(const char* p, int64_t* v, size_t* len) {
-  const uint64_t w = Load64Le(p);
-  const uint64_t c0 = (w >> 7) & 1;   // first byte continues
-  const uint64_t c1 = (w >> 15) & 1;  // second byte continues
-  if ((c0 & c1) != 0) return false;
-  const uint64_t u = (w & 0x7f) | ((((w >> 8) & 0x7f) << 7) & (0 - c0));
-  *v = UnZigZag64(u);
-  *len = 1 + c0;
-  return true;
-}
-
-// Decodes count varints from [*p, end) into d[0..count); false on malformed input.
+// Decodes count varints from [*pp, end) into d[0..count); false on malformed input (then *pp
+// is at the varint that failed).
 inline bool DecodeVarints(const char** pp, const char* end, int64_t* d, size_t count) {
   const char* p = *pp;
   size_t i = 0;
   while (i < count && end - p >= 8) {
-    size_t len;
-    if (FastVarint(p, &d[i], &len)) {
-      p += len;
-    } else if (!GetVarint(&p, end, &d[i])) {
-      *pp = p;
-      return false;
+    const uint64_t w = Load64Le(p);
+    const uint64_t c0 = (w >> 7) & 1;                  // the first byte continues
+    if (__builtin_expect((c0 & (w >> 15)) != 0, 0)) {  // three bytes or more
+      if (!GetVarint(&p, end, &d[i])) break;
+      i++;
+      continue;
     }
-    i++;
+    // Second byte's 7 bits, kept only for a two-byte varint.
+    const uint64_t u = (w & 0x7f) | ((w >> 1) & 0x3f80 & (0 - c0));
+    d[i++] = UnZigZag64(u);
+    p += 1 + c0;
   }
   for (; i < count; i++) {
-    if (!GetVarint(&p, end, &d[i])) {
-      *pp = p;
-      return false;
-    }
+    if (!GetVarint(&p, end, &d[i])) break;
   }
   *pp = p;
-  return true;
+  return i == count;
 }
 
 }  // namespace
