@@ -5,7 +5,9 @@
 
 #include "encoding/decimal.h"
 
+#include "storage/background_workers.h"
 #include "storage/dedup.h"
+#include "storage/parallel.h"
 #include "storage/search_caches.h"
 #include "storage/storage.h"
 
@@ -44,103 +46,147 @@ size_t SeriesIterator::HeapPop() {
   return s;
 }
 
+std::span<const int64_t> SeriesIterator::timestamps() const {
+  if (cur_ == nullptr) return {};
+  return {cur_->timestamps.data(), cur_->timestamps.size()};
+}
+
+std::span<const double> SeriesIterator::values() const {
+  if (cur_ == nullptr) return {};
+  return {cur_->values.data(), cur_->values.size()};
+}
+
+Status SeriesIterator::Start() {
+  started_ = true;
+  for (const PartPtr& p : parts_) {
+    auto ps = std::make_unique<PartSearch>();
+    ps->Init(p, &tsids_, tr_);
+    searches_.push_back(std::move(ps));
+    const size_t idx = searches_.size() - 1;
+    if (searches_[idx]->NextBlock()) {
+      HeapPush(idx);
+    } else {
+      VME_RETURN_IF_ERROR(searches_[idx]->status());
+    }
+  }
+  return Status::OK();
+}
+
+bool SeriesIterator::FillBatch() {
+  batch_len_ = 0;
+  batch_pos_ = 0;
+  size_t samples = 0;
+  while (!heap_.empty() && heap_status_.ok() && batch_len_ < kMaxBatchSeries &&
+         samples < kMaxBatchSamples) {
+    if (batch_.size() <= batch_len_) batch_.emplace_back();
+    Series& s = batch_[batch_len_++];
+    s.tsid = searches_[heap_.front()]->block_header().tsid;
+    s.blocks.clear();
+    s.status = Status::OK();
+    while (!heap_.empty() && searches_[heap_.front()]->block_header().tsid == s.tsid) {
+      const size_t i = HeapPop();
+      const BlockHeader& bh = searches_[i]->block_header();
+      s.blocks.push_back({searches_[i]->part().get(), bh});
+      samples += bh.rows_count;
+      if (searches_[i]->NextBlock()) {
+        HeapPush(i);
+      } else if (!searches_[i]->status().ok()) {
+        // As the one-series-at-a-time walk would: this series fails, the ones before it
+        // are still handed out.
+        heap_status_ = searches_[i]->status();
+        s.status = heap_status_;
+        break;
+      }
+    }
+  }
+  if (batch_len_ == 0) return false;
+  ParallelFor(batch_len_, [this](size_t i) { DecodeSeries(&batch_[i]); });
+  return true;
+}
+
+void SeriesIterator::DecodeSeries(Series* s) const {
+  s->timestamps.clear();
+  s->values.clear();
+  if (!s->status.ok()) return;
+  s->status = CatchAll("decode series", [&]() -> Status {
+    thread_local PodVector<int64_t> mantissas;
+    thread_local enc::ScratchBuffer ts_payload, values_payload;
+    bool sorted = true;
+    for (const PendingBlock& pb : s->blocks) {
+      const BlockHeader& bh = pb.header;
+      const size_t n = bh.rows_count;
+      const size_t base = s->timestamps.size();
+      s->timestamps.Reserve(base + n);
+      s->values.Reserve(base + n);
+      mantissas.ResizeUninit(n);
+      std::string_view ts_data, values_data;
+      VME_RETURN_IF_ERROR(
+          pb.part->BlockPayloads(bh, &ts_payload, &values_payload, &ts_data, &values_data));
+      int64_t* ts = s->timestamps.data() + base;
+      const Status st = DecodeBlockPayloadsTo(bh, ts_data, values_data, ts, mantissas.data());
+      if (!st.ok()) return pb.part->BlockDecodeError(bh, st);
+      // Decoded timestamps are non-decreasing: keep those inside the time range.
+      const size_t lo = static_cast<size_t>(std::lower_bound(ts, ts + n, tr_.min_timestamp) - ts);
+      const size_t hi =
+          static_cast<size_t>(std::upper_bound(ts + lo, ts + n, tr_.max_timestamp) - ts);
+      if (lo == hi) continue;
+      if (lo > 0) std::memmove(ts, ts + lo, (hi - lo) * sizeof(int64_t));
+      // Blocks are sorted inside; only a block starting before the previous one's end makes
+      // the series unsorted.
+      if (base > 0 && ts[0] < s->timestamps.data()[base - 1]) sorted = false;
+      dec::DecimalToFloat(s->values.data() + base, mantissas.data() + lo, hi - lo, bh.scale);
+      s->timestamps.ResizeUninit(base + (hi - lo));
+      s->values.ResizeUninit(base + (hi - lo));
+    }
+    const size_t n = s->timestamps.size();
+    int64_t* ts = s->timestamps.data();
+    double* vs = s->values.data();
+    if (!sorted) {
+      // Stable: samples with equal timestamps keep block order, then in-block order.
+      std::vector<std::pair<int64_t, double>> merge(n);
+      for (size_t i = 0; i < n; i++) merge[i] = {ts[i], vs[i]};
+      std::stable_sort(merge.begin(), merge.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (size_t i = 0; i < n; i++) {
+        ts[i] = merge[i].first;
+        vs[i] = merge[i].second;
+      }
+    }
+    if (dedup_interval_ms_ > 0 && NeedsDedup(ts, n, dedup_interval_ms_)) {
+      std::vector<int64_t> dts(ts, ts + n);
+      std::vector<double> dvs(vs, vs + n);
+      DeduplicateSamples(&dts, &dvs, dedup_interval_ms_);
+      std::copy(dts.begin(), dts.end(), ts);
+      std::copy(dvs.begin(), dvs.end(), vs);
+      s->timestamps.ResizeUninit(dts.size());
+      s->values.ResizeUninit(dvs.size());
+    }
+    return Status::OK();
+  });
+}
+
 Status SeriesIterator::Next(bool* done) {
   VME_ASSIGN_OR_RETURN(auto guard, storage_->Enter());
   *done = false;
   key_valid_ = text_valid_ = false;
-  if (!started_) {
-    started_ = true;
-    for (const PartPtr& p : parts_) {
-      auto ps = std::make_unique<PartSearch>();
-      ps->Init(p, &tsids_, tr_);
-      searches_.push_back(std::move(ps));
-      const size_t idx = searches_.size() - 1;
-      if (searches_[idx]->NextBlock()) {
-        HeapPush(idx);
-      } else {
-        VME_RETURN_IF_ERROR(searches_[idx]->status());
-      }
-    }
-  }
+  cur_ = nullptr;
+  if (!started_) VME_RETURN_IF_ERROR(Start());
   for (;;) {
-    if (heap_.empty()) {
+    if (batch_pos_ == batch_len_ && !FillBatch()) {
       *done = true;
-      timestamps_.clear();
-      values_.clear();
-      return Status::OK();
+      return heap_status_;
     }
-    cur_tsid_ = searches_[heap_.front()]->block_header().tsid;
-    timestamps_.clear();
-    values_.clear();
-    bool sorted = true;
-    while (!heap_.empty() && searches_[heap_.front()]->block_header().tsid == cur_tsid_) {
-      const size_t s = HeapPop();
-      VME_RETURN_IF_ERROR(AppendBlock(s, &sorted));
-      if (searches_[s]->NextBlock()) {
-        HeapPush(s);
-      } else {
-        VME_RETURN_IF_ERROR(searches_[s]->status());
-      }
-    }
-    if (timestamps_.size() == 0) continue;
-    if (!sorted) {
-      const size_t n = timestamps_.size();
-      int64_t* ts = timestamps_.data();
-      double* vs = values_.data();
-      merge_buf_.resize(n);
-      for (size_t i = 0; i < n; i++) merge_buf_[i] = {ts[i], vs[i]};
-      std::stable_sort(merge_buf_.begin(), merge_buf_.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (size_t i = 0; i < n; i++) {
-        ts[i] = merge_buf_[i].first;
-        vs[i] = merge_buf_[i].second;
-      }
-    }
-    if (dedup_interval_ms_ > 0) Deduplicate();
+    const Series& s = batch_[batch_pos_++];
+    VME_RETURN_IF_ERROR(s.status);
+    if (s.timestamps.size() == 0) continue;
+    cur_tsid_ = s.tsid;
     Status st = storage_->GetMetricName(account_id_, project_id_, cur_tsid_.metric_id, &mn_);
     // No name anywhere: skip the series, as VictoriaMetrics Search.NextMetricBlock does.
     if (st.code() == Code::kNotFound) continue;
     VME_RETURN_IF_ERROR(st);
+    cur_ = &s;
     return Status::OK();
   }
-}
-
-Status SeriesIterator::AppendBlock(size_t s, bool* sorted) {
-  const PartSearch& ps = *searches_[s];
-  const BlockHeader& bh = ps.block_header();
-  const Part& part = *ps.part();
-  const size_t n = bh.rows_count;
-  const size_t base = timestamps_.size();
-  timestamps_.Reserve(base + n);
-  values_.Reserve(base + n);
-  mantissas_.ResizeUninit(n);
-  std::string_view ts_data, values_data;
-  VME_RETURN_IF_ERROR(
-      part.BlockPayloads(bh, &ts_payload_, &values_payload_, &ts_data, &values_data));
-  int64_t* ts = timestamps_.data() + base;
-  const Status st = DecodeBlockPayloadsTo(bh, ts_data, values_data, ts, mantissas_.data());
-  if (!st.ok()) return part.BlockDecodeError(bh, st);
-  // Decoded timestamps are non-decreasing: keep those inside the time range.
-  const size_t lo = static_cast<size_t>(std::lower_bound(ts, ts + n, tr_.min_timestamp) - ts);
-  const size_t hi = static_cast<size_t>(std::upper_bound(ts + lo, ts + n, tr_.max_timestamp) - ts);
-  if (lo == hi) return Status::OK();
-  if (lo > 0) std::memmove(ts, ts + lo, (hi - lo) * sizeof(int64_t));
-  if (base > 0 && ts[0] < timestamps_.data()[base - 1]) *sorted = false;
-  dec::DecimalToFloat(values_.data() + base, mantissas_.data() + lo, hi - lo, bh.scale);
-  timestamps_.ResizeUninit(base + (hi - lo));
-  values_.ResizeUninit(base + (hi - lo));
-  return Status::OK();
-}
-
-void SeriesIterator::Deduplicate() {
-  if (!NeedsDedup(timestamps_.data(), timestamps_.size(), dedup_interval_ms_)) return;
-  std::vector<int64_t> ts(timestamps_.data(), timestamps_.data() + timestamps_.size());
-  std::vector<double> vs(values_.data(), values_.data() + values_.size());
-  DeduplicateSamples(&ts, &vs, dedup_interval_ms_);
-  std::copy(ts.begin(), ts.end(), timestamps_.data());
-  std::copy(vs.begin(), vs.end(), values_.data());
-  timestamps_.ResizeUninit(ts.size());
-  values_.ResizeUninit(vs.size());
 }
 
 const std::string& SeriesIterator::key() {

@@ -69,23 +69,38 @@ class SeriesIterator {
   const MetricName& metric_name() const { return mn_; }
   const TSID& tsid() const { return cur_tsid_; }
   // Views valid until the next call of Next() or the iterator's destruction.
-  std::span<const int64_t> timestamps() const { return {timestamps_.data(), timestamps_.size()}; }
-  std::span<const double> values() const { return {values_.data(), values_.size()}; }
+  std::span<const int64_t> timestamps() const;
+  std::span<const double> values() const;
   // Series key (packed labels) and Prometheus text of the current series, built on demand.
   const std::string& key();
   const std::string& text();
 
  private:
-  struct HeapEntry {
-    size_t search;
+  // The series are gathered in batches: the blocks of up to kMaxBatchSeries consecutive series
+  // (at most kMaxBatchSamples rows) are collected in (TSID, MinTimestamp, part) order, decoded
+  // in parallel (ParallelFor), then handed out one by one.
+  static constexpr size_t kMaxBatchSeries = 256;
+  static constexpr size_t kMaxBatchSamples = 1u << 18;
+  struct PendingBlock {
+    const Part* part;
+    BlockHeader header;
   };
+  struct Series {
+    TSID tsid;
+    std::vector<PendingBlock> blocks;
+    Status status;  // the first error met while gathering or decoding this series
+    PodVector<int64_t> timestamps;
+    PodVector<double> values;
+  };
+
   bool HeapLess(size_t a, size_t b) const;
-  // Decodes the current block of searches_[s], appending its samples inside tr_ to
-  // timestamps_ and values_; *sorted becomes false if they start before the last sample.
-  Status AppendBlock(size_t s, bool* sorted);
-  void Deduplicate();
   void HeapPush(size_t s);
   size_t HeapPop();
+  Status Start();
+  // Gathers and decodes the next batch; false when no series is left.
+  bool FillBatch();
+  // Decodes the blocks of *s (time range, merge of unsorted blocks, deduplication).
+  void DecodeSeries(Series* s) const;
 
   std::shared_ptr<Storage> storage_;
   std::vector<TSID> tsids_;
@@ -97,16 +112,17 @@ class SeriesIterator {
 
   std::vector<std::unique_ptr<PartSearch>> searches_;
   std::vector<size_t> heap_;
+  Status heap_status_;  // an index read failed: the heap is incomplete
+
+  std::vector<Series> batch_;
+  size_t batch_len_ = 0;
+  size_t batch_pos_ = 0;
+  const Series* cur_ = nullptr;
 
   TSID cur_tsid_;
   MetricName mn_;
-  PodVector<int64_t> timestamps_;
-  PodVector<double> values_;
   std::string key_, text_;
   bool key_valid_ = false, text_valid_ = false;
-  PodVector<int64_t> mantissas_;
-  enc::ScratchBuffer ts_payload_, values_payload_;
-  std::vector<std::pair<int64_t, double>> merge_buf_;
 };
 
 }  // namespace vme::storage
