@@ -141,6 +141,37 @@ void TestPartsTakeTheirIndexBlocksAlong() {
   REQUIRE_EQ(vme::storage::IndexBlockCache().entries(), 0u);
 }
 
+// Several batches of series decoded in parallel, from three parts: every series once, with
+// exactly its samples in time order.
+void TestManySeriesAcrossParts() {
+  Db d;
+  constexpr int kSeries = 700;
+  for (int k = 0; k < 3; k++) {
+    for (int j = 0; j < kSeries; j++) {
+      const std::string key = Label("__name__", "up") + Label("job", "j" + std::to_string(j));
+      for (int i = 0; i < 4; i++) Add(d.db, key, kT0 + (k * 4 + i) * 1000, j + (k * 4 + i) / 4.0);
+    }
+    REQUIRE_EQ(vme_flush(d.db, nullptr), VME_OK);
+  }
+  for (int round = 0; round < 2; round++) {
+    const auto got = Query(d.db);
+    REQUIRE_EQ(got.size(), static_cast<size_t>(kSeries));
+    std::vector<bool> seen(kSeries, false);
+    for (const Series& s : got) {
+      const size_t at = s.name.find("job=\"j");
+      REQUIRE(at != std::string::npos);
+      const int j = std::stoi(s.name.substr(at + 6));
+      REQUIRE(!seen[j]);
+      seen[j] = true;
+      REQUIRE_EQ(s.ts.size(), 12u);
+      for (int i = 0; i < 12; i++) {
+        REQUIRE_EQ(s.ts[i], kT0 + i * 1000);
+        REQUIRE_EQ(s.values[i], j + i / 4.0);
+      }
+    }
+  }
+}
+
 void TestLruCacheStaysWithinCapacity() {
   using Cache = vme::storage::LruCache<std::string>;
   const uint64_t capacity = Cache::kShards * 4096;
@@ -166,6 +197,7 @@ int main(int argc, char** argv) {
   return vme::test::RunTests(
       {VME_TEST(TestQuerySeesSeriesCreatedAfterIt), VME_TEST(TestQueryDoesNotSeeDeletedSeries),
        VME_TEST(TestQueryAfterMergeReadsTheMergedPart),
-       VME_TEST(TestPartsTakeTheirIndexBlocksAlong), VME_TEST(TestLruCacheStaysWithinCapacity)},
+       VME_TEST(TestPartsTakeTheirIndexBlocksAlong), VME_TEST(TestManySeriesAcrossParts),
+       VME_TEST(TestLruCacheStaysWithinCapacity)},
       argc, argv);
 }
