@@ -86,7 +86,10 @@ bool SeriesIterator::FillBatch() {
     while (!heap_.empty() && searches_[heap_.front()]->block_header().tsid == s.tsid) {
       const size_t i = HeapPop();
       const BlockHeader& bh = searches_[i]->block_header();
-      s.blocks.push_back({searches_[i]->part().get(), bh});
+      PendingBlock pb;
+      pb.part = searches_[i]->part().get();
+      pb.header = bh;
+      s.blocks.push_back(pb);
       samples += bh.rows_count;
       if (searches_[i]->NextBlock()) {
         HeapPush(i);
@@ -100,8 +103,63 @@ bool SeriesIterator::FillBatch() {
     }
   }
   if (batch_len_ == 0) return false;
+  ReadSpans();
   ParallelFor(batch_len_, [this](size_t i) { DecodeSeries(&batch_[i]); });
   return true;
+}
+
+void SeriesIterator::ReadSpans() {
+  // A span is read only when at least half of it is payload, and at most 16 MiB.
+  constexpr uint64_t kMaxSpan = uint64_t{16} << 20;
+  size_t used = 0;
+  for (const PartPtr& part : parts_) {
+    if (part->is_inmemory()) continue;
+    for (const Part::File f : {Part::File::kTimestamps, Part::File::kValues}) {
+      const bool ts_file = f == Part::File::kTimestamps;
+      uint64_t lo = UINT64_MAX, hi = 0, payload = 0;
+      size_t blocks = 0;
+      for (size_t i = 0; i < batch_len_; i++) {
+        for (const PendingBlock& pb : batch_[i].blocks) {
+          if (pb.part != part.get()) continue;
+          const uint64_t off =
+              ts_file ? pb.header.timestamps_block_offset : pb.header.values_block_offset;
+          const uint64_t size =
+              ts_file ? pb.header.timestamps_block_size : pb.header.values_block_size;
+          lo = std::min(lo, off);
+          hi = std::max(hi, off + size);
+          payload += size;
+          blocks++;
+        }
+      }
+      if (blocks < 2 || hi - lo > kMaxSpan || payload * 2 < hi - lo) continue;
+      if (span_bufs_.size() <= used) span_bufs_.push_back(std::make_unique<std::string>());
+      std::string& buf = *span_bufs_[used];
+      buf.clear();
+      // A failed read leaves the blocks to their own reads, which report the error precisely.
+      if (!part->ReadAt(f, lo, hi - lo, &buf).ok()) continue;
+      used++;
+      const std::string_view view(buf);
+      for (size_t i = 0; i < batch_len_; i++) {
+        for (PendingBlock& pb : batch_[i].blocks) {
+          if (pb.part != part.get()) continue;
+          if (ts_file) {
+            pb.timestamps_data = view.substr(pb.header.timestamps_block_offset - lo,
+                                             pb.header.timestamps_block_size);
+          } else {
+            pb.values_data =
+                view.substr(pb.header.values_block_offset - lo, pb.header.values_block_size);
+            pb.have_payloads = true;
+          }
+        }
+      }
+    }
+  }
+  // Only blocks with both payloads read keep them.
+  for (size_t i = 0; i < batch_len_; i++) {
+    for (PendingBlock& pb : batch_[i].blocks) {
+      if (pb.have_payloads && pb.timestamps_data.data() == nullptr) pb.have_payloads = false;
+    }
+  }
 }
 
 void SeriesIterator::DecodeSeries(Series* s) const {
@@ -119,9 +177,11 @@ void SeriesIterator::DecodeSeries(Series* s) const {
       s->timestamps.Reserve(base + n);
       s->values.Reserve(base + n);
       mantissas.ResizeUninit(n);
-      std::string_view ts_data, values_data;
-      VME_RETURN_IF_ERROR(
-          pb.part->BlockPayloads(bh, &ts_payload, &values_payload, &ts_data, &values_data));
+      std::string_view ts_data = pb.timestamps_data, values_data = pb.values_data;
+      if (!pb.have_payloads) {
+        VME_RETURN_IF_ERROR(
+            pb.part->BlockPayloads(bh, &ts_payload, &values_payload, &ts_data, &values_data));
+      }
       int64_t* ts = s->timestamps.data() + base;
       const Status st = DecodeBlockPayloadsTo(bh, ts_data, values_data, ts, mantissas.data());
       if (!st.ok()) return pb.part->BlockDecodeError(bh, st);

@@ -84,6 +84,9 @@ class SeriesIterator {
   struct PendingBlock {
     const Part* part;
     BlockHeader header;
+    // The payloads when the batch read them already (ReadSpans), else empty and unset.
+    bool have_payloads = false;
+    std::string_view timestamps_data, values_data;
   };
   struct Series {
     TSID tsid;
@@ -99,6 +102,9 @@ class SeriesIterator {
   Status Start();
   // Gathers and decodes the next batch; false when no series is left.
   bool FillBatch();
+  // Reads the payloads of the batch's blocks with one pread per part and file when they lie
+  // close together (a part's blocks are written in TSID order), instead of two per block.
+  void ReadSpans();
   // Decodes the blocks of *s (time range, merge of unsorted blocks, deduplication).
   void DecodeSeries(Series* s) const;
 
@@ -115,6 +121,9 @@ class SeriesIterator {
   Status heap_status_;  // an index read failed: the heap is incomplete
 
   std::vector<Series> batch_;
+  // What ReadSpans read; views point into them (owned through pointers, so that growing the
+  // vector moves no bytes, not even those of short strings).
+  std::vector<std::unique_ptr<std::string>> span_bufs_;
   size_t batch_len_ = 0;
   size_t batch_pos_ = 0;
   const Series* cur_ = nullptr;
