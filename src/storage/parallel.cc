@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <thread>
 
 #include <oneapi/tbb/task_arena.h>
-#include <oneapi/tbb/task_group.h>
 
 #if defined(__SANITIZE_THREAD__)
 #define VME_TSAN 1
@@ -42,49 +44,92 @@ inline void AcquireForTsan([[maybe_unused]] const void* addr) {
 #endif
 }
 
+// Shared by the caller and the helper tasks; freed by whoever drops the last reference, so a
+// helper that starts after the caller returned touches only the job, never the caller's stack.
 struct Job {
-  const std::function<void(size_t)>* fn;
-  size_t n;
+  const std::function<void(size_t)>* fn = nullptr;  // valid while done < n
+  size_t n = 0;
   std::atomic<size_t> next{0};
-  char start_edge = 0;  // addresses for the TSan edges
-  char end_edge = 0;
+  std::atomic<int> refs{1};
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t done = 0;           // under mu
+  std::exception_ptr error;  // under mu: the first exception fn threw
+  char start_edge = 0;       // address of the TSan hand-off edge
 };
 
+void Unref(Job* job) {
+  if (job->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete job;
+}
+
+// Runs the indexes this thread claims; each one counts as done even if fn throws.
 void Work(Job* job) {
   for (;;) {
     const size_t i = job->next.fetch_add(1, std::memory_order_relaxed);
     if (i >= job->n) break;
-    (*job->fn)(i);
+    std::exception_ptr error;
+    try {
+      (*job->fn)(i);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> l(job->mu);
+    if (error && !job->error) job->error = error;
+    if (++job->done == job->n) job->cv.notify_all();
   }
+}
+
+// The arena the helpers run in: process-wide, created on first use, never destroyed (helpers
+// may outlive any caller).
+tbb::task_arena& Arena() {
+  static tbb::task_arena* arena = [] {
+    // One slot per helper: the caller works outside the arena.
+    const int threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    auto* a = new tbb::task_arena(threads - 1, /*reserved_for_masters=*/0);
+    a->initialize();
+    return a;
+  }();
+  return *arena;
 }
 
 }  // namespace
 
 void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   const size_t threads = std::max(1u, std::thread::hardware_concurrency());
-  const size_t helpers = std::min(n, threads) - (n > 0 ? 1 : 0);
+  const size_t helpers = n == 0 ? 0 : std::min(n, threads) - 1;
   if (helpers == 0) {
     for (size_t i = 0; i < n; i++) fn(i);
     return;
   }
-  Job job;
-  job.fn = &fn;
-  job.n = n;
-  ReleaseForTsan(&job.start_edge);
-  tbb::task_group tg;
-  for (size_t h = 0; h < helpers; h++) {
-    // The task holds only a pointer; oneTBB's writes while spawning it are not recorded.
-    [[maybe_unused]] IgnoreWritesForTsan ignore;
-    Job* j = &job;
-    tg.run([j] {
-      AcquireForTsan(&j->start_edge);
-      Work(j);
-      ReleaseForTsan(&j->end_edge);
-    });
+  auto* job = new Job;
+  job->fn = &fn;
+  job->n = n;
+  job->refs.store(static_cast<int>(helpers) + 1, std::memory_order_relaxed);
+  ReleaseForTsan(&job->start_edge);
+  size_t enqueued = 0;
+  for (; enqueued < helpers; enqueued++) {
+    try {
+      // The task holds only the pointer; oneTBB's writes while enqueueing are not recorded.
+      [[maybe_unused]] IgnoreWritesForTsan ignore;
+      Arena().enqueue([job] {
+        AcquireForTsan(&job->start_edge);
+        Work(job);
+        Unref(job);
+      });
+    } catch (...) {
+      break;  // no task could be made: the caller does the work
+    }
   }
-  Work(&job);
-  tg.wait();
-  AcquireForTsan(&job.end_edge);
+  for (size_t h = enqueued; h < helpers; h++) Unref(job);
+  Work(job);
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> l(job->mu);
+    job->cv.wait(l, [job] { return job->done == job->n; });
+    error = job->error;
+  }
+  Unref(job);
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace vme::storage

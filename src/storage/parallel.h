@@ -9,6 +9,10 @@
 // what the caller did before the call happens before every fn, and every fn happens before
 // the return.
 //
+// Helpers are tasks enqueued in a process-wide oneTBB arena; one that starts late finds no
+// index left and ends. If fn throws, the other indexes still run and the first exception is
+// rethrown to the caller once all have.
+//
 // Thread-safety: fn must be safe to call concurrently for different indexes.
 #pragma once
 
