@@ -5,8 +5,9 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
-#include <thread>
 
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
 #if defined(__SANITIZE_THREAD__)
@@ -79,12 +80,21 @@ void Work(Job* job) {
   }
 }
 
+// Threads that may work at once: the CPUs this process may use (its affinity mask), within
+// any process-wide limit set through tbb::global_control.
+size_t Threads() {
+  const size_t cpus = static_cast<size_t>(std::max(1, tbb::info::default_concurrency()));
+  const size_t limit =
+      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return std::max<size_t>(1, std::min(cpus, limit));
+}
+
 // The arena the helpers run in: process-wide, created on first use, never destroyed (helpers
 // may outlive any caller).
 tbb::task_arena& Arena() {
   static tbb::task_arena* arena = [] {
     // One slot per helper: the caller works outside the arena.
-    const int threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    const int threads = static_cast<int>(std::max<size_t>(2, Threads()));
     auto* a = new tbb::task_arena(threads - 1, /*reserved_for_masters=*/0);
     a->initialize();
     return a;
@@ -95,7 +105,7 @@ tbb::task_arena& Arena() {
 }  // namespace
 
 void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
-  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = Threads();
   const size_t helpers = n == 0 ? 0 : std::min(n, threads) - 1;
   if (helpers == 0) {
     for (size_t i = 0; i < n; i++) fn(i);
