@@ -169,29 +169,36 @@ inline uint64_t Load64Le(const char* p) {
   return w;
 }
 
-// Decodes count varints from [*pp, end) into d[0..count); false on malformed input (then *pp
-// is at the varint that failed).
-inline bool DecodeVarints(const char** pp, const char* end, int64_t* d, size_t count) {
+// Decodes varints from [*pp, end) and hands each to add(d) until `count` were handed;
+// false on malformed input (then *pp is at the varint that failed).
+template <typename Add>
+inline bool DecodeVarints(const char** pp, const char* end, size_t count, Add&& add) {
   const char* p = *pp;
   size_t i = 0;
-  while (i < count && end - p >= 8) {
-    const uint64_t w = Load64Le(p);
-    const uint64_t c0 = (w >> 7) & 1;                  // the first byte continues
-    if (__builtin_expect((c0 & (w >> 15)) != 0, 0)) {  // three bytes or more
-      if (!GetVarint(&p, end, &d[i])) break;
-      i++;
-      continue;
+  while (i < count) {
+    if (end - p >= 8) {
+      const char* const fast_end = end - 8;
+      while (i < count && p <= fast_end) {
+        const uint64_t w = Load64Le(p);
+        const uint64_t c0 = (w >> 7) & 1;                       // the first byte continues
+        if (__builtin_expect((c0 & (w >> 15)) != 0, 0)) break;  // three bytes or more
+        // Second byte's 7 bits, kept only for a two-byte varint.
+        add(UnZigZag64((w & 0x7f) | ((w >> 1) & 0x3f80 & (0 - c0))));
+        p += 1 + c0;
+        i++;
+      }
+      if (i == count) break;
     }
-    // Second byte's 7 bits, kept only for a two-byte varint.
-    const uint64_t u = (w & 0x7f) | ((w >> 1) & 0x3f80 & (0 - c0));
-    d[i++] = UnZigZag64(u);
-    p += 1 + c0;
-  }
-  for (; i < count; i++) {
-    if (!GetVarint(&p, end, &d[i])) break;
+    int64_t d;
+    if (!GetVarint(&p, end, &d)) {
+      *pp = p;
+      return false;
+    }
+    add(d);
+    i++;
   }
   *pp = p;
-  return i == count;
+  return true;
 }
 
 }  // namespace
@@ -201,18 +208,17 @@ Status UnmarshalInt64NearestDeltaTo(int64_t* out, std::string_view src, int64_t 
   if (src.size() < n - 1) return Corrupt("nearest delta: payload too short", src.size());
   const char* p = src.data();
   const char* end = p + src.size();
-  // Deltas land in out[1..n), then a prefix sum turns them into values.
-  if (!DecodeVarints(&p, end, out + 1, n - 1)) {
+  int64_t v = first;
+  out[0] = v;
+  int64_t* o = out + 1;
+  if (!DecodeVarints(&p, end, n - 1, [&](int64_t d) {
+        v = Add(v, d);
+        *o++ = v;
+      })) {
     return Corrupt("nearest delta: cannot decode delta", static_cast<size_t>(p - src.data()));
   }
   if (p != end) {
     return Corrupt("nearest delta: unexpected trailing data", static_cast<size_t>(p - src.data()));
-  }
-  int64_t v = first;
-  out[0] = v;
-  for (size_t i = 1; i < n; i++) {
-    v = Add(v, out[i]);
-    out[i] = v;
   }
   return Status::OK();
 }
@@ -224,20 +230,20 @@ Status UnmarshalInt64NearestDelta2To(int64_t* out, std::string_view src, int64_t
   const char* end = p + src.size();
   int64_t d1;
   if (!GetVarint(&p, end, &d1)) return Corrupt("nearest delta2: cannot decode first delta", 0);
-  if (!DecodeVarints(&p, end, out + 2, n - 2)) {
-    return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
-  }
-  if (p != end) {
-    return Corrupt("nearest delta2: unexpected trailing data", static_cast<size_t>(p - src.data()));
-  }
   int64_t v = first;
   out[0] = v;
   v = Add(v, d1);
   out[1] = v;
-  for (size_t i = 2; i < n; i++) {
-    d1 = Add(d1, out[i]);
-    v = Add(v, d1);
-    out[i] = v;
+  int64_t* o = out + 2;
+  if (!DecodeVarints(&p, end, n - 2, [&](int64_t d2) {
+        d1 = Add(d1, d2);
+        v = Add(v, d1);
+        *o++ = v;
+      })) {
+    return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
+  }
+  if (p != end) {
+    return Corrupt("nearest delta2: unexpected trailing data", static_cast<size_t>(p - src.data()));
   }
   return Status::OK();
 }
