@@ -5,12 +5,15 @@
  * q4 against the generator.
  *
  * Usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE]
+ *                [--merge]
  *   DIR must not exist or be empty; it is left in place for inspection.
  *   --writers W >= 2 runs the supplementary variant: one producer thread, W writer threads.
  *   --set KEY=VALUE passes an option to vme_options_set (repeatable), e.g. --set
  *   raw_rows_memory_bytes=33554432.
  *   --refs resolves every series key once (vme_series_refs_resolve, timed with the ingest) and
- *   adds the rows with vme_add_rows_ref instead of vme_add_rows. */
+ *   adds the rows with vme_add_rows_ref instead of vme_add_rows.
+ *   --merge force-merges the data (vme_force_merge) after reopening, before the queries: the
+ *   "merged" state of the query set (one part, one block per series). */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <math.h>
@@ -377,16 +380,16 @@ static void verify_q4(vme_db* db, const qspec* s, size_t n_series, size_t n_samp
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static void usage(void) {
-  fprintf(
-      stderr,
-      "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE]\n");
+  fprintf(stderr,
+          "usage: w1_bench DIR [--series N] [--samples M] [--writers W] [--refs] [--set KEY=VALUE] "
+          "[--merge]\n");
   exit(2);
 }
 
 int main(int argc, char** argv) {
   const char* dir = NULL;
   size_t n_series = 10000, n_samples = 1000, writers = 1, n_batches, i;
-  int is_default, qi, use_refs = 0;
+  int is_default, qi, use_refs = 0, merge = 0;
   vme_options* opts = vme_options_create();
   workload w;
   vme_db* db = NULL;
@@ -413,6 +416,8 @@ int main(int argc, char** argv) {
       VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
     } else if (strcmp(argv[i], "--refs") == 0) {
       use_refs = 1;
+    } else if (strcmp(argv[i], "--merge") == 0) {
+      merge = 1;
     } else if (argv[i][0] == '-' || dir != NULL) {
       usage();
     } else {
@@ -518,6 +523,11 @@ int main(int argc, char** argv) {
     double t_reopen = w1_now_s(), first[4], warm[4][3];
     VME_CHECK("vme_open (reopen)", vme_open(dir, opts, &db, ERRP));
     t_reopen = w1_now_s() - t_reopen;
+    if (merge) {
+      double t_merge = w1_now_s();
+      VME_CHECK("vme_force_merge", vme_force_merge(db, "", ERRP));
+      printf("force merge before the queries: %.3f s\n", w1_now_s() - t_merge);
+    }
     VME_CHECK("vme_series_count", vme_series_count(db, NULL, &series_count, ERRP));
     for (qi = 0; qi < 4; qi++) first[qi] = run_query(db, qi, &qs[qi]);
     for (i = 0; i < 3; i++) {
@@ -563,7 +573,8 @@ int main(int argc, char** argv) {
     printf("%-44s %14" PRIu64 " %14s\n", "series after reopen (vme_series_count)", series_count,
            is_default ? "10000" : "");
     printf("%-44s %14.3f\n", "reopen, s", t_reopen);
-    printf("\nqueries after reopen (first run / median of 3 warm runs), ms\n");
+    printf("\nqueries after reopen%s (first run / median of 3 warm runs), ms\n",
+           merge ? " and force merge" : "");
     printf("%-4s %-48s %9s %9s   %9s %9s  %s\n", "id", "filter, range", "first", "warm",
            is_default ? "VM first" : "", is_default ? "VM warm" : "", "result");
     for (qi = 0; qi < 4; qi++) {

@@ -4,6 +4,7 @@
 // undefined behaviour.
 #include "encoding/decimal.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -257,10 +258,65 @@ int16_t AppendFloatToDecimal(std::vector<int64_t>* dst, const double* values, si
   return min_exp;
 }
 
-void AppendDecimalToFloat(std::vector<double>* dst, const int64_t* mantissas, size_t n,
-                          int16_t scale) {
+namespace {
+
+// Mantissas in [-2^51, 2^51] (no special value lies there) convert to float64 exactly by the
+// bit trick below, two at a time; the division or multiplication by the power of ten is the
+// same IEEE operation as the scalar path, so the results are bit-identical.
+constexpr int64_t kExactLimit = int64_t{1} << 51;
+
+// True if every mantissa lies in [-2^51, 2^51] and at least one is not zero (all zeros keep
+// the shortcut of the general path, which holds even for scales whose power of ten overflows).
+bool AllSmallNotAllZero(const int64_t* m, size_t n) {
+  uint64_t bad = 0;
+  uint64_t any = 0;
+  for (size_t i = 0; i < n; i++) {
+    bad |= static_cast<uint64_t>(m[i]) + uint64_t{kExactLimit} > uint64_t{2 * kExactLimit};
+    any |= static_cast<uint64_t>(m[i]);
+  }
+  return bad == 0 && any != 0;
+}
+
+typedef double V2d __attribute__((vector_size(16)));
+typedef int64_t V2i __attribute__((vector_size(16)));
+
+template <bool kDivide>
+void SmallToFloat(double* dst, const int64_t* m, size_t n, double e10) {
+  // 0x4338000000000000 is 1.5 * 2^52: adding x to its bit pattern gives the float64
+  // 1.5 * 2^52 + x exactly for |x| <= 2^51.
+  constexpr int64_t kMagicBits = 0x4338000000000000LL;
+  constexpr double kMagic = 6755399441055744.0;
+  const V2d magic = {kMagic, kMagic};
+  const V2d p = {e10, e10};
+  size_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    V2i x;
+    std::memcpy(&x, m + i, sizeof(x));
+    x += kMagicBits;
+    V2d f;
+    std::memcpy(&f, &x, sizeof(f));
+    f -= magic;
+    f = kDivide ? f / p : f * p;
+    std::memcpy(dst + i, &f, sizeof(f));
+  }
+  for (; i < n; i++) {
+    const double f = static_cast<double>(m[i]);
+    dst[i] = kDivide ? f / e10 : f * e10;
+  }
+}
+
+}  // namespace
+
+void DecimalToFloat(double* a, const int64_t* mantissas, size_t n, int16_t scale) {
   if (n == 0) return;
-  const size_t base = dst->size();
+  if (AllSmallNotAllZero(mantissas, n)) {
+    if (scale < 0) {
+      SmallToFloat<true>(a, mantissas, n, Pow10(Wrap16(-scale)));
+    } else {
+      SmallToFloat<false>(a, mantissas, n, Pow10(scale));
+    }
+    return;
+  }
   bool all_zeros = true;
   bool all_ones = scale == 0;
   for (size_t i = 0; i < n && (all_zeros || all_ones); i++) {
@@ -268,11 +324,9 @@ void AppendDecimalToFloat(std::vector<double>* dst, const int64_t* mantissas, si
     all_ones = all_ones && mantissas[i] == 1;
   }
   if (all_zeros || all_ones) {
-    dst->resize(base + n, all_zeros ? 0.0 : 1.0);
+    std::fill(a, a + n, all_zeros ? 0.0 : 1.0);
     return;
   }
-  dst->resize(base + n);
-  double* a = dst->data() + base;
   bool has_special = false;
   if (scale < 0) {
     const double e10 = Pow10(Wrap16(-scale));
@@ -291,6 +345,14 @@ void AppendDecimalToFloat(std::vector<double>* dst, const int64_t* mantissas, si
   for (size_t i = 0; i < n; i++) {
     if (IsSpecial(mantissas[i])) a[i] = ToFloat(mantissas[i], 0);
   }
+}
+
+void AppendDecimalToFloat(std::vector<double>* dst, const int64_t* mantissas, size_t n,
+                          int16_t scale) {
+  if (n == 0) return;
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  DecimalToFloat(dst->data() + base, mantissas, n, scale);
 }
 
 int16_t CalibrateScale(std::vector<int64_t>* a, int16_t ae, std::vector<int64_t>* b, int16_t be) {

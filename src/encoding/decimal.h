@@ -48,6 +48,9 @@ int16_t AppendFloatToDecimal(std::vector<int64_t>* dst, const double* values, si
 void AppendDecimalToFloat(std::vector<double>* dst, const int64_t* mantissas, size_t n,
                           int16_t scale);
 
+// The same, writing n floats to dst[0..n).
+void DecimalToFloat(double* dst, const int64_t* mantissas, size_t n, int16_t scale);
+
 // CalibrateScale: rescales the mantissas of a (exponent ae) and b (exponent be) in place to a
 // common exponent, which it returns (lib/storage/merge.go unmarshalAndCalibrateScale).
 int16_t CalibrateScale(std::vector<int64_t>* a, int16_t ae, std::vector<int64_t>* b, int16_t be);

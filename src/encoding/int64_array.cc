@@ -2,6 +2,8 @@
 // Byte layouts of the payloads are described in int64_array.h.
 #include "encoding/int64_array.h"
 
+#include <algorithm>
+
 #include "encoding/int.h"
 #include "encoding/nearest_delta.h"
 #include "encoding/zstd.h"
@@ -61,53 +63,11 @@ MarshalType MarshalInt64Array(std::string* dst, const int64_t* a, size_t n, uint
 
 Status UnmarshalInt64Array(std::vector<int64_t>* dst, std::string_view src, MarshalType type,
                            int64_t first, size_t n) {
-  switch (type) {
-    case MarshalType::kZstdNearestDelta:
-    case MarshalType::kZstdNearestDelta2: {
-      thread_local std::string buf;
-      buf.clear();
-      // A varint takes at most 10 bytes, which bounds a valid payload.
-      Status st = DecompressZstd(&buf, src, n * 10 + 16);
-      if (!st.ok()) return st.WithContext("cannot decompress int64 array payload");
-      if (type == MarshalType::kZstdNearestDelta) {
-        return UnmarshalInt64NearestDelta(dst, buf, first, n);
-      }
-      return UnmarshalInt64NearestDelta2(dst, buf, first, n);
-    }
-    case MarshalType::kNearestDelta:
-      return UnmarshalInt64NearestDelta(dst, src, first, n);
-    case MarshalType::kNearestDelta2:
-      return UnmarshalInt64NearestDelta2(dst, src, first, n);
-    case MarshalType::kConst:
-      if (!src.empty()) {
-        return Status::Corruption("const int64 array: unexpected " + std::to_string(src.size()) +
-                                  " payload bytes at offset 0");
-      }
-      dst->resize(dst->size() + n, first);
-      return Status::OK();
-    case MarshalType::kDeltaConst: {
-      std::string_view rest = src;
-      int64_t d;
-      if (!ReadVarInt64(&rest, &d)) {
-        return Status::Corruption("delta-const int64 array: cannot decode delta at offset 0");
-      }
-      if (!rest.empty()) {
-        return Status::Corruption("delta-const int64 array: unexpected trailing data at offset " +
-                                  std::to_string(src.size() - rest.size()));
-      }
-      const size_t base = dst->size();
-      dst->resize(base + n);
-      int64_t* out = dst->data() + base;
-      int64_t v = first;
-      for (size_t i = 0; i < n; i++) {
-        out[i] = v;
-        v = Add(v, d);
-      }
-      return Status::OK();
-    }
-  }
-  return Status::Corruption("unknown int64 array MarshalType " +
-                            std::to_string(static_cast<int>(type)));
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  Status st = UnmarshalInt64ArrayTo(dst->data() + base, src, type, first, n);
+  if (!st.ok()) dst->resize(base);
+  return st;
 }
 
 }  // namespace
@@ -194,6 +154,53 @@ void EnsureNonDecreasingSequence(int64_t* a, size_t n, int64_t min, int64_t max)
       i--;
     }
   }
+}
+
+Status UnmarshalInt64ArrayTo(int64_t* out, std::string_view src, MarshalType type, int64_t first,
+                             size_t n) {
+  switch (type) {
+    case MarshalType::kZstdNearestDelta:
+    case MarshalType::kZstdNearestDelta2: {
+      thread_local ScratchBuffer buf;
+      // A varint takes at most 10 bytes, which bounds a valid payload.
+      Status st = DecompressZstdTo(&buf, src, n * 10 + 16);
+      if (!st.ok()) return st.WithContext("cannot decompress int64 array payload");
+      if (type == MarshalType::kZstdNearestDelta) {
+        return UnmarshalInt64NearestDeltaTo(out, buf.view(), first, n);
+      }
+      return UnmarshalInt64NearestDelta2To(out, buf.view(), first, n);
+    }
+    case MarshalType::kNearestDelta:
+      return UnmarshalInt64NearestDeltaTo(out, src, first, n);
+    case MarshalType::kNearestDelta2:
+      return UnmarshalInt64NearestDelta2To(out, src, first, n);
+    case MarshalType::kConst:
+      if (!src.empty()) {
+        return Status::Corruption("const int64 array: unexpected " + std::to_string(src.size()) +
+                                  " payload bytes at offset 0");
+      }
+      std::fill(out, out + n, first);
+      return Status::OK();
+    case MarshalType::kDeltaConst: {
+      std::string_view rest = src;
+      int64_t d;
+      if (!ReadVarInt64(&rest, &d)) {
+        return Status::Corruption("delta-const int64 array: cannot decode delta at offset 0");
+      }
+      if (!rest.empty()) {
+        return Status::Corruption("delta-const int64 array: unexpected trailing data at offset " +
+                                  std::to_string(src.size() - rest.size()));
+      }
+      int64_t v = first;
+      for (size_t i = 0; i < n; i++) {
+        out[i] = v;
+        v = Add(v, d);
+      }
+      return Status::OK();
+    }
+  }
+  return Status::Corruption("unknown int64 array MarshalType " +
+                            std::to_string(static_cast<int>(type)));
 }
 
 }  // namespace vme::enc

@@ -51,6 +51,10 @@ Status UnmarshalTimestamps(std::vector<int64_t>* dst, std::string_view payload, 
 Status UnmarshalValues(std::vector<int64_t>* dst, std::string_view payload, MarshalType type,
                        int64_t first, size_t n);
 
+// The same, writing exactly n elements to out[0..n) (unspecified on error).
+Status UnmarshalInt64ArrayTo(int64_t* out, std::string_view payload, MarshalType type,
+                             int64_t first, size_t n);
+
 // EnsureNonDecreasingSequence of VictoriaMetrics lib/encoding/encoding.go, applied to timestamps
 // decoded with pb < 64.
 void EnsureNonDecreasingSequence(int64_t* a, size_t n, int64_t min, int64_t max);

@@ -4,6 +4,7 @@
 #include "encoding/nearest_delta.h"
 
 #include <bit>
+#include <cstring>
 
 #include "encoding/int.h"
 
@@ -156,66 +157,113 @@ int64_t MarshalInt64NearestDelta2(std::string* dst, const int64_t* a, size_t n, 
   return first;
 }
 
-Status UnmarshalInt64NearestDelta(std::vector<int64_t>* dst, std::string_view src, int64_t first,
-                                  size_t n) {
+namespace {
+
+// Varint decoding for the payload loops. Most deltas take one or two bytes: while 8 bytes can
+// be loaded, those are decoded from one little-endian load without data-dependent branches;
+// longer varints and the last bytes go through GetVarint.
+inline uint64_t Load64Le(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+
+// Decodes varints from [*pp, end) and hands each to add(d) until `count` were handed;
+// false on malformed input (then *pp is at the varint that failed).
+template <typename Add>
+inline bool DecodeVarints(const char** pp, const char* end, size_t count, Add&& add) {
+  const char* p = *pp;
+  size_t i = 0;
+  while (i < count) {
+    if (end - p >= 8) {
+      const char* const fast_end = end - 8;
+      while (i < count && p <= fast_end) {
+        const uint64_t w = Load64Le(p);
+        const uint64_t c0 = (w >> 7) & 1;                       // the first byte continues
+        if (__builtin_expect((c0 & (w >> 15)) != 0, 0)) break;  // three bytes or more
+        // Second byte's 7 bits, kept only for a two-byte varint.
+        add(UnZigZag64((w & 0x7f) | ((w >> 1) & 0x3f80 & (0 - c0))));
+        p += 1 + c0;
+        i++;
+      }
+      if (i == count) break;
+    }
+    int64_t d;
+    if (!GetVarint(&p, end, &d)) {
+      *pp = p;
+      return false;
+    }
+    add(d);
+    i++;
+  }
+  *pp = p;
+  return true;
+}
+
+}  // namespace
+
+Status UnmarshalInt64NearestDeltaTo(int64_t* out, std::string_view src, int64_t first, size_t n) {
   if (n == 0) return Status::Corruption("nearest delta: zero items");
   if (src.size() < n - 1) return Corrupt("nearest delta: payload too short", src.size());
-  const size_t base = dst->size();
-  dst->resize(base + n);
-  int64_t* out = dst->data() + base;
   const char* p = src.data();
   const char* end = p + src.size();
   int64_t v = first;
   out[0] = v;
-  for (size_t i = 1; i < n; i++) {
-    int64_t d;
-    if (!GetVarint(&p, end, &d)) {
-      dst->resize(base);
-      return Corrupt("nearest delta: cannot decode delta", static_cast<size_t>(p - src.data()));
-    }
-    v = Add(v, d);
-    out[i] = v;
+  int64_t* o = out + 1;
+  if (!DecodeVarints(&p, end, n - 1, [&](int64_t d) {
+        v = Add(v, d);
+        *o++ = v;
+      })) {
+    return Corrupt("nearest delta: cannot decode delta", static_cast<size_t>(p - src.data()));
   }
   if (p != end) {
-    dst->resize(base);
     return Corrupt("nearest delta: unexpected trailing data", static_cast<size_t>(p - src.data()));
   }
   return Status::OK();
 }
 
-Status UnmarshalInt64NearestDelta2(std::vector<int64_t>* dst, std::string_view src, int64_t first,
-                                   size_t n) {
+Status UnmarshalInt64NearestDelta2To(int64_t* out, std::string_view src, int64_t first, size_t n) {
   if (n < 2) return Status::Corruption("nearest delta2: fewer than 2 items");
   if (src.size() < n - 1) return Corrupt("nearest delta2: payload too short", src.size());
-  const size_t base = dst->size();
-  dst->resize(base + n);
-  int64_t* out = dst->data() + base;
   const char* p = src.data();
   const char* end = p + src.size();
   int64_t d1;
-  if (!GetVarint(&p, end, &d1)) {
-    dst->resize(base);
-    return Corrupt("nearest delta2: cannot decode first delta", 0);
-  }
+  if (!GetVarint(&p, end, &d1)) return Corrupt("nearest delta2: cannot decode first delta", 0);
   int64_t v = first;
   out[0] = v;
   v = Add(v, d1);
   out[1] = v;
-  for (size_t i = 2; i < n; i++) {
-    int64_t d2;
-    if (!GetVarint(&p, end, &d2)) {
-      dst->resize(base);
-      return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
-    }
-    d1 = Add(d1, d2);
-    v = Add(v, d1);
-    out[i] = v;
+  int64_t* o = out + 2;
+  if (!DecodeVarints(&p, end, n - 2, [&](int64_t d2) {
+        d1 = Add(d1, d2);
+        v = Add(v, d1);
+        *o++ = v;
+      })) {
+    return Corrupt("nearest delta2: cannot decode delta", static_cast<size_t>(p - src.data()));
   }
   if (p != end) {
-    dst->resize(base);
     return Corrupt("nearest delta2: unexpected trailing data", static_cast<size_t>(p - src.data()));
   }
   return Status::OK();
+}
+
+Status UnmarshalInt64NearestDelta(std::vector<int64_t>* dst, std::string_view src, int64_t first,
+                                  size_t n) {
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  Status st = UnmarshalInt64NearestDeltaTo(dst->data() + base, src, first, n);
+  if (!st.ok()) dst->resize(base);
+  return st;
+}
+
+Status UnmarshalInt64NearestDelta2(std::vector<int64_t>* dst, std::string_view src, int64_t first,
+                                   size_t n) {
+  const size_t base = dst->size();
+  dst->resize(base + n);
+  Status st = UnmarshalInt64NearestDelta2To(dst->data() + base, src, first, n);
+  if (!st.ok()) dst->resize(base);
+  return st;
 }
 
 }  // namespace vme::enc

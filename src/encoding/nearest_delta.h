@@ -27,6 +27,9 @@ Status UnmarshalInt64NearestDelta(std::vector<int64_t>* dst, std::string_view sr
                                   size_t n);
 Status UnmarshalInt64NearestDelta2(std::vector<int64_t>* dst, std::string_view src, int64_t first,
                                    size_t n);
+// The same, writing exactly n elements to out[0..n) (left unspecified on error).
+Status UnmarshalInt64NearestDeltaTo(int64_t* out, std::string_view src, int64_t first, size_t n);
+Status UnmarshalInt64NearestDelta2To(int64_t* out, std::string_view src, int64_t first, size_t n);
 
 // nearestDelta(next, prev, pb, prevTZ) -> (delta, tz) and getTrailingZeros, for tests.
 int64_t NearestDeltaStep(int64_t next, int64_t prev, uint8_t pb, int prev_tz, int* tz);

@@ -2,6 +2,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -76,6 +78,43 @@ Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
   }
   dst->resize(old);
   return Status::Corruption("zstd: truncated frame");
+}
+
+void ScratchBuffer::Resize(size_t n) {
+  if (n > cap_) {
+    const size_t cap = std::max(n, cap_ * 2);
+    buf_.reset(new char[cap]);
+    cap_ = cap;
+  }
+  size_ = n;
+}
+
+Status DecompressZstdTo(ScratchBuffer* dst, std::string_view src, size_t max_size) {
+  // One frame covering src, with its content size: one call. Anything else (several frames,
+  // no size, malformed, too big) takes the streaming path, which gives the precise error.
+  const unsigned long long content = ZSTD_getFrameContentSize(src.data(), src.size());
+  const bool one_frame = content != ZSTD_CONTENTSIZE_ERROR && content != ZSTD_CONTENTSIZE_UNKNOWN &&
+                         content <= max_size &&
+                         ZSTD_findFrameCompressedSize(src.data(), src.size()) == src.size();
+  if (!one_frame) {
+    std::string out;
+    VME_RETURN_IF_ERROR(DecompressZstd(&out, src, max_size));
+    dst->Resize(out.size());
+    if (!out.empty()) std::memcpy(dst->data(), out.data(), out.size());
+    return Status::OK();
+  }
+  dst->Resize(static_cast<size_t>(content));
+  const size_t n =
+      ZSTD_decompressDCtx(ThreadDCtx(), dst->data(), dst->size(), src.data(), src.size());
+  if (ZSTD_isError(n)) {
+    dst->Resize(0);
+    return ZstdError(n);
+  }
+  if (n != content) {
+    dst->Resize(0);
+    return Status::Corruption("zstd: truncated frame");
+  }
+  return Status::OK();
 }
 
 }  // namespace vme::enc

@@ -48,31 +48,45 @@ bool DataBlock::TooBig() const {
 Status DecodeBlockPayloads(const BlockHeader& bh, std::string_view timestamps_data,
                            std::string_view values_data, std::vector<int64_t>* timestamps,
                            std::vector<int64_t>* mantissas) {
-  const size_t n = bh.rows_count;
-  if (n == 0) return Status::Corruption("block has no rows");
   timestamps->clear();
   mantissas->clear();
-  VME_RETURN_IF_ERROR(
-      enc::UnmarshalTimestamps(timestamps, timestamps_data,
-                               static_cast<enc::MarshalType>(bh.timestamps_marshal_type),
-                               bh.min_timestamp, n)
-          .WithContext("cannot decode timestamps"));
-  if (timestamps->size() != n) {
-    return Status::Corruption("decoded " + std::to_string(timestamps->size()) +
-                              " timestamps; want " + std::to_string(n));
+  const size_t n = bh.rows_count;
+  if (n == 0) return Status::Corruption("block has no rows");
+  timestamps->resize(n);
+  mantissas->resize(n);
+  Status st = DecodeBlockPayloadsTo(bh, timestamps_data, values_data, timestamps->data(),
+                                    mantissas->data());
+  if (!st.ok()) {
+    timestamps->clear();
+    mantissas->clear();
   }
+  return st;
+}
+
+Status DecodeBlockPayloadsTo(const BlockHeader& bh, std::string_view timestamps_data,
+                             std::string_view values_data, int64_t* t, int64_t* mantissas) {
+  const size_t n = bh.rows_count;
+  if (n == 0) return Status::Corruption("block has no rows");
+  VME_RETURN_IF_ERROR(
+      enc::UnmarshalInt64ArrayTo(t, timestamps_data,
+                                 static_cast<enc::MarshalType>(bh.timestamps_marshal_type),
+                                 bh.min_timestamp, n)
+          .WithContext("cannot decode timestamps"));
   if (bh.precision_bits < 64) {
-    enc::EnsureNonDecreasingSequence(timestamps->data(), n, bh.min_timestamp, bh.max_timestamp);
+    enc::EnsureNonDecreasingSequence(t, n, bh.min_timestamp, bh.max_timestamp);
   } else {
-    const int64_t* t = timestamps->data();
     if (t[0] < bh.min_timestamp) {
       return Status::Corruption("timestamp " + std::to_string(t[0]) +
                                 " is smaller than the block MinTimestamp " +
                                 std::to_string(bh.min_timestamp));
     }
-    for (size_t i = 1; i < n; i++) {
-      if (t[i] < t[i - 1]) {
-        return Status::Corruption("timestamps are not sorted at row " + std::to_string(i));
+    bool unsorted = false;
+    for (size_t i = 1; i < n; i++) unsorted |= t[i] < t[i - 1];
+    if (unsorted) {
+      for (size_t i = 1; i < n; i++) {
+        if (t[i] < t[i - 1]) {
+          return Status::Corruption("timestamps are not sorted at row " + std::to_string(i));
+        }
       }
     }
     if (t[n - 1] > bh.max_timestamp) {
@@ -81,15 +95,10 @@ Status DecodeBlockPayloads(const BlockHeader& bh, std::string_view timestamps_da
                                 std::to_string(bh.max_timestamp));
     }
   }
-  VME_RETURN_IF_ERROR(enc::UnmarshalValues(mantissas, values_data,
-                                           static_cast<enc::MarshalType>(bh.values_marshal_type),
-                                           bh.first_value, n)
-                          .WithContext("cannot decode values"));
-  if (mantissas->size() != n) {
-    return Status::Corruption("decoded " + std::to_string(mantissas->size()) + " values; want " +
-                              std::to_string(n));
-  }
-  return Status::OK();
+  return enc::UnmarshalInt64ArrayTo(mantissas, values_data,
+                                    static_cast<enc::MarshalType>(bh.values_marshal_type),
+                                    bh.first_value, n)
+      .WithContext("cannot decode values");
 }
 
 Status DataBlock::Decode() {

@@ -70,6 +70,11 @@ Status DecodeBlockPayloads(const BlockHeader& bh, std::string_view timestamps_da
                            std::string_view values_data, std::vector<int64_t>* timestamps,
                            std::vector<int64_t>* mantissas);
 
+// The same, writing bh.rows_count elements to timestamps[] and mantissas[] (unspecified on
+// error).
+Status DecodeBlockPayloadsTo(const BlockHeader& bh, std::string_view timestamps_data,
+                             std::string_view values_data, int64_t* timestamps, int64_t* mantissas);
+
 // AppendRowsWithTimeRangeFilter: appends the samples of [timestamps, mantissas) (sorted
 // timestamps) that lie inside tr, converting mantissas at `scale` to floats.
 void AppendRowsWithTimeRangeFilter(const std::vector<int64_t>& timestamps,

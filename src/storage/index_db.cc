@@ -1,9 +1,11 @@
 #include "storage/index_db.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 
 #include "encoding/int.h"
+#include "storage/search_caches.h"
 
 namespace vme::storage {
 namespace {
@@ -89,6 +91,24 @@ std::vector<uint64_t> Intersect(const std::vector<uint64_t>& a, const std::vecto
   return out;
 }
 
+std::atomic<uint64_t> next_index_db_id{1};
+
+// The TagFiltersCache key: indexdb id, tenant, then each filter as (flags, key, value), with
+// lengths, so that two different filter lists never share a key.
+std::string TagFiltersCacheKey(uint64_t id, uint32_t account_id, uint32_t project_id,
+                               const TagFilters& filters) {
+  std::string key;
+  enc::AppendU64(&key, id);
+  enc::AppendU32(&key, account_id);
+  enc::AppendU32(&key, project_id);
+  for (const TagFilter& tf : filters.filters()) {
+    key.push_back(static_cast<char>((tf.is_negative() ? 1 : 0) | (tf.is_regexp() ? 2 : 0)));
+    enc::AppendBytes(&key, tf.key());
+    enc::AppendBytes(&key, tf.value());
+  }
+  return key;
+}
+
 Status CorruptItem(const IndexDB& db, std::string_view what) {
   return Status::Corruption("indexdb " + db.name() + ": malformed " + std::string(what) + " item");
 }
@@ -160,6 +180,11 @@ Status IndexDB::AddItems(const IndexItems& items) {
   for (size_t i = 0; i < items.size(); i++) views[i] = items.item(i);
   return table_->AddItems(views.data(), views.size());
 }
+
+IndexDB::IndexDB(std::string name, std::shared_ptr<mergeset::Table> table)
+    : id_(next_index_db_id.fetch_add(1, std::memory_order_relaxed)),
+      name_(std::move(name)),
+      table_(std::move(table)) {}
 
 Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only) {
   mergeset::TableOptions opts;
@@ -251,13 +276,14 @@ Status IndexDB::AppendDeletedMetricIDs(std::unordered_set<uint64_t>* out) const 
   return ts.status();
 }
 
-Status IndexDB::MetricIDsForKey(uint32_t account_id, uint32_t project_id, const TagFilter& tf,
-                                bool all_values, std::vector<uint64_t>* matching,
+Status IndexDB::MetricIDsForKey(const PartList& parts, uint32_t account_id, uint32_t project_id,
+                                const TagFilter& tf, bool all_values,
+                                std::vector<uint64_t>* matching,
                                 std::vector<uint64_t>* present) const {
   std::string key_prefix;
   AppendCommonPrefix(&key_prefix, kNsTagToMetricIDs, account_id, project_id);
   MarshalTagValue(&key_prefix, tf.key());
-  mergeset::TableSearch ts(*table_);
+  mergeset::TableSearch ts(parts);
   std::string value;
   std::string_view ids;
   const auto* or_values = tf.or_values();
@@ -304,13 +330,34 @@ Status IndexDB::MetricIDsForKey(uint32_t account_id, uint32_t project_id, const 
 
 Status IndexDB::SearchMetricIDs(uint32_t account_id, uint32_t project_id, const TagFilters& filters,
                                 std::vector<uint64_t>* out) const {
+  // The parts are taken once: the answer is computed from exactly them and cached with them.
+  PartList parts = table_->Parts();
+  const std::string key = TagFiltersCacheKey(id_, account_id, project_id, filters);
+  auto& cache = TagFiltersCache();
+  if (auto hit = cache.Get(key); hit != nullptr && hit->SameParts(parts)) {
+    *out = hit->metric_ids;
+    return Status::OK();
+  }
+  auto entry = std::make_shared<TagFiltersCacheEntry>();
+  VME_RETURN_IF_ERROR(
+      SearchMetricIDsIn(parts, account_id, project_id, filters, &entry->metric_ids));
+  entry->parts.assign(parts.begin(), parts.end());
+  *out = entry->metric_ids;
+  const size_t bytes = entry->metric_ids.capacity() * sizeof(uint64_t) +
+                       entry->parts.capacity() * sizeof(entry->parts[0]);
+  cache.Put(key, std::move(entry), bytes);
+  return Status::OK();
+}
+
+Status IndexDB::SearchMetricIDsIn(const PartList& parts, uint32_t account_id, uint32_t project_id,
+                                  const TagFilters& filters, std::vector<uint64_t>* out) const {
   // All series of the tenant: the metric-name rows (key part 01).
   std::vector<uint64_t> all;
   bool have_all = false;
   auto get_all = [&]() -> Status {
     if (have_all) return Status::OK();
     VME_ASSIGN_OR_RETURN(TagFilter any, TagFilter::Create("", "(?s).*", false, true));
-    VME_RETURN_IF_ERROR(MetricIDsForKey(account_id, project_id, any, true, &all, nullptr));
+    VME_RETURN_IF_ERROR(MetricIDsForKey(parts, account_id, project_id, any, true, &all, nullptr));
     have_all = true;
     return Status::OK();
   };
@@ -334,7 +381,7 @@ Status IndexDB::SearchMetricIDs(uint32_t account_id, uint32_t project_id, const 
     // ids with the key present and the positive predicate true (M), and with the key present (P).
     const bool positive_matches_empty = tf->MatchesPositive("");
     const bool need_present = tf->is_negative() ? positive_matches_empty : positive_matches_empty;
-    VME_RETURN_IF_ERROR(MetricIDsForKey(account_id, project_id, *tf, need_present, &matching,
+    VME_RETURN_IF_ERROR(MetricIDsForKey(parts, account_id, project_id, *tf, need_present, &matching,
                                         need_present ? &present : nullptr));
     std::vector<uint64_t> ids;
     if (!tf->is_negative()) {

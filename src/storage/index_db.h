@@ -109,6 +109,8 @@ class IndexDB {
   Status AppendDeletedMetricIDs(std::unordered_set<uint64_t>* out) const;
 
   // Sorted MetricIDs of the series of the tenant matching every filter (global ns 1 rows).
+  // Answers come from the TagFiltersCache (search_caches.h) while the table's parts are those
+  // the cached answer was computed from.
   Status SearchMetricIDs(uint32_t account_id, uint32_t project_id, const TagFilters& filters,
                          std::vector<uint64_t>* out) const;
   // Sorted MetricIDs with a per-day entry (ns 5) for a date in [min_date, max_date].
@@ -122,14 +124,19 @@ class IndexDB {
                            std::unordered_set<std::string>* out) const;
 
  private:
-  IndexDB(std::string name, std::shared_ptr<mergeset::Table> table)
-      : name_(std::move(name)), table_(std::move(table)) {}
+  using PartList = std::vector<std::shared_ptr<const mergeset::Part>>;
 
+  IndexDB(std::string name, std::shared_ptr<mergeset::Table> table);
+
+  // SearchMetricIDs over exactly `parts`, without the cache.
+  Status SearchMetricIDsIn(const PartList& parts, uint32_t account_id, uint32_t project_id,
+                           const TagFilters& filters, std::vector<uint64_t>* out) const;
   // Sorted ids of rows with key `key` whose value passes `pred` (positive predicate).
-  Status MetricIDsForKey(uint32_t account_id, uint32_t project_id, const TagFilter& tf,
-                         bool all_values, std::vector<uint64_t>* matching,
+  Status MetricIDsForKey(const PartList& parts, uint32_t account_id, uint32_t project_id,
+                         const TagFilter& tf, bool all_values, std::vector<uint64_t>* matching,
                          std::vector<uint64_t>* present) const;
 
+  const uint64_t id_;  // unique in the process: names this generation in the TagFiltersCache
   std::string name_;
   std::shared_ptr<mergeset::Table> table_;
 };

@@ -1,8 +1,11 @@
 #include "storage/part.h"
 
 #include <algorithm>
+#include <atomic>
 
+#include "encoding/int.h"
 #include "encoding/zstd.h"
+#include "storage/search_caches.h"
 
 namespace vme::storage {
 namespace {
@@ -11,9 +14,35 @@ const char* const kFileNames[] = {"timestamps.bin", "values.bin", "index.bin"};
 constexpr size_t kMaxMetaindexSize = size_t{256} << 20;
 constexpr size_t kMaxIndexBlockUncompressed = size_t{64} << 20;
 
+std::atomic<uint64_t> next_part_id{1};
+
 }  // namespace
 
-Part::~Part() = default;
+Part::Part() : id_(next_part_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+Part::~Part() {
+  for (size_t i = 0; i < metaindex_.size(); i++) IndexBlockCache().Erase(IndexBlockCacheKey(i));
+}
+
+std::string Part::IndexBlockCacheKey(size_t i) const {
+  std::string key;
+  key.reserve(16);
+  enc::AppendU64(&key, id_);
+  enc::AppendU64(&key, i);
+  return key;
+}
+
+Result<std::shared_ptr<const std::vector<BlockHeader>>> Part::IndexBlock(size_t i) const {
+  const std::string key = IndexBlockCacheKey(i);
+  auto& cache = IndexBlockCache();
+  if (auto hit = cache.Get(key)) return hit;
+  auto bhs = std::make_shared<std::vector<BlockHeader>>();
+  VME_RETURN_IF_ERROR(ReadIndexBlock(i, bhs.get()));
+  const size_t bytes = bhs->capacity() * sizeof(BlockHeader);
+  std::shared_ptr<const std::vector<BlockHeader>> out = std::move(bhs);
+  cache.Put(key, out, bytes);
+  return out;
+}
 
 Status Part::LoadMetaindex(std::string_view compressed, const std::string& name) {
   std::string data;
@@ -189,6 +218,32 @@ Status Part::ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* 
   VME_RETURN_IF_ERROR(
       ReadAt(File::kTimestamps, bh.timestamps_block_offset, bh.timestamps_block_size, ts));
   return ReadAt(File::kValues, bh.values_block_offset, bh.values_block_size, values);
+}
+
+Status Part::BlockPayloads(const BlockHeader& bh, enc::ScratchBuffer* ts_buf,
+                           enc::ScratchBuffer* values_buf, std::string_view* ts,
+                           std::string_view* values) const {
+  auto one = [&](File f, uint64_t offset, size_t n, enc::ScratchBuffer* buf,
+                 std::string_view* out) -> Status {
+    const uint64_t size = FileSize(f);
+    if (offset > size || n > size - offset) {
+      return Status::Corruption("cannot read " + std::to_string(n) + " bytes at offset " +
+                                std::to_string(offset) + " from " + FileName(f) + " of size " +
+                                std::to_string(size));
+    }
+    if (mem_ != nullptr) {
+      const std::string& s = f == File::kTimestamps ? mem_->timestamps : mem_->values;
+      *out = std::string_view(s).substr(offset, n);
+      return Status::OK();
+    }
+    buf->Resize(n);
+    VME_RETURN_IF_ERROR(files_[static_cast<int>(f)]->ReadAt(offset, n, buf->data()));
+    *out = buf->view();
+    return Status::OK();
+  };
+  VME_RETURN_IF_ERROR(
+      one(File::kTimestamps, bh.timestamps_block_offset, bh.timestamps_block_size, ts_buf, ts));
+  return one(File::kValues, bh.values_block_offset, bh.values_block_size, values_buf, values);
 }
 
 Status Part::ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,

@@ -6,6 +6,8 @@
 //
 // (formats: part_header.h, block_header.h, metaindex_row.h). Opening loads and validates the
 // metaindex (it stays resident); index blocks and payloads are read on demand with pread.
+// Decoded index blocks are kept in the process-wide IndexBlockCache (search_caches.h) under the
+// part's id, a number no other part of the process ever has; the destructor drops them.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "encoding/zstd.h"
 #include "storage/block.h"
 #include "storage/block_header.h"
 #include "storage/inmemory_part.h"
@@ -62,8 +65,17 @@ class Part {
   // Reads, decompresses and decodes the index block of metaindex row i, and checks it
   // against the row (first TSID, time range; Corruption naming part, file and offset).
   Status ReadIndexBlock(size_t i, std::vector<BlockHeader>* dst) const;
+  // ReadIndexBlock through the IndexBlockCache: the shared, immutable headers of row i.
+  Result<std::shared_ptr<const std::vector<BlockHeader>>> IndexBlock(size_t i) const;
+  // Unique in the process (never reused).
+  uint64_t id() const { return id_; }
   // Reads the two payloads of a block (replacing *ts and *values).
   Status ReadBlockData(const BlockHeader& bh, std::string* ts, std::string* values) const;
+  // The two payloads of a block: views into the in-memory streams, or read (one pread each)
+  // into *ts_buf and *values_buf. Views are valid while the part and the buffers are.
+  Status BlockPayloads(const BlockHeader& bh, enc::ScratchBuffer* ts_buf,
+                       enc::ScratchBuffer* values_buf, std::string_view* ts,
+                       std::string_view* values) const;
   // Reads and decodes a block into timestamps and mantissas.
   Status ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
                           std::vector<int64_t>* mantissas) const;
@@ -74,11 +86,13 @@ class Part {
   Status ForEachBlockHeader(const std::function<Status(const BlockHeader&)>& fn) const;
 
  private:
-  Part() = default;
+  Part();
+  std::string IndexBlockCacheKey(size_t i) const;
   Status LoadMetaindex(std::string_view compressed, const std::string& name);
   Status CheckMetaindexRow(size_t i, const std::vector<BlockHeader>& bhs) const;
   std::string MetaindexName() const;
 
+  const uint64_t id_;
   PartHeader ph_;
   std::string path_;
   uint64_t size_bytes_ = 0;

@@ -10,7 +10,7 @@ void PartSearch::Init(PartPtr part, const std::vector<TSID>* tsids, TimeRange tr
   tr_ = tr;
   tsid_idx_ = 0;
   mr_idx_ = 0;
-  bhs_.clear();
+  bhs_.reset();
   bh_idx_ = 0;
   status_ = Status::OK();
   const PartHeader& ph = part_->header();
@@ -34,12 +34,14 @@ bool PartSearch::NextIndexBlock() {
     mr_idx_ = n + 1;
     const MetaindexRow& mr = mrs[n];
     if (!tr_.Intersects(mr.min_timestamp, mr.max_timestamp)) continue;
-    status_ = part_->ReadIndexBlock(n, &bhs_);
+    auto bhs = part_->IndexBlock(n);
     bh_idx_ = 0;
-    if (!status_.ok()) {
-      bhs_.clear();
+    if (!bhs.ok()) {
+      status_ = bhs.status();
+      bhs_.reset();
       return false;
     }
+    bhs_ = std::move(bhs).value();
     return true;
   }
   return false;
@@ -49,9 +51,10 @@ bool PartSearch::NextBlock() {
   if (!status_.ok()) return false;
   const std::vector<TSID>& tsids = *tsids_;
   for (;;) {
-    while (bh_idx_ < bhs_.size()) {
+    const size_t n = bhs_ ? bhs_->size() : 0;
+    while (bh_idx_ < n) {
       if (tsid_idx_ >= tsids.size()) return false;
-      const BlockHeader& bh = bhs_[bh_idx_];
+      const BlockHeader& bh = (*bhs_)[bh_idx_];
       const TSID& cur = tsids[tsid_idx_];
       if (bh.tsid < cur) {
         bh_idx_++;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ class PartSearch {
   // Advances to the next matching block in (TSID, MinTimestamp) order; false at the end or on
   // error (see status()).
   bool NextBlock();
-  const BlockHeader& block_header() const { return bhs_[bh_idx_ - 1]; }
+  const BlockHeader& block_header() const { return (*bhs_)[bh_idx_ - 1]; }
   const PartPtr& part() const { return part_; }
   // Decodes the current block, keeping only rows inside the time range.
   Status ReadBlock(Block* dst) const;
@@ -38,7 +39,8 @@ class PartSearch {
   TimeRange tr_;
   size_t tsid_idx_ = 0;
   size_t mr_idx_ = 0;
-  std::vector<BlockHeader> bhs_;
+  // The current index block (shared with the IndexBlockCache).
+  std::shared_ptr<const std::vector<BlockHeader>> bhs_;
   size_t bh_idx_ = 0;
   Status status_;
   mutable std::vector<int64_t> tmp_ts_;

@@ -10,9 +10,13 @@
 // the parts it reads, so merges cannot remove them, and returns Closed after Storage::Close.
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "encoding/zstd.h"
 
 #include "storage/metric_name.h"
 #include "storage/part.h"
@@ -23,6 +27,35 @@
 namespace vme::storage {
 
 class Storage;
+
+// A growable array of int64_t or double whose new elements are not initialised (they are
+// always written before being read).
+template <typename T>
+class PodVector {
+ public:
+  T* data() { return buf_.get(); }
+  const T* data() const { return buf_.get(); }
+  size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  // Capacity for at least n elements, keeping the first size().
+  void Reserve(size_t n) {
+    if (n <= cap_) return;
+    const size_t cap = std::max(n, cap_ * 2);
+    std::unique_ptr<T[]> next(new T[cap]);
+    if (size_ > 0) std::copy(buf_.get(), buf_.get() + size_, next.get());
+    buf_ = std::move(next);
+    cap_ = cap;
+  }
+  void ResizeUninit(size_t n) {
+    Reserve(n);
+    size_ = n;
+  }
+
+ private:
+  std::unique_ptr<T[]> buf_;
+  size_t size_ = 0;
+  size_t cap_ = 0;
+};
 
 class SeriesIterator {
  public:
@@ -35,19 +68,45 @@ class SeriesIterator {
 
   const MetricName& metric_name() const { return mn_; }
   const TSID& tsid() const { return cur_tsid_; }
-  const std::vector<int64_t>& timestamps() const { return timestamps_; }
-  const std::vector<double>& values() const { return values_; }
+  // Views valid until the next call of Next() or the iterator's destruction.
+  std::span<const int64_t> timestamps() const;
+  std::span<const double> values() const;
   // Series key (packed labels) and Prometheus text of the current series, built on demand.
   const std::string& key();
   const std::string& text();
 
  private:
-  struct HeapEntry {
-    size_t search;
+  // The series are gathered in batches: the blocks of up to kMaxBatchSeries consecutive series
+  // (at most kMaxBatchSamples rows) are collected in (TSID, MinTimestamp, part) order, decoded
+  // in parallel (ParallelFor), then handed out one by one.
+  static constexpr size_t kMaxBatchSeries = 256;
+  static constexpr size_t kMaxBatchSamples = 1u << 18;
+  struct PendingBlock {
+    const Part* part;
+    BlockHeader header;
+    // The payloads when the batch read them already (ReadSpans), else empty and unset.
+    bool have_payloads = false;
+    std::string_view timestamps_data, values_data;
   };
+  struct Series {
+    TSID tsid;
+    std::vector<PendingBlock> blocks;
+    Status status;  // the first error met while gathering or decoding this series
+    PodVector<int64_t> timestamps;
+    PodVector<double> values;
+  };
+
   bool HeapLess(size_t a, size_t b) const;
   void HeapPush(size_t s);
   size_t HeapPop();
+  Status Start();
+  // Gathers and decodes the next batch; false when no series is left.
+  bool FillBatch();
+  // Reads the payloads of the batch's blocks with one pread per part and file when they lie
+  // close together (a part's blocks are written in TSID order), instead of two per block.
+  void ReadSpans();
+  // Decodes the blocks of *s (time range, merge of unsorted blocks, deduplication).
+  void DecodeSeries(Series* s) const;
 
   std::shared_ptr<Storage> storage_;
   std::vector<TSID> tsids_;
@@ -59,15 +118,20 @@ class SeriesIterator {
 
   std::vector<std::unique_ptr<PartSearch>> searches_;
   std::vector<size_t> heap_;
+  Status heap_status_;  // an index read failed: the heap is incomplete
+
+  std::vector<Series> batch_;
+  // What ReadSpans read; views point into them (owned through pointers, so that growing the
+  // vector moves no bytes, not even those of short strings).
+  std::vector<std::unique_ptr<std::string>> span_bufs_;
+  size_t batch_len_ = 0;
+  size_t batch_pos_ = 0;
+  const Series* cur_ = nullptr;
 
   TSID cur_tsid_;
   MetricName mn_;
-  std::vector<int64_t> timestamps_;
-  std::vector<double> values_;
   std::string key_, text_;
   bool key_valid_ = false, text_valid_ = false;
-  Block block_;
-  std::vector<std::pair<int64_t, double>> merge_buf_;
 };
 
 }  // namespace vme::storage

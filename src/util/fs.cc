@@ -242,24 +242,28 @@ Result<std::unique_ptr<RandomAccessFile>> RandomAccessFile::Open(const std::stri
 RandomAccessFile::~RandomAccessFile() { ::close(fd_); }
 
 Status RandomAccessFile::ReadAt(uint64_t offset, size_t n, std::string* dst) const {
+  if (offset > size_ || n > size_ - offset) return ReadAt(offset, n, static_cast<char*>(nullptr));
+  const size_t old = dst->size();
+  dst->resize(old + n);
+  Status st = ReadAt(offset, n, dst->data() + old);
+  if (!st.ok()) dst->resize(old);
+  return st;
+}
+
+Status RandomAccessFile::ReadAt(uint64_t offset, size_t n, char* dst) const {
   if (offset > size_ || n > size_ - offset) {
     return Status::Corruption("read past the end of " + path_ + ": offset " +
                               std::to_string(offset) + ", " + std::to_string(n) +
                               " bytes, file size " + std::to_string(size_));
   }
-  const size_t old = dst->size();
-  dst->resize(old + n);
   size_t done = 0;
   while (done < n) {
-    const ssize_t r =
-        ::pread(fd_, dst->data() + old + done, n - done, static_cast<off_t>(offset + done));
+    const ssize_t r = ::pread(fd_, dst + done, n - done, static_cast<off_t>(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
-      dst->resize(old);
       return Errno("cannot read at offset " + std::to_string(offset + done) + " of", path_);
     }
     if (r == 0) {
-      dst->resize(old);
       return Status::Corruption("unexpected end of " + path_ + " at offset " +
                                 std::to_string(offset + done));
     }

@@ -92,6 +92,8 @@ class RandomAccessFile {
   ~RandomAccessFile();
   // Appends exactly n bytes at offset to dst, or fails with Corruption (short file) / IoError.
   Status ReadAt(uint64_t offset, size_t n, std::string* dst) const;
+  // Reads exactly n bytes at offset into dst[0..n); same errors.
+  Status ReadAt(uint64_t offset, size_t n, char* dst) const;
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
