@@ -166,7 +166,12 @@ VME_API vme_status vme_options_set_retention_ms(vme_options* opts, int64_t reten
  * lib/storage/tsid.go, cluster flavour). */
 VME_API vme_status vme_options_set_tenant(vme_options* opts, uint32_t account_id,
                                           uint32_t project_id, vme_error** err) VME_NOEXCEPT;
-/* Sets the memory budget for caches in bytes (TSID and metric-name caches). Minimum 1 MiB.
+/* Sets the memory budget for caches in bytes. Minimum 1 MiB; default 256 MiB. It bounds this
+ * db's TSID and metric-name caches, and 1/32 of it each bounds the two search caches, the
+ * decoded index blocks of data parts and the tag filters -> MetricIDs answers (VictoriaMetrics'
+ * indexBlockCache in lib/storage/part.go and tagFiltersCache in lib/storage/index_db.go).
+ * The search caches are shared by every db of the process: the budget of the db that searched
+ * last applies. The default "raw_rows_memory_bytes" is derived from it too (see below).
  * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, less than 1 MiB). */
 VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes,
                                                vme_error** err) VME_NOEXCEPT;
