@@ -171,7 +171,10 @@ VME_API vme_status vme_options_set_tenant(vme_options* opts, uint32_t account_id
  * decoded index blocks of data parts and the tag filters -> MetricIDs answers (VictoriaMetrics'
  * indexBlockCache in lib/storage/part.go and tagFiltersCache in lib/storage/index_db.go).
  * The search caches are shared by every db of the process: the budget of the db that searched
- * last applies. The default "raw_rows_memory_bytes" is derived from it too (see below).
+ * last applies. The process-wide caches of decoded indexdb blocks take 1/16 (items blocks) and
+ * 1/32 (index blocks) of the budget of the db opened last (VictoriaMetrics' mergeset
+ * ibCache and idxbCache in lib/mergeset/part.go). The default "raw_rows_memory_bytes" is
+ * derived from it too (see below).
  * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, less than 1 MiB). */
 VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes,
                                                vme_error** err) VME_NOEXCEPT;

@@ -11,12 +11,17 @@ namespace {
 
 std::atomic<uint64_t> next_part_id{1};
 
+// Shares of the cache budget (ConfigureBlockCaches in block_cache.h).
+constexpr uint64_t kDefaultCacheBytes = uint64_t{256} << 20;
+constexpr uint64_t kItemBlocksShare = 16;
+constexpr uint64_t kIndexBlocksShare = 32;
+
 BlockCache<IndexBlock>& IndexBlockCache() {
-  static auto* c = new BlockCache<IndexBlock>(32u << 20);
+  static auto* c = new BlockCache<IndexBlock>(kDefaultCacheBytes / kIndexBlocksShare);
   return *c;
 }
 BlockCache<InmemoryBlock>& ItemBlockCache() {
-  static auto* c = new BlockCache<InmemoryBlock>(64u << 20);
+  static auto* c = new BlockCache<InmemoryBlock>(kDefaultCacheBytes / kItemBlocksShare);
   return *c;
 }
 
@@ -25,6 +30,11 @@ std::string At(const std::string& file, uint64_t offset) {
 }
 
 }  // namespace
+
+void ConfigureBlockCaches(uint64_t cache_bytes) {
+  ItemBlockCache().SetCapacity(cache_bytes / kItemBlocksShare);
+  IndexBlockCache().SetCapacity(cache_bytes / kIndexBlocksShare);
+}
 
 Result<std::shared_ptr<Part>> Part::Open(const std::string& path_in) {
   std::string path = path_in;

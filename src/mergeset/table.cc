@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "mergeset/item_sort.h"
+#include "util/free_memory.h"
 #include "util/parts_to_merge.h"
 #include "util/strings.h"
 #include "util/txn.h"
@@ -185,6 +186,9 @@ void Table::FlusherLoop() {
     l.unlock();
     // A failed write puts the items back into a shard (WriteFlushedPart), to be retried.
     Status st = FlushBlocks(&blocks);
+    // The written items leave this thread's arena: give their pages back.
+    std::vector<InmemoryBlock>().swap(blocks);
+    ReturnFreeMemoryToOS();
     if (st.ok()) st = AssistedMerges();
     l.lock();
     writing_--;

@@ -48,7 +48,10 @@ constexpr size_t kMaxItemSize = 64 * 1024;
 constexpr size_t kDefaultPartsToMerge = 15;
 constexpr size_t kFinalPartsToMerge = 2;
 constexpr uint64_t kMaxPartSize = 400'000'000'000ull;
-// Buffered item bytes of one raw-items shard that hand it to the background flusher.
+// Buffered item bytes of one raw-items shard that hand it to the background flusher. With one
+// shard per CPU, one batch queued and one being written, the raw items of a table take about
+// (CPUs + 2) x this at most (VictoriaMetrics bounds its raw-items shards by blocks per shard,
+// lib/mergeset/table.go).
 constexpr size_t kMaxBufferedBytes = 32u << 20;
 // Bytes handed to the background flusher and not yet written above which AddItems waits
 // (back-pressure: memory stays bounded when the flusher falls behind).

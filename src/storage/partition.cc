@@ -10,6 +10,7 @@
 
 #include "storage/time.h"
 #include "util/civil_time.h"
+#include "util/free_memory.h"
 #include "util/fs.h"
 #include "util/parts_to_merge.h"
 #include "util/quote.h"
@@ -140,8 +141,12 @@ Status Partition::CheckWritable(const char* what) const {
 Status Partition::ConvertRawRows(std::vector<RawRow>* rows) {
   VME_ASSIGN_OR_RETURN(PartPtr part, Part::CreateInmemory(rows, opts_.dedup_interval_ms));
   RecycleRawBuffer(rows);
-  std::lock_guard<std::mutex> l(mu_);
-  inmemory_.push_back(PartEntry{std::move(part), false, NowMs()});
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    inmemory_.push_back(PartEntry{std::move(part), false, NowMs()});
+  }
+  // The conversion freed its sort buffers (and maybe a raw-row buffer) in this thread's arena.
+  ReturnFreeMemoryToOS();
   return Status::OK();
 }
 
@@ -264,6 +269,8 @@ Status Partition::FlushInmemoryParts(int64_t min_age_ms) {
   }
   if (sources.empty()) return Status::OK();
   Status st = MergeInmemoryGroups(sources);
+  sources.clear();  // the last references of the flushed in-memory parts, usually
+  ReturnFreeMemoryToOS();
   std::lock_guard<std::mutex> l(mu_);
   merges_in_flight_--;
   merge_cv_.notify_all();

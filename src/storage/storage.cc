@@ -12,6 +12,7 @@
 
 #include "encoding/decimal.h"
 #include "encoding/int.h"
+#include "mergeset/block_cache.h"
 #include "storage/search.h"
 #include "storage/time.h"
 
@@ -75,6 +76,8 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   const std::string path = std::filesystem::absolute(path_in, ec).lexically_normal().string();
   if (ec) return Status::InvalidArgument("invalid data directory path " + path_in);
   std::shared_ptr<Storage> s(new Storage(path, opts));
+  // The process-wide caches of decoded indexdb blocks take their share of this budget.
+  mergeset::ConfigureBlockCaches(opts.cache_bytes);
   bool had_indexdb = false;
   VME_RETURN_IF_ERROR(s->OpenDirectory(&had_indexdb));
   VME_RETURN_IF_ERROR(s->OpenMetadata(had_indexdb));
