@@ -229,7 +229,12 @@ Status Table::Flush() {
     shards_[i].blocks.clear();
     shards_[i].bytes = 0;
   }
+  const bool any = !blocks.empty();
   Status st = FlushBlocks(&blocks);
+  if (any) {
+    std::vector<InmemoryBlock>().swap(blocks);
+    ReturnFreeMemoryToOS();
+  }
   // Then the shards handed off before (or while) the shards were collected. The items of a
   // failed background write are back in a shard: the error is returned and a later flush
   // writes them.
