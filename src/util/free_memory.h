@@ -8,6 +8,10 @@
 // settings (mallopt), so it trims instead, right after it released such memory.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -15,10 +19,20 @@
 namespace vme {
 
 // Returns the free pages of every malloc arena to the OS (glibc malloc_trim; a no-op on other C
-// libraries). Costs a walk of the free lists: call it after freeing large buffers, not per row.
-// Thread-safe.
+// libraries), at most once per 25 ms in the process: a trim walks every arena's free lists,
+// and the pages it returns fault in again when reused. Call it after freeing large buffers,
+// not per row. Thread-safe.
 inline void ReturnFreeMemoryToOS() {
 #if defined(__GLIBC__)
+  static std::atomic<int64_t> last_ns{0};
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_ns.load(std::memory_order_relaxed);
+  if (now - last < 25'000'000 ||
+      !last_ns.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    return;
+  }
   malloc_trim(0);
 #endif
 }
