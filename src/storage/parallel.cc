@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <unordered_set>
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
@@ -59,8 +60,35 @@ struct Job {
   char start_edge = 0;       // address of the TSan hand-off edge
 };
 
+// Every job not yet freed. A helper task may still sit in the arena's queue when the process
+// exits (its caller returned long ago, having done the work itself); the arena is never
+// destroyed, but its queue may be torn down at exit without running the task. The job belongs
+// to this registry until its last reference drops, so it is never unowned memory.
+struct LiveJobs {
+  std::mutex mu;
+  std::unordered_set<Job*> jobs;
+};
+LiveJobs& Live() {
+  static auto* live = new LiveJobs;  // never destroyed: tasks may run during static teardown
+  return *live;
+}
+
+Job* NewJob() {
+  auto* job = new Job;
+  LiveJobs& live = Live();
+  std::lock_guard<std::mutex> l(live.mu);
+  live.jobs.insert(job);
+  return job;
+}
+
 void Unref(Job* job) {
-  if (job->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete job;
+  if (job->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  {
+    LiveJobs& live = Live();
+    std::lock_guard<std::mutex> l(live.mu);
+    live.jobs.erase(job);
+  }
+  delete job;
 }
 
 // Runs the indexes this thread claims; each one counts as done even if fn throws.
@@ -111,7 +139,7 @@ void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
     for (size_t i = 0; i < n; i++) fn(i);
     return;
   }
-  auto* job = new Job;
+  Job* job = NewJob();
   job->fn = &fn;
   job->n = n;
   job->refs.store(static_cast<int>(helpers) + 1, std::memory_order_relaxed);
