@@ -125,6 +125,9 @@ class IndexDB {
   IndexDB(std::string name, std::shared_ptr<mergeset::Table> table)
       : name_(std::move(name)), table_(std::move(table)) {}
 
+  // The current parts whose item filter may hold `key` (an ItemFilterKeys key of IndexDB items;
+  // parts without a filter are kept).
+  std::vector<std::shared_ptr<const mergeset::Part>> PartsMayContain(std::string_view key) const;
   // Sorted ids of rows with key `key` whose value passes `pred` (positive predicate).
   Status MetricIDsForKey(uint32_t account_id, uint32_t project_id, const TagFilter& tf,
                          bool all_values, std::vector<uint64_t>* matching,
