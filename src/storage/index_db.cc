@@ -136,16 +136,22 @@ std::vector<std::shared_ptr<const mergeset::Part>> IndexDB::PartsMayContain(
   const mergeset::ItemFilterKeys* keys = table_->item_filter_keys();
   if (keys == nullptr) return parts;
   const uint64_t h = mergeset::ItemFilter::Hash(key);
-  size_t n = 0;
-  for (auto& p : parts) {
-    const mergeset::ItemFilter* f = p->item_filter();
+  thread_local std::vector<const mergeset::ItemFilter*> filters;
+  filters.resize(parts.size());
+  for (size_t i = 0; i < parts.size(); i++) {
+    const mergeset::ItemFilter* f = parts[i]->item_filter();
     if (f == nullptr) {
       // A part opened from disk: its filter is built on first use. On a read error (or while
       // another thread builds it) the part is searched, so that the error surfaces there.
-      auto built = p->BuildItemFilter(*keys);
+      auto built = parts[i]->BuildItemFilter(*keys);
       if (built.ok()) f = *built;
     }
-    if (f == nullptr || f->MayContain(h)) parts[n++] = std::move(p);
+    if (f != nullptr) f->Prefetch(h);
+    filters[i] = f;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < parts.size(); i++) {
+    if (filters[i] == nullptr || filters[i]->MayContain(h)) parts[n++] = std::move(parts[i]);
   }
   parts.resize(n);
   return parts;
