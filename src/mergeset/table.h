@@ -52,7 +52,7 @@ constexpr size_t kDefaultPartsToMerge = 15;
 constexpr size_t kFinalPartsToMerge = 2;
 constexpr uint64_t kMaxPartSize = 400'000'000'000ull;
 // Buffered item bytes of one raw-items shard that hand it to the background flusher.
-constexpr size_t kMaxBufferedBytes = 16u << 20;
+constexpr size_t kMaxBufferedBytes = 32u << 20;
 // Bytes handed to the background flusher and not yet written above which AddItems waits
 // (back-pressure: memory stays bounded when the flusher falls behind).
 constexpr size_t kMaxQueuedBytes = 32u << 20;
