@@ -36,6 +36,7 @@ Status BlockStreamWriter::WriteBlock(const InmemoryBlock& b) {
   ph_.last_item.assign(b.last());
   ph_.items_count += b.size();
   ph_.blocks_count++;
+  if (filter_ != nullptr) filter_->AddBlock(b);
   if (index_block_.size() >= kMaxUncompressedIndexBlockSize) return FlushIndexBlock();
   return Status::OK();
 }

@@ -11,6 +11,7 @@
 
 #include "mergeset/block_header.h"
 #include "mergeset/encoding.h"
+#include "mergeset/item_filter.h"
 #include "mergeset/metaindex_row.h"
 #include "mergeset/part_header.h"
 #include "util/fs.h"
@@ -31,6 +32,9 @@ class BlockStreamWriter {
   // Fails if no block was written.
   Status Close();
 
+  // Every block written from now on also goes to b (not owned; may be nullptr).
+  void set_item_filter_builder(ItemFilterBuilder* b) { filter_ = b; }
+
   const PartHeader& header() const { return ph_; }
   const std::string& dir() const { return dir_; }
 
@@ -47,6 +51,7 @@ class BlockStreamWriter {
   PartHeader ph_;
   std::string items_buf_, lens_buf_;
   BlockHeader bh_;
+  ItemFilterBuilder* filter_ = nullptr;
 };
 
 }  // namespace vme::mergeset

@@ -29,6 +29,15 @@ std::string At(const std::string& file, uint64_t offset) {
   return file + " at offset " + std::to_string(offset);
 }
 
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+
+// Whether a block whose items lie in [first, last] may hold an item starting with p.
+bool MayHoldPrefix(std::string_view first, std::string_view last, std::string_view p) {
+  return last >= p && (first < p || StartsWith(first, p));
+}
+
 }  // namespace
 
 void ConfigureBlockCaches(uint64_t cache_bytes) {
@@ -161,6 +170,55 @@ Result<std::shared_ptr<const InmemoryBlock>> Part::ReadBlock(const BlockHeader& 
     ItemBlockCache().Put(id_, bh.items_block_offset, out, out->data_size() + 4 * out->size());
   }
   return out;
+}
+
+}  // namespace vme::mergeset
+
+namespace vme::mergeset {
+
+void Part::SetItemFilter(std::unique_ptr<const ItemFilter> f) const {
+  std::lock_guard<std::mutex> l(item_filter_mu_);
+  if (item_filter_owner_ != nullptr || f == nullptr) return;
+  item_filter_owner_ = std::move(f);
+  item_filter_.store(item_filter_owner_.get(), std::memory_order_release);
+}
+
+Result<const ItemFilter*> Part::BuildItemFilter(const ItemFilterKeys& keys) const {
+  if (const ItemFilter* f = item_filter()) return f;
+  std::unique_lock<std::mutex> l(item_filter_mu_, std::try_to_lock);
+  if (!l.owns_lock()) return nullptr;
+  if (const ItemFilter* f = item_filter()) return f;
+  // The blocks that may hold keyed items (each block's items lie between its first item and
+  // the next block's first item), and their item count as the estimate of the keys.
+  std::vector<BlockHeader> blocks;
+  uint64_t expected = 0;
+  for (size_t i = 0; i < metaindex_.size(); i++) {
+    VME_ASSIGN_OR_RETURN(auto bhs, ReadIndexBlock(i, false));
+    for (size_t k = 0; k < bhs->size(); k++) {
+      const BlockHeader& bh = (*bhs)[k];
+      std::string_view last = header_.last_item;
+      if (k + 1 < bhs->size()) {
+        last = (*bhs)[k + 1].first_item;
+      } else if (i + 1 < metaindex_.size()) {
+        last = metaindex_[i + 1].first_item;
+      }
+      for (const std::string& p : keys.prefixes) {
+        if (MayHoldPrefix(bh.first_item, last, p)) {
+          blocks.push_back(bh);
+          expected += bh.items_count;
+          break;
+        }
+      }
+    }
+  }
+  ItemFilterBuilder builder(&keys, expected);
+  for (const BlockHeader& bh : blocks) {
+    VME_ASSIGN_OR_RETURN(auto b, ReadBlock(bh, false));
+    builder.AddBlock(*b);
+  }
+  item_filter_owner_ = builder.Finish();
+  item_filter_.store(item_filter_owner_.get(), std::memory_order_release);
+  return item_filter_owner_.get();
 }
 
 }  // namespace vme::mergeset

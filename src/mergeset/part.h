@@ -5,16 +5,21 @@
 //
 // Open validates the name against metadata.json and loads the metaindex; index blocks and
 // item blocks are read lazily with pread and validated on every read. A Part is immutable and
-// thread-safe; its files stay readable after its directory is removed (open descriptors).
+// thread-safe; its files stay readable after its directory is removed (open descriptors). The
+// in-memory ItemFilter of its item keys (item_filter.h) is set once, when the part is written,
+// or built on first use by BuildItemFilter.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "mergeset/block_header.h"
 #include "mergeset/encoding.h"
+#include "mergeset/item_filter.h"
 #include "mergeset/metaindex_row.h"
 #include "mergeset/part_header.h"
 #include "util/fs.h"
@@ -41,6 +46,16 @@ class Part {
   Result<std::shared_ptr<const InmemoryBlock>> ReadBlock(const BlockHeader& bh,
                                                          bool use_cache) const;
 
+  // The membership filter of the part's item keys; nullptr until set or built.
+  const ItemFilter* item_filter() const { return item_filter_.load(std::memory_order_acquire); }
+  // Sets the filter unless one is set already. Call before the part is published (the filter
+  // must hold every key of the part's items, ItemFilterKeys `keys` of its table).
+  void SetItemFilter(std::unique_ptr<const ItemFilter> f) const;
+  // Returns the filter, building it first from the part's items with `keys` when missing
+  // (reads the blocks that may hold keys, bypassing the block caches). Returns nullptr without
+  // waiting when another thread is building it. Read errors are returned (file and offset).
+  Result<const ItemFilter*> BuildItemFilter(const ItemFilterKeys& keys) const;
+
  private:
   Part() = default;
 
@@ -54,6 +69,10 @@ class Part {
   std::unique_ptr<fs::RandomAccessFile> items_file_;
   std::unique_ptr<fs::RandomAccessFile> lens_file_;
   std::unique_ptr<fs::RandomAccessFile> index_file_;
+
+  mutable std::mutex item_filter_mu_;  // held while the filter is set or built
+  mutable std::unique_ptr<const ItemFilter> item_filter_owner_;
+  mutable std::atomic<const ItemFilter*> item_filter_{nullptr};
 };
 
 }  // namespace vme::mergeset

@@ -28,6 +28,18 @@ bool IsSymlink(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
+// The keys expected in a merge of `sources`: their filters' keys (an item's key is in the
+// filter of the part that holds it); a source without a filter counts a quarter of its items.
+// 0 (unknown) for a flush.
+uint64_t ExpectedFilterKeys(const std::vector<std::shared_ptr<const Part>>& sources) {
+  uint64_t n = 0;
+  for (const auto& p : sources) {
+    const ItemFilter* f = p->item_filter();
+    n += f != nullptr ? f->keys() : p->header().items_count / 4 + 1;
+  }
+  return n;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<Table>> Table::Open(const std::string& path, TableOptions opts) {
@@ -293,10 +305,16 @@ Status Table::WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>&
   const uint64_t idx = NextMergeIdx();
   const std::string tmp = fs::Join(fs::Join(path_, "tmp"), Hex16(idx));
   PartHeader ph;
+  std::unique_ptr<ItemFilterBuilder> filter;
+  if (opts_.item_filter_keys != nullptr) {
+    filter = std::make_unique<ItemFilterBuilder>(opts_.item_filter_keys.get(),
+                                                 ExpectedFilterKeys(sources));
+  }
   Status st = [&]() -> Status {
     VME_RETURN_IF_ERROR(fs::MkdirAllSync(tmp));
     VME_ASSIGN_OR_RETURN(auto w,
                          BlockStreamWriter::Create(tmp, CompressLevelForPartItems(items_count)));
+    w->set_item_filter_builder(filter.get());
     VME_RETURN_IF_ERROR(fill(w.get()));
     VME_RETURN_IF_ERROR(w->Close());
     ph = w->header();
@@ -320,6 +338,7 @@ Status Table::WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>&
   // reading it through its open file descriptors.
   for (const auto& s : t.sources) VME_RETURN_IF_ERROR(txn::RemoveSource(s));
   auto part = Part::Open(t.dst);
+  if (part.ok() && filter != nullptr) (*part)->SetItemFilter(filter->Finish());
   {
     std::lock_guard<std::mutex> l(mu_);
     parts_.erase(std::remove_if(parts_.begin(), parts_.end(),

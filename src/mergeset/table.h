@@ -38,6 +38,9 @@ struct TableOptions {
   // directories skipped; a missing table directory is Status::NotFound. AddItems returns
   // VME_ERR_MISUSE; merges do nothing.
   bool read_only = false;
+  // The keys of the in-memory filter built for every part written by this table (nullptr: no
+  // filter). Parts opened from disk get theirs from Part::BuildItemFilter.
+  std::shared_ptr<const ItemFilterKeys> item_filter_keys;
 };
 
 struct TableStats {
@@ -92,6 +95,7 @@ class Table : public std::enable_shared_from_this<Table> {
   Status CreateSnapshotAt(const std::string& dst);
   TableStats Stats() const;
   const std::string& path() const { return path_; }
+  const ItemFilterKeys* item_filter_keys() const { return opts_.item_filter_keys.get(); }
 
   // The current parts (each reference keeps the part readable).
   std::vector<std::shared_ptr<const Part>> Parts() const;

@@ -120,7 +120,62 @@ bool ParseTagRow(std::string_view rest, std::string* value, std::string_view* id
   return true;
 }
 
+// The filter keys of indexdb items (mergeset::ItemFilterKeys): the MetricName -> TSID items
+// (ns 0) without their TSID, which is the search prefix of GetTSIDByName, and the Date ->
+// MetricID items (ns 5) whole, which is the key of HasDateMetricID.
+bool IndexFilterKeyOf(std::string_view item, std::string_view* key) {
+  if (item.empty()) return false;
+  if (item[0] == static_cast<char>(kNsMetricNameToTSID)) {
+    if (item.size() <= TSID::kMarshaledSize) return false;
+    *key = item.substr(0, item.size() - TSID::kMarshaledSize);
+    return true;
+  }
+  if (item[0] == static_cast<char>(kNsDateToMetricID)) {
+    *key = item;
+    return true;
+  }
+  return false;
+}
+
+std::shared_ptr<const mergeset::ItemFilterKeys> IndexFilterKeys() {
+  static const auto keys = [] {
+    auto k = std::make_shared<mergeset::ItemFilterKeys>();
+    k->key_of = IndexFilterKeyOf;
+    k->prefixes = {std::string(1, static_cast<char>(kNsMetricNameToTSID)),
+                   std::string(1, static_cast<char>(kNsDateToMetricID))};
+    return k;
+  }();
+  return keys;
+}
+
 }  // namespace
+
+std::vector<std::shared_ptr<const mergeset::Part>> IndexDB::PartsMayContain(
+    std::string_view key) const {
+  auto parts = table_->Parts();
+  const mergeset::ItemFilterKeys* keys = table_->item_filter_keys();
+  if (keys == nullptr) return parts;
+  const uint64_t h = mergeset::ItemFilter::Hash(key);
+  thread_local std::vector<const mergeset::ItemFilter*> filters;
+  filters.resize(parts.size());
+  for (size_t i = 0; i < parts.size(); i++) {
+    const mergeset::ItemFilter* f = parts[i]->item_filter();
+    if (f == nullptr) {
+      // A part opened from disk: its filter is built on first use. On a read error (or while
+      // another thread builds it) the part is searched, so that the error surfaces there.
+      auto built = parts[i]->BuildItemFilter(*keys);
+      if (built.ok()) f = *built;
+    }
+    if (f != nullptr) f->Prefetch(h);
+    filters[i] = f;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < parts.size(); i++) {
+    if (filters[i] == nullptr || filters[i]->MayContain(h)) parts[n++] = std::move(parts[i]);
+  }
+  parts.resize(n);
+  return parts;
+}
 
 void AppendSeriesIndexItems(const TSID& tsid, const MetricName& mn, IndexItems* items) {
   std::string& d = items->data;
@@ -192,6 +247,7 @@ Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool rea
   opts.prepare_block = [](const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out) {
     MergeTagToMetricIDsRows(in, out);
   };
+  opts.item_filter_keys = IndexFilterKeys();
   VME_ASSIGN_OR_RETURN(auto table, mergeset::Table::Open(path, std::move(opts)));
   const std::string name = std::filesystem::path(path).filename().string();
   return std::shared_ptr<IndexDB>(new IndexDB(name, std::move(table)));
@@ -204,7 +260,10 @@ Status IndexDB::GetTSIDByName(std::string_view marshaled_name,
   prefix.push_back(static_cast<char>(kNsMetricNameToTSID));
   prefix.append(marshaled_name);
   prefix.push_back('\x02');
-  mergeset::TableSearch ts(*table_);
+  // Only the parts whose filter may hold the name (a brand-new series usually skips them all).
+  auto parts = PartsMayContain(prefix);
+  if (parts.empty()) return Status::NotFound("series not in indexdb " + name_);
+  mergeset::TableSearch ts(std::move(parts));
   ts.Seek(prefix);
   while (ts.NextItem()) {
     std::string_view item = ts.Item();
@@ -255,7 +314,9 @@ Result<bool> IndexDB::HasDateMetricID(uint64_t date, uint32_t account_id, uint32
   AppendCommonPrefix(&key, kNsDateToMetricID, account_id, project_id);
   enc::AppendU64(&key, date);
   enc::AppendU64(&key, metric_id);
-  mergeset::TableSearch ts(*table_);
+  auto parts = PartsMayContain(key);
+  if (parts.empty()) return false;
+  mergeset::TableSearch ts(std::move(parts));
   std::string item;
   Status st = ts.FirstItemWithPrefix(key, &item);
   if (st.code() == Code::kNotFound) return false;

@@ -131,6 +131,10 @@ class IndexDB {
   // SearchMetricIDs over exactly `parts`, without the cache.
   Status SearchMetricIDsIn(const PartList& parts, uint32_t account_id, uint32_t project_id,
                            const TagFilters& filters, std::vector<uint64_t>* out) const;
+
+  // The current parts whose item filter may hold `key` (an ItemFilterKeys key of IndexDB items;
+  // parts without a filter are kept).
+  std::vector<std::shared_ptr<const mergeset::Part>> PartsMayContain(std::string_view key) const;
   // Sorted ids of rows with key `key` whose value passes `pred` (positive predicate).
   Status MetricIDsForKey(const PartList& parts, uint32_t account_id, uint32_t project_id,
                          const TagFilter& tf, bool all_values, std::vector<uint64_t>* matching,
