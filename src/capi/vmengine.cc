@@ -114,6 +114,16 @@ vme_status FromStatus(const Status& st, vme_error** err) {
   return Fail(err, static_cast<vme_status>(st.code()), st.message());
 }
 
+// The C counters of one add-rows call.
+vme_add_result ToCResult(const vme::storage::AddRowsResult& r) {
+  return vme_add_result{r.rows_added,
+                        r.rejected_invalid_labels,
+                        r.rejected_nan,
+                        r.rejected_out_of_retention,
+                        r.rejected_too_far_future,
+                        r.rejected_invalid_timestamp};
+}
+
 vme_status NullArg(vme_error** err, const char* fn, const char* arg) {
   return Fail(err, VME_ERR_INVALID_ARGUMENT, std::string(fn) + ": argument '" + arg + "' is NULL");
 }
@@ -409,14 +419,7 @@ vme_status AddRows(const char* fn, vme_db* db, const uint8_t* keys, size_t keys_
   const auto& o = s->options();
   Status status = s->AddRows(keys ? keys : &kEmpty, keys_len, key_offsets, ts_ms, values, n,
                              o.account_id, o.project_id, &r, row_status);
-  if (result != nullptr) {
-    *result = vme_add_result{r.rows_added,
-                             r.rejected_invalid_labels,
-                             r.rejected_nan,
-                             r.rejected_out_of_retention,
-                             r.rejected_too_far_future,
-                             r.rejected_invalid_timestamp};
-  }
+  if (result != nullptr) *result = ToCResult(r);
   return FromStatus(status.WithContext(fn), err);
 }
 
@@ -446,14 +449,7 @@ vme_status vme_add_series(vme_db* db, const uint8_t* key, size_t key_len, const 
   const auto& o = s->options();
   Status status = s->AddRows(key ? key : &kEmpty, key_len, nullptr, ts_ms, values, n, o.account_id,
                              o.project_id, &r);
-  if (result != nullptr) {
-    *result = vme_add_result{r.rows_added,
-                             r.rejected_invalid_labels,
-                             r.rejected_nan,
-                             r.rejected_out_of_retention,
-                             r.rejected_too_far_future,
-                             r.rejected_invalid_timestamp};
-  }
+  if (result != nullptr) *result = ToCResult(r);
   return FromStatus(status.WithContext("vme_add_series"), err);
 }
 VME_CATCH_ALL(err)
@@ -514,14 +510,7 @@ vme_status vme_add_rows_ref(vme_db* db, const uint64_t* refs, const int64_t* ts_
   if (values == nullptr) return NullArg(err, fn, "values");
   vme::storage::AddRowsResult r;
   Status status = s->AddRowsRef(refs, ts_ms, values, n, &r, row_status);
-  if (result != nullptr) {
-    *result = vme_add_result{r.rows_added,
-                             r.rejected_invalid_labels,
-                             r.rejected_nan,
-                             r.rejected_out_of_retention,
-                             r.rejected_too_far_future,
-                             r.rejected_invalid_timestamp};
-  }
+  if (result != nullptr) *result = ToCResult(r);
   return FromStatus(status.WithContext(fn), err);
 }
 VME_CATCH_ALL(err)

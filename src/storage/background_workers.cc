@@ -9,21 +9,7 @@
 #include <thread>
 #include <utility>
 
-#if defined(__SANITIZE_THREAD__)
-#define VME_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define VME_TSAN 1
-#endif
-#endif
-
-#ifdef VME_TSAN
-// ThreadSanitizer's dynamic annotations (implemented by its runtime).
-extern "C" void AnnotateIgnoreWritesBegin(const char* file, int line);
-extern "C" void AnnotateIgnoreWritesEnd(const char* file, int line);
-extern "C" void AnnotateHappensBefore(const char* file, int line, const volatile void* addr);
-extern "C" void AnnotateHappensAfter(const char* file, int line, const volatile void* addr);
-#endif
+#include "util/tsan.h"
 
 namespace vme::storage {
 
@@ -60,27 +46,6 @@ void ResizePool(long delta) {
     pool_control =
         std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, want);
   }
-}
-
-// While alive, TSan does not record this thread's writes (a no-op without TSan).
-struct IgnoreWritesForTsan {
-#ifdef VME_TSAN
-  IgnoreWritesForTsan() { AnnotateIgnoreWritesBegin(__FILE__, __LINE__); }
-  ~IgnoreWritesForTsan() { AnnotateIgnoreWritesEnd(__FILE__, __LINE__); }
-#endif
-};
-
-// The hand-off edge for TSan: everything the submitting thread did before Release() happens
-// before what the worker does after Acquire() (no-ops without TSan).
-inline void ReleaseForTsan([[maybe_unused]] const void* addr) {
-#ifdef VME_TSAN
-  AnnotateHappensBefore(__FILE__, __LINE__, addr);
-#endif
-}
-inline void AcquireForTsan([[maybe_unused]] const void* addr) {
-#ifdef VME_TSAN
-  AnnotateHappensAfter(__FILE__, __LINE__, addr);
-#endif
 }
 
 }  // namespace

@@ -11,40 +11,10 @@
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
-#if defined(__SANITIZE_THREAD__)
-#define VME_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define VME_TSAN 1
-#endif
-#endif
-
-#ifdef VME_TSAN
-extern "C" void AnnotateIgnoreWritesBegin(const char* file, int line);
-extern "C" void AnnotateIgnoreWritesEnd(const char* file, int line);
-extern "C" void AnnotateHappensBefore(const char* file, int line, const volatile void* addr);
-extern "C" void AnnotateHappensAfter(const char* file, int line, const volatile void* addr);
-#endif
+#include "util/tsan.h"
 
 namespace vme::storage {
 namespace {
-
-struct IgnoreWritesForTsan {
-#ifdef VME_TSAN
-  IgnoreWritesForTsan() { AnnotateIgnoreWritesBegin(__FILE__, __LINE__); }
-  ~IgnoreWritesForTsan() { AnnotateIgnoreWritesEnd(__FILE__, __LINE__); }
-#endif
-};
-inline void ReleaseForTsan([[maybe_unused]] const void* addr) {
-#ifdef VME_TSAN
-  AnnotateHappensBefore(__FILE__, __LINE__, addr);
-#endif
-}
-inline void AcquireForTsan([[maybe_unused]] const void* addr) {
-#ifdef VME_TSAN
-  AnnotateHappensAfter(__FILE__, __LINE__, addr);
-#endif
-}
 
 // Shared by the caller and the helper tasks; freed by whoever drops the last reference, so a
 // helper that starts after the caller returned touches only the job, never the caller's stack.
