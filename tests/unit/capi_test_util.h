@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "check.h"
+#include "test_util.h"
 #include "vmengine.h"
 
 namespace vme::test {
@@ -121,6 +122,18 @@ inline std::string CloseDb(DbPtr* db) {
   REQUIRE_VME(vme_close(db->release(), &err));
   return "";
 }
+
+// A db with background work off in a fresh temporary directory (members are destroyed in
+// reverse: the db closes before the directory goes).
+struct ScratchDb {
+  TempDir tmp;
+  DbPtr handle;
+  vme_db* db = nullptr;
+  ScratchDb() {
+    RUN(OpenDb(tmp.path() + "/db", {{"background", "0"}}, &handle));
+    db = handle.get();
+  }
+};
 
 // ---- values --------------------------------------------------------------------------------
 

@@ -16,17 +16,7 @@ using vme::test::Label;
 
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 
-// A db with background work off in a temporary directory (members destroyed in reverse:
-// the db closes before the directory goes).
-struct Db {
-  vme::test::TempDir tmp;
-  vme::test::DbPtr handle;
-  vme_db* db = nullptr;
-  Db() {
-    RUN(vme::test::OpenDb(tmp.path() + "/db", {{"background", "0"}}, &handle));
-    db = handle.get();
-  }
-};
+using Db = vme::test::ScratchDb;
 
 void AddSeries(vme_db* db, const std::string& key) {
   const int64_t ts = kT0;

@@ -19,15 +19,7 @@ using vme::test::Label;
 
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 
-struct Db {
-  vme::test::TempDir tmp;
-  vme::test::DbPtr handle;
-  vme_db* db = nullptr;
-  Db() {
-    RUN(vme::test::OpenDb(tmp.path() + "/db", {{"background", "0"}}, &handle));
-    db = handle.get();
-  }
-};
+using Db = vme::test::ScratchDb;
 
 void Add(vme_db* db, const std::string& key, int64_t ts, double v) {
   vme_add_result r{};
