@@ -31,29 +31,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-/* CPU seconds (user + system) of the whole process so far: on a loaded machine a steadier
- * figure of the work done than wall time. */
-static double cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static void die_vme(const char* what, vme_status st, vme_error* err) {
-  fprintf(stderr, "%s: %s: %s\n", what, vme_status_string(st), vme_error_message(err));
-  vme_error_free(err);
-  exit(1);
-}
-
-#define VME_CHECK(what, call)                    \
-  do {                                           \
-    vme_error* err_ = NULL;                      \
-    vme_status st_ = (call);                     \
-    if (st_ != VME_OK) die_vme(what, st_, err_); \
-  } while (0)
-#define ERRP (&err_)
-
 /* ---- workload ------------------------------------------------------------------------------ */
 
 typedef struct batch {
@@ -446,7 +423,7 @@ int main(int argc, char** argv) {
   t_open = w1_now_s();
   VME_CHECK("vme_open", vme_open(dir, opts, &db, ERRP));
   t_start = w1_now_s();
-  cpu_start = cpu_s();
+  cpu_start = w1_cpu_s();
   t_open = t_start - t_open;
   if (use_refs) {
     w.series_refs = (uint64_t*)w1_xmalloc(n_series * sizeof(uint64_t));
@@ -486,7 +463,7 @@ int main(int argc, char** argv) {
   VME_CHECK("vme_flush", vme_flush(db, ERRP));
   VME_CHECK("vme_close", vme_close(db, ERRP));
   t_end = w1_now_s();
-  cpu_end = cpu_s();
+  cpu_end = w1_cpu_s();
   db = NULL;
   rss_ingest = w1_peak_rss_mib();
 

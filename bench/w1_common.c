@@ -199,6 +199,19 @@ double w1_peak_rss_mib(void) {
   return (double)ru.ru_maxrss / 1024.0;
 }
 
+double w1_cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+void w1_die_vme(const char* what, vme_status st, vme_error* err) {
+  fprintf(stderr, "%s: %s: %s\n", what, vme_status_string(st), vme_error_message(err));
+  vme_error_free(err);
+  exit(1);
+}
+
 /* ---- disk use ------------------------------------------------------------------------------ */
 
 typedef struct file_id {

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmengine.h"
+
 #define W1_T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
 #define W1_STEP_MS 10000
 #define W1_BATCH_ROWS 10000
@@ -51,6 +53,20 @@ double w1_percentile(const double* sorted, size_t n, double p);
 size_t w1_clamp_sz(long long v, long long lo, long long hi);
 int w1_dir_is_empty_or_missing(const char* dir);
 double w1_peak_rss_mib(void);
+double w1_cpu_s(void); /* user + system CPU seconds of the process so far (every thread) */
+
+/* Prints "what: STATUS: message" to stderr, frees err and exits 1. */
+void w1_die_vme(const char* what, vme_status st, vme_error* err);
+
+/* Runs a vme_* call that takes ERRP as its error out-parameter; exits with its message on
+ * failure. */
+#define VME_CHECK(what, call)                       \
+  do {                                              \
+    vme_error* err_ = NULL;                         \
+    vme_status st_ = (call);                        \
+    if (st_ != VME_OK) w1_die_vme(what, st_, err_); \
+  } while (0)
+#define ERRP (&err_)
 
 /* Sum of regular file sizes under dir/sub, hard links counted once, tmp/ and txn/ excluded. */
 uint64_t w1_disk_bytes(const char* dir, const char* sub);

@@ -24,20 +24,6 @@
 #define W2_BATCH_ROWS 10000
 #define W2_MAX_KEY_LEN 96
 
-static void die_vme(const char* what, vme_status st, vme_error* err) {
-  fprintf(stderr, "%s: %s: %s\n", what, vme_status_string(st), vme_error_message(err));
-  vme_error_free(err);
-  exit(1);
-}
-
-#define VME_CHECK(what, call)                    \
-  do {                                           \
-    vme_error* err_ = NULL;                      \
-    vme_status st_ = (call);                     \
-    if (st_ != VME_OK) die_vme(what, st_, err_); \
-  } while (0)
-#define ERRP (&err_)
-
 static uint8_t* put_str(uint8_t* p, const char* s) {
   size_t len = strlen(s);
   p[0] = (uint8_t)(len >> 8);
@@ -66,14 +52,6 @@ static void usage(void) {
   fprintf(stderr,
           "usage: w2_bench DIR [--series N] [--samples M] [--no-verify] [--option KEY=VALUE]...\n");
   exit(2);
-}
-
-/* User + system CPU seconds of the process so far (every thread). */
-static double cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
-         (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 int main(int argc, char** argv) {
@@ -133,7 +111,7 @@ int main(int argc, char** argv) {
   t_open = w1_now_s();
   VME_CHECK("vme_open", vme_open(dir, opts, &db, ERRP));
   t_start = w1_now_s();
-  cpu_start = cpu_s();
+  cpu_start = w1_cpu_s();
   t_open = t_start - t_open;
   for (r0 = 0; r0 < total_rows; r0 += W2_BATCH_ROWS) {
     size_t n = (size_t)(total_rows - r0 < W2_BATCH_ROWS ? total_rows - r0 : W2_BATCH_ROWS);
@@ -167,7 +145,7 @@ int main(int argc, char** argv) {
   VME_CHECK("vme_flush", vme_flush(db, ERRP));
   VME_CHECK("vme_close", vme_close(db, ERRP));
   t_end = w1_now_s();
-  cpu_end = cpu_s();
+  cpu_end = w1_cpu_s();
   db = NULL;
   rss = w1_peak_rss_mib();
   if (total.rows_added != total_rows) {
