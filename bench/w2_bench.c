@@ -6,10 +6,11 @@
  * Prints new series/s, rows/s, per-batch latency (p50, p99, max), peak RSS (getrusage) and the
  * indexdb bytes per series; then reopens the directory and checks that every series is there.
  *
- * Usage: w2_bench DIR [--series N] [--samples M] [--no-verify] [--option KEY=VALUE]...
+ * Usage: w2_bench DIR [--series N] [--samples M] [--no-verify] [--set KEY=VALUE]...
  *   DIR must not exist or be empty; it is left in place for inspection.
- *   --option passes an option to vme_options_set (e.g. background=0, which makes the work
- *   independent of timing: instruction counts under callgrind are then repeatable). */
+ *   --set (repeatable, as in w1_bench) passes an option to vme_options_set (e.g. background=0,
+ * which makes the work independent of timing: instruction counts under callgrind are then
+ * repeatable). */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdint.h>
@@ -50,7 +51,7 @@ static size_t w2_key(uint8_t* out, uint64_t j) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: w2_bench DIR [--series N] [--samples M] [--no-verify] [--option KEY=VALUE]...\n");
+          "usage: w2_bench DIR [--series N] [--samples M] [--no-verify] [--set KEY=VALUE]...\n");
   exit(2);
 }
 
@@ -77,14 +78,14 @@ int main(int argc, char** argv) {
       n_samples = (size_t)strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--no-verify") == 0) {
       verify = 0;
-    } else if (strcmp(argv[i], "--option") == 0 && i + 1 < (size_t)argc) {
+    } else if (strcmp(argv[i], "--set") == 0 && i + 1 < (size_t)argc) {
       char kv[256];
       char* eq;
       snprintf(kv, sizeof kv, "%s", argv[++i]);
       eq = strchr(kv, '=');
       if (eq == NULL) usage();
       *eq = '\0';
-      VME_CHECK("--option", vme_options_set(opts, kv, eq + 1, ERRP));
+      VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
     } else if (argv[i][0] == '-' || dir != NULL) {
       usage();
     } else {
