@@ -385,12 +385,7 @@ int main(int argc, char** argv) {
     } else if (strcmp(argv[i], "--writers") == 0 && i + 1 < (size_t)argc) {
       writers = (size_t)strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--set") == 0 && i + 1 < (size_t)argc) {
-      char kv[256], *eq;
-      snprintf(kv, sizeof kv, "%s", argv[++i]);
-      eq = strchr(kv, '=');
-      if (eq == NULL || opts == NULL) usage();
-      *eq = '\0';
-      VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
+      if (!w1_set_option(opts, argv[++i])) usage();
     } else if (strcmp(argv[i], "--refs") == 0) {
       use_refs = 1;
     } else if (strcmp(argv[i], "--merge") == 0) {

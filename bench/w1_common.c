@@ -206,6 +206,16 @@ double w1_cpu_s(void) {
          (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+int w1_set_option(vme_options* opts, const char* key_value) {
+  char kv[256], *eq;
+  snprintf(kv, sizeof kv, "%s", key_value);
+  eq = strchr(kv, '=');
+  if (eq == NULL || opts == NULL) return 0;
+  *eq = '\0';
+  VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
+  return 1;
+}
+
 void w1_die_vme(const char* what, vme_status st, vme_error* err) {
   fprintf(stderr, "%s: %s: %s\n", what, vme_status_string(st), vme_error_message(err));
   vme_error_free(err);

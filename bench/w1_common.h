@@ -55,6 +55,11 @@ int w1_dir_is_empty_or_missing(const char* dir);
 double w1_peak_rss_mib(void);
 double w1_cpu_s(void); /* user + system CPU seconds of the process so far (every thread) */
 
+/* Applies "KEY=VALUE" (a --set argument) to opts with vme_options_set; returns 0 if the
+ * argument has no '=' (or opts is NULL), and exits with the engine's message if the option is
+ * refused. */
+int w1_set_option(vme_options* opts, const char* key_value);
+
 /* Prints "what: STATUS: message" to stderr, frees err and exits 1. */
 void w1_die_vme(const char* what, vme_status st, vme_error* err);
 

@@ -79,13 +79,7 @@ int main(int argc, char** argv) {
     } else if (strcmp(argv[i], "--no-verify") == 0) {
       verify = 0;
     } else if (strcmp(argv[i], "--set") == 0 && i + 1 < (size_t)argc) {
-      char kv[256];
-      char* eq;
-      snprintf(kv, sizeof kv, "%s", argv[++i]);
-      eq = strchr(kv, '=');
-      if (eq == NULL) usage();
-      *eq = '\0';
-      VME_CHECK("--set", vme_options_set(opts, kv, eq + 1, ERRP));
+      if (!w1_set_option(opts, argv[++i])) usage();
     } else if (argv[i][0] == '-' || dir != NULL) {
       usage();
     } else {

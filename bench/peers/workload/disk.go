@@ -70,3 +70,16 @@ func DiskUsage(dir string, classify func(rel string) string) (map[string]int64, 
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// ClassifyVMLayout classifies a path of a VictoriaMetrics-layout storage directory (vmengine's
+// and VictoriaMetrics 1.7x's): data/ holds the partitions (samples), indexdb/ the inverted
+// index; anything else (caches, metadata, locks) is "other".
+func ClassifyVMLayout(rel string) string {
+	switch {
+	case strings.HasPrefix(rel, "data/"):
+		return "data"
+	case strings.HasPrefix(rel, "indexdb/"):
+		return "index"
+	}
+	return "other"
+}

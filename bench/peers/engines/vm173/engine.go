@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaMetrics/lib/prompb"
@@ -178,13 +177,5 @@ func (v *vm) Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, vs
 	})
 }
 
-// classify: data/ holds the partitions (samples), indexdb/ the inverted index.
-func (v *vm) Classify(rel string) string {
-	switch {
-	case strings.HasPrefix(rel, "data/"):
-		return "data"
-	case strings.HasPrefix(rel, "indexdb/"):
-		return "index"
-	}
-	return "other"
-}
+// Classify: the VictoriaMetrics layout (data/ and indexdb/).
+func (v *vm) Classify(rel string) string { return workload.ClassifyVMLayout(rel) }

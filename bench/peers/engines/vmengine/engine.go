@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/vmengine/vmengine/bench/peers/workload"
 	vmengine "github.com/vmengine/vmengine/bindings/go"
@@ -165,13 +164,5 @@ func (v *vme) Visit(q workload.Query, fn func(ls []workload.Label, ts []int64, v
 	})
 }
 
-// classify: data/ holds the samples, indexdb/ the inverted index (the VictoriaMetrics layout).
-func (v *vme) Classify(rel string) string {
-	switch {
-	case strings.HasPrefix(rel, "data/"):
-		return "data"
-	case strings.HasPrefix(rel, "indexdb/"):
-		return "index"
-	}
-	return "other"
-}
+// Classify: the VictoriaMetrics layout (data/ and indexdb/).
+func (v *vme) Classify(rel string) string { return workload.ClassifyVMLayout(rel) }
