@@ -311,7 +311,10 @@ typedef struct vme_add_result {
  * and counted in rejected_invalid_labels; the rest of the batch is stored. If the call fails part
  * way (VME_ERR_IO), *result still tells exactly what happened: rows_added counts the rows stored
  * before the failure (they stay stored) and the rejected_* fields the rows rejected; the rows
- * not reached are counted nowhere. Source: Storage.AddRows / Storage.add (VictoriaMetrics
+ * not reached are counted nowhere. With the option "wal_mode" "sync", VME_OK also means the
+ * rows are fdatasync'ed in the write-ahead log ("async": written to it); a failed log write or
+ * fdatasync returns VME_ERR_IO naming the segment, and the call acknowledges nothing
+ * (docs/durability.md). Source: Storage.AddRows / Storage.add (VictoriaMetrics
  * lib/storage/storage.go). */
 VME_API vme_status vme_add_rows(vme_db* db, const uint8_t* keys, size_t keys_len,
                                 const uint32_t* key_offsets, const int64_t* ts_ms,
