@@ -216,7 +216,11 @@ Status Storage::ReplayWal(uint64_t* next_seq) {
       }
       continue;
     }
-    VME_ASSIGN_OR_RETURN(std::string bytes, fs::ReadFile(path));
+    // Mapped, and the replayed prefix dropped as the replay goes, so that a segment is not
+    // held in memory whole.
+    VME_ASSIGN_OR_RETURN(auto mapped, fs::MappedFile::Open(path));
+    const std::string_view bytes = mapped->data();
+    uint64_t dropped_upto = 0;
     std::unordered_map<uint64_t, Series> series;
     std::vector<Group> groups;
     MetricName mn;
@@ -281,6 +285,10 @@ Status Storage::ReplayWal(uint64_t* next_seq) {
         VME_RETURN_IF_ERROR(StoreRows(&g.rows, &stored, &n));
         wal_replayed_rows_ += n;
         since_flush += n;
+      }
+      if (end - dropped_upto >= (1u << 20)) {
+        mapped->DropBefore(end);
+        dropped_upto = end;
       }
       if (since_flush >= flush_every) {
         since_flush = 0;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -311,6 +312,40 @@ Status AppendOnlyFile::Sync() {
     return Status::IoError("cannot fdatasync " + path_ + ": " + std::strerror(errno));
   }
   return Status::OK();
+}
+
+Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Status e = Status::IoError("cannot stat " + path + ": " + std::strerror(errno));
+    ::close(fd);
+    return e;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* base = nullptr;
+  if (size > 0) {
+    base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (base == MAP_FAILED) {
+      Status e = Status::IoError("cannot mmap " + path + ": " + std::strerror(errno));
+      ::close(fd);
+      return e;
+    }
+    ::madvise(base, size, MADV_SEQUENTIAL);
+  }
+  ::close(fd);
+  return std::unique_ptr<MappedFile>(new MappedFile(base, size));
+}
+
+MappedFile::~MappedFile() {
+  if (base_ != nullptr) ::munmap(base_, size_);
+}
+
+void MappedFile::DropBefore(uint64_t offset) {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t n = std::min<uint64_t>(offset, size_) / page * page;
+  if (base_ != nullptr && n > 0) ::madvise(base_, n, MADV_DONTNEED);
 }
 
 Status AppendOnlyFile::Truncate(uint64_t n) {

@@ -137,4 +137,23 @@ class AppendOnlyFile {
   uint64_t size_ = 0;
 };
 
+// A whole file mapped read-only (mmap), for one sequential pass (the WAL replay): the pages of
+// a consumed prefix can be dropped from memory, so a pass keeps little of the file resident.
+// Not thread-safe.
+class MappedFile {
+ public:
+  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view data() const { return {static_cast<const char*>(base_), size_}; }
+  // Releases the resident pages wholly before offset (they are read again if touched).
+  void DropBefore(uint64_t offset);
+
+ private:
+  MappedFile(void* base, size_t size) : base_(base), size_(size) {}
+  void* base_;
+  size_t size_;
+};
+
 }  // namespace vme::fs
