@@ -33,6 +33,7 @@
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
 #include "test_util.h"
+#include "vmengine.h"
 
 namespace {
 
@@ -462,6 +463,40 @@ void TestGroupCommit() {
   REQUIRE_OK(s->Close());
 }
 
+// The C API keys: valid values are accepted, others are VME_ERR_INVALID_ARGUMENT naming the
+// key; a db opened with wal_mode=sync through the C API has a log.
+void TestOptionKeys() {
+  vme_options* o = vme_options_create();
+  for (const auto& [k, v] :
+       std::vector<std::pair<const char*, const char*>>{{"wal_mode", "off"},
+                                                        {"wal_mode", "async"},
+                                                        {"wal_mode", "sync"},
+                                                        {"wal_sync_interval_ms", "250"},
+                                                        {"wal_max_bytes", "1048576"},
+                                                        {"wal_recovery", "skip_corrupt"},
+                                                        {"wal_recovery", "strict"}}) {
+    REQUIRE(vme_options_set(o, k, v, nullptr) == VME_OK, "%s=%s", k, v);
+  }
+  for (const auto& [k, v] :
+       std::vector<std::pair<const char*, const char*>>{{"wal_mode", "on"},
+                                                        {"wal_sync_interval_ms", "0"},
+                                                        {"wal_max_bytes", "1000"},
+                                                        {"wal_recovery", "skip"}}) {
+    vme_error* e = nullptr;
+    REQUIRE(vme_options_set(o, k, v, &e) == VME_ERR_INVALID_ARGUMENT, "%s=%s", k, v);
+    REQUIRE(std::string(vme_error_message(e)).find(k) != std::string::npos, "%s",
+            vme_error_message(e));
+    vme_error_free(e);
+  }
+  REQUIRE(vme_options_set(o, "wal_mode", "sync", nullptr) == VME_OK, "sync");
+  vme::test::TempDir dir;
+  vme_db* db = nullptr;
+  REQUIRE(vme_open(dir.path().c_str(), o, &db, nullptr) == VME_OK, "open");
+  REQUIRE(stdfs::is_directory(dir.path() + "/wal"), "wal/ created");
+  REQUIRE(vme_close(db, nullptr) == VME_OK, "close");
+  vme_options_destroy(o);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -470,6 +505,6 @@ int main(int argc, char** argv) {
        VME_TEST(TestCrashPoints), VME_TEST(TestSegmentRemovalAndMaxBytes),
        VME_TEST(TestDeleteNotResurrected), VME_TEST(TestReadOnlyWritesNothing),
        VME_TEST(TestCorruptRecords), VME_TEST(TestTornTailCut), VME_TEST(TestSyncFailure),
-       VME_TEST(TestGroupCommit)},
+       VME_TEST(TestGroupCommit), VME_TEST(TestOptionKeys)},
       argc, argv);
 }
