@@ -108,14 +108,16 @@ std::string CheckVisible(vme_db* db, const std::vector<Row>& acked, std::vector<
   return "";
 }
 
-// Every tmp/ and txn/ directory under dir is empty, and no file is a leftover of an atomic
-// write (`<name>.tmp.<n>`).
-std::string CheckNoLeftovers(const std::string& dir) {
+// Every tmp/ directory under dir is empty, and every txn/ one too unless allow_txn (after a
+// close: a transaction whose source part could not be removed waits for the next open), and
+// no file is a leftover of an atomic write (`<name>.tmp.<n>`).
+std::string CheckNoLeftovers(const std::string& dir, bool allow_txn) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (it->is_directory() && !it->is_symlink() && (name == "tmp" || name == "txn")) {
+    if (it->is_directory() && !it->is_symlink() &&
+        (name == "tmp" || (name == "txn" && !allow_txn))) {
       REQUIRE(fs::is_empty(it->path()), "%s is not empty", it->path().c_str());
     }
     REQUIRE(name.find(".tmp.") == std::string::npos, "leftover temporary file %s",
@@ -277,12 +279,13 @@ std::string RunScenario(const std::string& dir, std::vector<Row> acked, const fa
   RETURN_IF_FAILED(CloseDb(&db));
   // A failed snapshot leaves nothing: the snapshots listed are the ones acknowledged.
   REQUIRE_EQ(CountEntries(dir + "/snapshots"), snapshots + 1);  // + the template's
+  RETURN_IF_FAILED(CheckNoLeftovers(dir, true));
 
   RETURN_IF_FAILED(OpenWith(dir, &raw, &st, &msg));
   REQUIRE(st == VME_OK, "%s: reopen: %s: %s", context.c_str(), vme_status_string(st), msg.c_str());
   db.reset(raw);
   RETURN_IF_FAILED(CheckRows(db.get(), acked, context + ", after reopening"));
-  RETURN_IF_FAILED(CheckNoLeftovers(dir));
+  RETURN_IF_FAILED(CheckNoLeftovers(dir, false));
   return CloseDb(&db);
 }
 
@@ -381,10 +384,162 @@ void TestEveryWriteIsShort() {
   LoopOverCalls(fault::Op::kWrite, fault::Effect::kShortWrite, ENOSPC);
 }
 
+// Rows of series [from, to) from batch b, returned as rows; all must be stored.
+std::string AddAll(vme_db* db, int b, int from, int to, std::vector<Row>* acked) {
+  RowBatch batch;
+  MakeBatch(b, from, to, &batch, acked);
+  return AddBatchAllAccepted(db, batch);
+}
+
+// The disk stays full (every call of one kind fails) through flushes, a background round, a
+// snapshot and a force merge: each failing call is VME_ERR_IO with the path and the OS error,
+// every acknowledged row of a known series stays searchable (also rows still raw when their
+// flush failed), nothing partial is left, and once space returns a flush writes everything.
+void PersistentFault(fault::Op op, int want_errno, fault::Effect effect) {
+  Template t;
+  const std::string dir = t.tmp.path() + "/run";
+  RUN(t.CopyTo(dir));
+  std::vector<Row> acked = t.acked;
+  DbPtr db;
+  RUN(OpenDb(dir, {{"background", "0"}}, &db));
+  std::vector<Row> visible;
+  RUN(CheckVisible(db.get(), acked, &visible, "after open"));
+  int failures = 0;
+  {
+    fault::Rule r;
+    r.op = op;
+    r.effect = effect;
+    fault::ScopedRule rule(r);
+    const std::string context = std::string("every ") + fault::OpName(op) + " call fails";
+    auto check = [&](const std::string& step,
+                     const std::function<vme_status(vme_error**)>& fn) -> std::string {
+      vme_error* err = nullptr;
+      const vme_status st = fn(&err);
+      const std::string m = err != nullptr ? vme_error_message(err) : "";
+      vme_error_free(err);
+      if (st != VME_OK) {
+        failures++;
+        RETURN_IF_FAILED(CheckIoError(context + ", " + step, st, m, dir, want_errno));
+      }
+      return CheckVisible(db.get(), acked, &visible, context + ", after " + step);
+    };
+    for (int round = 0; round < 2; round++) {
+      // Known series (raw rows when the flush starts) and a new one.
+      RUN(AddAll(db.get(), 20 + round, 0, 6, &acked));
+      RUN(AddAll(db.get(), 20 + round, 30 + round, 31 + round, &acked));
+      RUN(check("vme_flush", [&](vme_error** e) { return vme_flush(db.get(), e); }));
+      // Every row of a known series is searchable although the flush may have failed.
+      std::vector<Row> known;
+      for (const Row& row : acked) {
+        if (row.metric.find("\"3") == std::string::npos) known.push_back(row);
+      }
+      std::vector<Row> got;
+      RUN(ExportSelector(db.get(), "{__name__=\"disk_full\",s!~\"3.\"}", 0, INT64_MAX, &got));
+      RUN(CompareRows(got, known, context + ", rows of known series after vme_flush"));
+      RUN(check("vme_background_run_once",
+                [&](vme_error** e) { return vme_background_run_once(db.get(), e); }));
+      RUN(check("vme_snapshot_create", [&](vme_error** e) {
+        char* name = nullptr;
+        const vme_status st = vme_snapshot_create(db.get(), &name, e);
+        vme_free(name);
+        return st;
+      }));
+      RUN(check("vme_force_merge",
+                [&](vme_error** e) { return vme_force_merge(db.get(), "", e); }));
+    }
+    REQUIRE(rule.injected() > 0, "%s: no call was made", context.c_str());
+  }
+  REQUIRE(failures > 0, "every %s call failed, but no step did", fault::OpName(op));
+  // Space returns.
+  REQUIRE_VME(vme_flush(db.get(), &err));
+  RUN(CheckRows(db.get(), acked, "after the fault"));
+  RUN(CloseDb(&db));
+  RUN(CheckNoLeftovers(dir, true));
+  RUN(OpenDb(dir, {{"background", "0"}}, &db));
+  RUN(CheckRows(db.get(), acked, "after reopening"));
+  RUN(CheckNoLeftovers(dir, false));
+  RUN(CloseDb(&db));
+}
+
+void TestDiskStaysFull() {
+  PersistentFault(fault::Op::kWrite, ENOSPC, fault::Effect::kEnospc);
+  PersistentFault(fault::Op::kWrite, ENOSPC, fault::Effect::kShortWrite);
+  PersistentFault(fault::Op::kCreate, ENOSPC, fault::Effect::kEnospc);
+  PersistentFault(fault::Op::kMkdir, ENOSPC, fault::Effect::kEnospc);
+  PersistentFault(fault::Op::kLink, ENOSPC, fault::Effect::kEnospc);
+}
+
+void TestEveryCallOfAKindFailsWithEio() {
+  for (fault::Op op : {fault::Op::kSync, fault::Op::kRename, fault::Op::kRemove, fault::Op::kAny}) {
+    PersistentFault(op, EIO, fault::Effect::kEio);
+  }
+}
+
+// With background work on, a failing flush or merge is recorded as the last background error
+// (vme_stats_get "background_last_error"), naming the path and the OS error; the rows stay
+// searchable, and once space returns everything reaches disk.
+void TestBackgroundFailureIsRecorded() {
+  RunDir tmp;
+  const std::string dir = tmp.path() + "/db";
+  DbPtr db;
+  RUN(OpenDb(dir,
+             {{"background", "1"},
+              {"raw_rows_flush_interval_ms", "5"},
+              {"inmemory_parts_flush_interval_ms", "5"}},
+             &db));
+  std::vector<Row> acked;
+  // The series exist on disk before the disk fills up (a new series becomes searchable only
+  // once its index entries are written).
+  RUN(AddAll(db.get(), 0, 0, 4, &acked));
+  REQUIRE_VME(vme_flush(db.get(), &err));
+  const auto storage = vme::capi::StorageOf(db.get());
+  std::vector<Row> new_series;
+  vme::storage::BackgroundError e;
+  {
+    fault::Rule r;
+    r.op = fault::Op::kWrite;
+    fault::ScopedRule rule(r);
+    RUN(AddAll(db.get(), 1, 0, 4, &acked));
+    // A new series: its index entries cannot be written, so every round fails from the start.
+    RUN(AddAll(db.get(), 1, 10, 11, &new_series));
+    e = storage->WaitForBackgroundErrors(1);
+    RUN(AddAll(db.get(), 2, 0, 4, &acked));
+    // Rows of known series are searchable after two raw-rows rounds, which the full disk does
+    // not stop.
+    storage->WaitForRawRowsFlushes();
+    RUN(CheckRows(db.get(), acked, "while the disk is full"));
+  }
+  acked.insert(acked.end(), new_series.begin(), new_series.end());
+  REQUIRE(e.message.find(std::strerror(ENOSPC)) != std::string::npos, "%s", e.message.c_str());
+  REQUIRE(e.message.find(dir + "/") != std::string::npos, "%s", e.message.c_str());
+  StatsPtr stats;
+  vme_stats* raw = nullptr;
+  REQUIRE_VME(vme_stats_get(db.get(), &raw, &err));
+  stats.reset(raw);
+  bool found = false;
+  for (size_t i = 0; i < vme_stats_count(raw); i++) {
+    if (std::string(vme_stats_name(raw, i)) != "background_last_error") continue;
+    const char* text = vme_stats_text(raw, i);
+    REQUIRE(text != nullptr && std::strstr(text, std::strerror(ENOSPC)) != nullptr,
+            "background_last_error: %s", text ? text : "(null)");
+    found = true;
+  }
+  REQUIRE(found, "no background_last_error entry");
+  REQUIRE_VME(vme_flush(db.get(), &err));
+  RUN(CheckRows(db.get(), acked, "after the fault"));
+  RUN(CloseDb(&db));
+  RUN(OpenDb(dir, {{"background", "0"}}, &db));
+  RUN(CheckRows(db.get(), acked, "after reopening"));
+  RUN(CheckNoLeftovers(dir, false));
+  RUN(CloseDb(&db));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  return vme::test::RunTests({VME_TEST(TestEveryCallFailsWithEnospc),
-                              VME_TEST(TestEveryCallFailsWithEio), VME_TEST(TestEveryWriteIsShort)},
-                             argc, argv);
+  return vme::test::RunTests(
+      {VME_TEST(TestEveryCallFailsWithEnospc), VME_TEST(TestEveryCallFailsWithEio),
+       VME_TEST(TestEveryWriteIsShort), VME_TEST(TestDiskStaysFull),
+       VME_TEST(TestEveryCallOfAKindFailsWithEio), VME_TEST(TestBackgroundFailureIsRecorded)},
+      argc, argv);
 }
