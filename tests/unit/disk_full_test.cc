@@ -27,34 +27,13 @@
 #include <string>
 #include <vector>
 
-#include "capi/db_handle.h"
-#include "capi_test_util.h"
-#include "test_util.h"
+#include "disk_full_test_util.h"
 #include "util/fault_injection.h"
 
 namespace {
 
 using namespace vme::test;  // NOLINT
 namespace fault = vme::fault;
-
-constexpr int kRowsPerSeries = 6;
-constexpr int64_t kBatchMs = 60'000;
-
-Labels SeriesLabels(int s) { return {{"__name__", "disk_full"}, {"s", Format("%02d", s)}}; }
-
-// Batch b: series [from, to), kRowsPerSeries samples each.
-void MakeBatch(int b, int from, int to, RowBatch* batch, std::vector<Row>* rows) {
-  for (int s = from; s < to; s++) {
-    const std::string key = PackKey(SeriesLabels(s));
-    const std::string name = SeriesName(SeriesLabels(s));
-    for (int j = 0; j < kRowsPerSeries; j++) {
-      const int64_t t = kT0 + b * kBatchMs + j * 1000;
-      const double v = b * 1000 + s * 10 + j;
-      batch->Add(key, t, v);
-      rows->push_back(Row{name, t, DoubleBits(v)});
-    }
-  }
-}
 
 // The options of every open: no background work (the scenario drives it), tiny raw-row
 // shards and a low small-parts limit, so that vme_add_rows converts rows and helps merge.
@@ -71,82 +50,6 @@ std::string OpenWith(const std::string& dir, vme_db** db, vme_status* st, std::s
   *st = vme_open(dir.c_str(), opts.get(), db, &err);
   *msg = err != nullptr ? vme_error_message(err) : "";
   vme_error_free(err);
-  return "";
-}
-
-// Every acknowledged row is returned exactly once, and nothing else.
-std::string CheckRows(vme_db* db, const std::vector<Row>& acked, const std::string& when) {
-  std::vector<Row> got;
-  RETURN_IF_FAILED(ExportAll(db, &got));
-  return CompareRows(got, acked, when);
-}
-
-// While the scenario runs, rows become searchable when their series' index entries and the
-// rows themselves were flushed (vme_add_rows docs). The search returns acknowledged rows only,
-// each once, and every row it returned before (*visible, sorted): a failure never takes a row
-// away. *visible becomes the rows returned now.
-std::string CheckVisible(vme_db* db, const std::vector<Row>& acked, std::vector<Row>* visible,
-                         const std::string& when) {
-  std::vector<Row> got;
-  RETURN_IF_FAILED(ExportAll(db, &got));
-  std::sort(got.begin(), got.end());
-  std::vector<Row> want = acked;
-  std::sort(want.begin(), want.end());
-  for (size_t i = 0; i + 1 < got.size(); i++) {
-    REQUIRE(!(got[i] == got[i + 1]), "%s: row returned twice: %s", when.c_str(),
-            got[i].ToString().c_str());
-  }
-  std::vector<Row> diff;
-  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(diff));
-  REQUIRE(diff.empty(), "%s: %zu rows returned that were never acknowledged, e.g. %s", when.c_str(),
-          diff.size(), diff.empty() ? "" : diff[0].ToString().c_str());
-  std::set_difference(visible->begin(), visible->end(), got.begin(), got.end(),
-                      std::back_inserter(diff));
-  REQUIRE(diff.empty(), "%s: %zu rows searchable before are gone, e.g. %s", when.c_str(),
-          diff.size(), diff.empty() ? "" : diff[0].ToString().c_str());
-  *visible = std::move(got);
-  return "";
-}
-
-// Every tmp/ directory under dir is empty, and every txn/ one too unless allow_txn (after a
-// close: a transaction whose source part could not be removed waits for the next open), and
-// no file is a leftover of an atomic write (`<name>.tmp.<n>`).
-std::string CheckNoLeftovers(const std::string& dir, bool allow_txn) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (it->is_directory() && !it->is_symlink() &&
-        (name == "tmp" || (name == "txn" && !allow_txn))) {
-      REQUIRE(fs::is_empty(it->path()), "%s is not empty", it->path().c_str());
-    }
-    REQUIRE(name.find(".tmp.") == std::string::npos, "leftover temporary file %s",
-            it->path().c_str());
-  }
-  REQUIRE(!ec, "cannot walk %s: %s", dir.c_str(), ec.message().c_str());
-  return "";
-}
-
-size_t CountEntries(const std::string& dir) {
-  std::error_code ec;
-  size_t n = 0;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    n++;
-  }
-  return n;
-}
-
-// What a failed call must look like: VME_ERR_IO, a path under the data directory, the errno
-// text.
-std::string CheckIoError(const std::string& step, vme_status st, const std::string& msg,
-                         const std::string& dir, int want_errno) {
-  REQUIRE(st == VME_ERR_IO, "%s: want VME_ERR_IO, got %s: %s", step.c_str(), vme_status_string(st),
-          msg.c_str());
-  REQUIRE(msg.find(dir + "/") != std::string::npos, "%s: the message names no path under %s: %s",
-          step.c_str(), dir.c_str(), msg.c_str());
-  REQUIRE(msg.find(std::strerror(want_errno)) != std::string::npos,
-          "%s: the message lacks \"%s\": %s", step.c_str(), std::strerror(want_errno), msg.c_str());
   return "";
 }
 
@@ -289,31 +192,6 @@ std::string RunScenario(const std::string& dir, std::vector<Row> acked, const fa
   return CloseDb(&db);
 }
 
-// A directory for the runs: on tmpfs when there is one, since every run makes hundreds of
-// fsyncs, else under $TMPDIR.
-class RunDir {
- public:
-  RunDir() {
-    std::string base = "/dev/shm";
-    if (access(base.c_str(), W_OK) != 0) {
-      const char* t = std::getenv("TMPDIR");
-      base = t != nullptr ? t : "/tmp";
-    }
-    std::string tmpl = base + "/vme_disk_full.XXXXXX";
-    char* p = mkdtemp(tmpl.data());
-    if (p == nullptr) std::abort();
-    path_ = p;
-  }
-  ~RunDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // The data directory every run starts from: two file parts, indexdb parts, one snapshot.
 struct Template {
   RunDir tmp;
@@ -382,13 +260,6 @@ void TestEveryCallFailsWithEio() { LoopOverCalls(fault::Op::kAny, fault::Effect:
 // A short write (n - 1 bytes, then ENOSPC) on each write call.
 void TestEveryWriteIsShort() {
   LoopOverCalls(fault::Op::kWrite, fault::Effect::kShortWrite, ENOSPC);
-}
-
-// Rows of series [from, to) from batch b, returned as rows; all must be stored.
-std::string AddAll(vme_db* db, int b, int from, int to, std::vector<Row>* acked) {
-  RowBatch batch;
-  MakeBatch(b, from, to, &batch, acked);
-  return AddBatchAllAccepted(db, batch);
 }
 
 // The disk stays full (every call of one kind fails) through flushes, a background round, a
@@ -475,71 +346,16 @@ void TestEveryCallOfAKindFailsWithEio() {
   }
 }
 
-// With background work on, a failing flush or merge is recorded as the last background error
-// (vme_stats_get "background_last_error"), naming the path and the OS error; the rows stay
-// searchable, and once space returns everything reaches disk.
-void TestBackgroundFailureIsRecorded() {
-  RunDir tmp;
-  const std::string dir = tmp.path() + "/db";
-  DbPtr db;
-  RUN(OpenDb(dir,
-             {{"background", "1"},
-              {"raw_rows_flush_interval_ms", "5"},
-              {"inmemory_parts_flush_interval_ms", "5"}},
-             &db));
-  std::vector<Row> acked;
-  // The series exist on disk before the disk fills up (a new series becomes searchable only
-  // once its index entries are written).
-  RUN(AddAll(db.get(), 0, 0, 4, &acked));
-  REQUIRE_VME(vme_flush(db.get(), &err));
-  const auto storage = vme::capi::StorageOf(db.get());
-  std::vector<Row> new_series;
-  vme::storage::BackgroundError e;
-  {
-    fault::Rule r;
-    r.op = fault::Op::kWrite;
-    fault::ScopedRule rule(r);
-    RUN(AddAll(db.get(), 1, 0, 4, &acked));
-    // A new series: its index entries cannot be written, so every round fails from the start.
-    RUN(AddAll(db.get(), 1, 10, 11, &new_series));
-    e = storage->WaitForBackgroundErrors(1);
-    RUN(AddAll(db.get(), 2, 0, 4, &acked));
-    // Rows of known series are searchable after two raw-rows rounds, which the full disk does
-    // not stop.
-    storage->WaitForRawRowsFlushes();
-    RUN(CheckRows(db.get(), acked, "while the disk is full"));
-  }
-  acked.insert(acked.end(), new_series.begin(), new_series.end());
-  REQUIRE(e.message.find(std::strerror(ENOSPC)) != std::string::npos, "%s", e.message.c_str());
-  REQUIRE(e.message.find(dir + "/") != std::string::npos, "%s", e.message.c_str());
-  StatsPtr stats;
-  vme_stats* raw = nullptr;
-  REQUIRE_VME(vme_stats_get(db.get(), &raw, &err));
-  stats.reset(raw);
-  bool found = false;
-  for (size_t i = 0; i < vme_stats_count(raw); i++) {
-    if (std::string(vme_stats_name(raw, i)) != "background_last_error") continue;
-    const char* text = vme_stats_text(raw, i);
-    REQUIRE(text != nullptr && std::strstr(text, std::strerror(ENOSPC)) != nullptr,
-            "background_last_error: %s", text ? text : "(null)");
-    found = true;
-  }
-  REQUIRE(found, "no background_last_error entry");
-  REQUIRE_VME(vme_flush(db.get(), &err));
-  RUN(CheckRows(db.get(), acked, "after the fault"));
-  RUN(CloseDb(&db));
-  RUN(OpenDb(dir, {{"background", "0"}}, &db));
-  RUN(CheckRows(db.get(), acked, "after reopening"));
-  RUN(CheckNoLeftovers(dir, false));
-  RUN(CloseDb(&db));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   return vme::test::RunTests(
-      {VME_TEST(TestEveryCallFailsWithEnospc), VME_TEST(TestEveryCallFailsWithEio),
-       VME_TEST(TestEveryWriteIsShort), VME_TEST(TestDiskStaysFull),
-       VME_TEST(TestEveryCallOfAKindFailsWithEio), VME_TEST(TestBackgroundFailureIsRecorded)},
+      {
+          VME_TEST(TestEveryCallFailsWithEnospc),
+          VME_TEST(TestEveryCallFailsWithEio),
+          VME_TEST(TestEveryWriteIsShort),
+          VME_TEST(TestDiskStaysFull),
+          VME_TEST(TestEveryCallOfAKindFailsWithEio),
+      },
       argc, argv);
 }
