@@ -96,9 +96,14 @@ extern std::atomic<int> armed_rules;
 int Slow(Op op, std::string_view path, size_t* len);
 }  // namespace internal
 
-// Called by a writer before the operation `op` on `path`. Returns 0 to go ahead, or the errno
-// to fail with (the operation must then not be done). For kWrite, pass the byte count in *len:
-// a short write lowers it (write *len bytes, then report the short count as the OS would).
+// Called by a writer before the operation `op` on `path` (for rename and link: the new name).
+// Returns 0 to go ahead, or the errno to fail with: the operation must then not be done, and
+// the caller reports the errno as if the system call had failed. For kWrite, pass the byte
+// count in *len: a short write lowers it (write *len bytes, then report the short count as the
+// OS would; the next write of the thread fails). Example, a writer outside util/fs.h:
+//   size_t n = data.size();
+//   if (const int e = fault::Before(fault::Op::kWrite, path, &n)) { errno = e; return error; }
+//   ssize_t w = ::write(fd, data.data(), n);
 inline int Before(Op op, std::string_view path, size_t* len = nullptr) {
   if (internal::armed_rules.load(std::memory_order_relaxed) == 0) return 0;
   return internal::Slow(op, path, len);
