@@ -113,9 +113,10 @@ class Table : public std::enable_shared_from_this<Table> {
   Status WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n);
   Status MergeSelected(const std::vector<std::shared_ptr<const Part>>& sources);
   // Writes a new part into tmp/<idx> with `fill`, then commits it: writes the txn file, puts
-  // the part in place, removes the sources, opens the new part and swaps it for the sources,
-  // deletes the txn file. *write_failed tells whether the error came from writing tmp (then
-  // nothing changed on disk).
+  // the part in place, opens it and swaps it for the sources, removes the sources, deletes the
+  // txn file (kept when a source could not be removed: the next open replays it). An error
+  // before the swap is undone (txn::RollBack); *write_failed then tells that nothing changed,
+  // on disk or in memory.
   Status WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>& sources,
                             uint64_t items_count,
                             const std::function<Status(BlockStreamWriter*)>& fill,

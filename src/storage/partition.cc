@@ -508,13 +508,21 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
     if (!p->is_inmemory()) txn.sources.push_back(p->path());
   }
   auto txn_path = std::make_shared<std::string>(fs::Join(fs::Join(dir, "txn"), Hex16(idx)));
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(*txn_path, txn::Format(txn)));
-  // The sources are removed later, when no search or snapshot references them
-  // (RemoveObsoleteParts).
-  VME_RETURN_IF_ERROR(txn::Commit(txn, {small_dir_, big_dir_}));
+  // Until the new part is open, a failure is undone (txn::RollBack): the sources stay in
+  // place (in-memory ones in memory) and a later flush or merge retries. The sources are
+  // removed later, when no search or snapshot references them (RemoveObsoleteParts).
+  Status st = fs::WriteFileAtomically(*txn_path, txn::Format(txn));
+  if (st.ok()) st = txn::Commit(txn, {small_dir_, big_dir_});
   PartPtr out;
-  if (!txn.dst.empty()) {
-    VME_ASSIGN_OR_RETURN(out, Part::OpenFile(txn.dst));
+  if (st.ok() && !txn.dst.empty()) {
+    auto opened = Part::OpenFile(txn.dst);
+    if (opened.ok()) out = std::move(opened).value();
+    st = opened.status();
+  }
+  if (!st.ok()) {
+    Status rb = txn::RollBack(txn, *txn_path);
+    if (!rb.ok()) st = st.WithContext("cannot undo the commit (" + rb.message() + ")");
+    return st.WithContext("merge in partition " + name_);
   }
   bool file_sources = false;
   {
@@ -555,8 +563,13 @@ Status Partition::RemoveObsoleteParts() {
     o.part.reset();
     Status s = txn::RemoveSource(path);
     if (st.ok()) st = s;
-    // The last Obsolete of a transaction deletes its txn file.
+    // The last Obsolete of a transaction deletes its txn file. A source that could not be
+    // removed keeps it until the next open, which replays it (removing the source).
     std::shared_ptr<std::string> txn = std::move(o.txn_path);
+    if (txn && !s.ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      kept_txn_files_.push_back(std::move(txn));
+    }
     if (txn && txn.use_count() == 1) {
       Status s2 = fs::RemoveAllSync(*txn);
       if (st.ok()) st = s2;

@@ -175,6 +175,7 @@ class Partition {
   std::vector<PartEntry> small_;
   std::vector<PartEntry> big_;
   std::vector<Obsolete> obsolete_;
+  std::vector<std::shared_ptr<std::string>> kept_txn_files_;  // see RemoveObsoleteParts
   int merges_in_flight_ = 0;
 };
 

@@ -518,7 +518,13 @@ Status Storage::FlushIndexDB() { return series_->Flush(); }
 
 Status Storage::FlushLocked() {
   if (opts_.read_only) return Status::OK();  // nothing buffered, nothing written
-  VME_RETURN_IF_ERROR(FlushIndexDB());
+  Status st = FlushIndexDB();
+  if (!st.ok()) {
+    // Nothing reaches disk before the index, but the raw rows still become searchable (as
+    // in-memory parts, which need no I/O): a failed flush hides no row (disk full).
+    for (const auto& p : table_->Partitions()) p->FlushRawRows().IgnoreError();
+    return st;
+  }
   for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->FlushToDisk());
   return Status::OK();
 }
