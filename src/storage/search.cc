@@ -182,6 +182,7 @@ void SeriesIterator::DecodeSeries(Series* s) const {
         VME_RETURN_IF_ERROR(
             pb.part->BlockPayloads(bh, &ts_payload, &values_payload, &ts_data, &values_data));
       }
+      VME_RETURN_IF_ERROR(pb.part->CheckBlockPayloads(bh, ts_data, values_data));
       int64_t* ts = s->timestamps.data() + base;
       const Status st = DecodeBlockPayloadsTo(bh, ts_data, values_data, ts, mantissas.data());
       if (!st.ok()) return pb.part->BlockDecodeError(bh, st);
