@@ -227,6 +227,12 @@ void SeriesIterator::DecodeSeries(Series* s) const {
 }
 
 Status SeriesIterator::Next(bool* done) {
+  Status st = NextSeries(done);
+  if (st.code() == Code::kCorruption) storage_->QuarantineCorruptParts(st);
+  return st;
+}
+
+Status SeriesIterator::NextSeries(bool* done) {
   VME_ASSIGN_OR_RETURN(auto guard, storage_->Enter());
   *done = false;
   key_valid_ = text_valid_ = false;
