@@ -581,7 +581,8 @@ typedef struct vme_stats vme_stats;
  * "rows_rejected_*", and per partition "partition.YYYY_MM.small_parts" etc. Background work
  * never fails silently: "background_errors" counts its errors since open and
  * "background_last_error" has the time of the last one (ms since the epoch, 0 = none) as
- * value and its message as text (vme_stats_text()). Free with vme_stats_free(). Errors:
+ * value and its message as text (vme_stats_text()). "quarantined_parts" counts the parts
+ * moved to quarantine since open (option "quarantine"). Free with vme_stats_free(). Errors:
  * VME_ERR_INVALID_ARGUMENT (NULL db or out), VME_ERR_CLOSED. */
 VME_API vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) VME_NOEXCEPT;
 /* Number of entries. Errors: none; 0 for NULL. */
