@@ -183,17 +183,21 @@ Storage::~Storage() { Close().IgnoreError(); }
 Status Storage::QuarantinePart(const std::string& part_dir, const Status& why) {
   std::string dst;
   const Status st = MovePartToQuarantine(path_, txn::NormalizePath(part_dir), &dst);
-  if (!st.ok()) return st;
-  quarantined_parts_.fetch_add(1);
-  const Status report = Status::Corruption("part " + part_dir + " moved to quarantine as " + dst +
-                                           ": " + why.message());
+  if (st.ok()) quarantined_parts_.fetch_add(1);
+  // A part that could not be moved is no longer served either (its partition or table
+  // dropped it); the next open meets it again.
+  const Status report = st.ok()
+                            ? Status::Corruption("part " + part_dir + " moved to quarantine as " +
+                                                 dst + ": " + why.message())
+                            : st.WithContext("cannot move corrupt part " + part_dir +
+                                             " to quarantine (" + why.message() + ")");
   std::lock_guard<std::mutex> l(quarantine_mu_);
   if (scheduler_ != nullptr) {
     scheduler_->ReportError(report);
   } else {
     early_quarantine_reports_.push_back(report);
   }
-  return Status::OK();
+  return st;
 }
 
 void Storage::QuarantineCorruptParts(const Status& why) {
@@ -206,8 +210,7 @@ void Storage::QuarantineCorruptParts(const Status& why) {
 
 void Storage::QuarantineCorruptPartsLocked(const Status& why) {
   if (!opts_.quarantine || opts_.read_only) return;
-  // Errors of the moves are reported as background errors by QuarantinePart's callers' caller:
-  // here they only leave the part where it is, to be tried again on the next failure.
+  // QuarantinePart reports every move, and every failed move, as a background error.
   index_->QuarantineCorruptParts(why).IgnoreError();
   for (const auto& p : table_->Partitions()) p->QuarantineCorruptParts(why).IgnoreError();
 }
