@@ -11,7 +11,8 @@
 //  * an indexdb part failing at open moves to quarantine/indexdb/<generation>/<part>;
 //  * searches and a merge running concurrently over a corrupt part: each search either fails
 //    with VME_ERR_CORRUPTION or returns exactly the intact rows, and the part is quarantined
-//    once (this one is also the ThreadSanitizer check of detaching a live part).
+//    once (this one is also the ThreadSanitizer check of detaching a live part);
+//  * snapshots hard-link the sidecar of every data and indexdb part.
 #include <algorithm>
 #include <atomic>
 #include <fstream>
@@ -292,13 +293,39 @@ void TestConcurrentSearchesAndMerge() {
   RUN(CompareRows(rows, t.rows_b, "rows after the concurrent round"));
 }
 
+// Snapshots hard-link the sidecar with the other files of each part.
+void TestSnapshotCarriesSidecars() {
+  TempDir tmp;
+  TwoParts t;
+  RUN(MakeTwoParts(tmp.path() + "/db", &t));
+  DbPtr db;
+  RUN(OpenDb(t.dir, {{"background", "0"}}, &db));
+  char* name = nullptr;
+  REQUIRE_VME(vme_snapshot_create(db.get(), &name, &err));
+  const std::string snap = name;
+  vme_free(name);
+  size_t parts = 0;
+  for (const std::string& root :
+       {t.dir + "/data/small/snapshots/" + snap, t.dir + "/indexdb/snapshots/" + snap}) {
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+      const std::string base = e.path().filename().string();
+      if (!e.is_directory() || std::count(base.begin(), base.end(), '_') < 2) continue;
+      const std::string sidecar = e.path().string() + "/vmengine_checksums.bin";
+      REQUIRE(fs::exists(sidecar), "no sidecar in snapshot part %s", e.path().c_str());
+      REQUIRE(fs::hard_link_count(sidecar) >= 2, "%s is not a hard link", sidecar.c_str());
+      parts++;
+    }
+  }
+  REQUIRE(parts >= 3, "found %zu parts in snapshot %s", parts, snap.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int rc = vme::test::RunTests(
       {VME_TEST(TestCorruptPartAtOpen), VME_TEST(TestCorruptBlockInSearch),
        VME_TEST(TestCorruptBlockInMerge), VME_TEST(TestCorruptIndexdbPartAtOpen),
-       VME_TEST(TestConcurrentSearchesAndMerge)},
+       VME_TEST(TestConcurrentSearchesAndMerge), VME_TEST(TestSnapshotCarriesSidecars)},
       argc, argv);
   vme_library_shutdown();
   return rc;
