@@ -100,6 +100,15 @@ Status Table::Init() {
       continue;
     }
     auto part = Part::Open(p);
+    if (!part.ok() && part.status().code() == Code::kCorruption && opts_.quarantine &&
+        !opts_.read_only) {
+      Status q = opts_.quarantine(p, part.status());
+      if (!q.ok()) {
+        return part.status().WithContext("cannot open mergeset table " + path_ + " (" +
+                                         q.message() + ")");
+      }
+      continue;
+    }
     if (!part.ok()) return part.status().WithContext("cannot open mergeset table " + path_);
     max_idx = std::max(max_idx, (*part)->merge_idx());
     parts_.push_back(PartWrapper{std::move(part).value(), false});
@@ -417,8 +426,34 @@ Status Table::MergeOnce(bool final, bool* merged) {
   }
   Status st = MergeSelected(sources);
   FinishMerge(sources);
+  sources.clear();
+  if (st.code() == Code::kCorruption) QuarantineCorruptParts(st).IgnoreError();
   if (st.ok()) *merged = true;
   return st;
+}
+
+Status Table::QuarantineCorruptParts(const Status& why) {
+  if (!opts_.quarantine || opts_.read_only) return Status::OK();
+  std::vector<std::string> paths;
+  // As a merge commit: no snapshot links the table's parts meanwhile.
+  std::shared_lock<std::shared_mutex> snap(snapshot_mu_);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto it = parts_.begin(); it != parts_.end();) {
+      if (!it->in_merge && it->part->corrupt()) {
+        paths.push_back(it->part->path());
+        it = parts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  Status first;
+  for (const std::string& path : paths) {
+    Status st = opts_.quarantine(path, why);
+    if (first.ok()) first = st;
+  }
+  return first;
 }
 
 Status Table::MergeAll() {
@@ -439,6 +474,8 @@ Status Table::MergeAll() {
   }
   Status st = MergeSelected(sources);
   FinishMerge(sources);
+  sources.clear();
+  if (st.code() == Code::kCorruption) QuarantineCorruptParts(st).IgnoreError();
   return st;
 }
 
