@@ -1,8 +1,5 @@
 #include "util/quarantine.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "util/fs.h"
@@ -22,9 +19,8 @@ Status MovePartToQuarantine(const std::string& data_dir, const std::string& part
   for (int n = 1; fs::Exists(target); n++) target = base.string() + "." + std::to_string(n);
   const std::string parent = stdfs::path(target).parent_path().string();
   VME_RETURN_IF_ERROR(fs::MkdirAllSync(parent));
-  if (std::rename(part_dir.c_str(), target.c_str()) != 0) {
-    return Status::IoError("cannot move " + part_dir + " to " + target + ": " +
-                           std::strerror(errno));
+  if (Status st = fs::Rename(part_dir, target); !st.ok()) {
+    return Status::IoError("cannot quarantine " + part_dir + ": " + st.message());
   }
   VME_RETURN_IF_ERROR(fs::FsyncDir(stdfs::path(part_dir).parent_path().string()));
   VME_RETURN_IF_ERROR(fs::FsyncDir(parent));
