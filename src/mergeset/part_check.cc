@@ -8,40 +8,66 @@
 
 namespace vme {
 
+namespace {
+
+bool IsNameByte(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+}
+
+// The number after "offset " at pos, or -1.
+int64_t NumberAt(const std::string& m, size_t pos) {
+  int64_t v = 0;
+  bool any = false;
+  for (size_t i = pos; i < m.size() && std::isdigit(static_cast<unsigned char>(m[i])); i++) {
+    if (v > (INT64_MAX - 9) / 10) return -1;
+    v = v * 10 + (m[i] - '0');
+    any = true;
+  }
+  return any ? v : -1;
+}
+
+}  // namespace
+
 CheckProblem ProblemFromStatus(const std::string& path, const std::vector<std::string>& files,
                                const Status& st) {
   CheckProblem p;
   p.path = path;
   p.message = st.message();
   const std::string& m = st.message();
+  // The file named last: messages name the outer context first ("invalid metaindex.bin: row
+  // #3 points past the end of index.bin").
   size_t at = std::string::npos;
   for (const std::string& f : files) {
-    // A file is named as "<dir>/<name>" or "<name>" followed by a non-name byte.
     for (size_t pos = m.find(f); pos != std::string::npos; pos = m.find(f, pos + 1)) {
       const size_t end = pos + f.size();
       const bool start_ok = pos == 0 || m[pos - 1] == '/' || m[pos - 1] == ' ';
-      const bool end_ok = end == m.size() || !(std::isalnum(static_cast<unsigned char>(m[end])) ||
-                                               m[end] == '_' || m[end] == '.');
-      if (start_ok && end_ok && pos < at) {
+      const bool end_ok = end == m.size() || !IsNameByte(m[end]);
+      if (start_ok && end_ok && (at == std::string::npos || pos > at)) {
         at = pos;
         p.file = f;
-        break;
       }
     }
   }
   if (p.file.empty()) return p;
-  const size_t off = m.find("offset ", at);
-  if (off != std::string::npos) {
-    int64_t v = 0;
-    size_t i = off + 7;
-    bool any = false;
-    for (; i < m.size() && std::isdigit(static_cast<unsigned char>(m[i])) && v < (INT64_MAX / 10);
-         i++) {
-      v = v * 10 + (m[i] - '0');
-      any = true;
+  // "offset N of <dir>/<file>" before the name, else the first "offset N" after it.
+  size_t token = m.rfind(' ', at);
+  token = token == std::string::npos ? 0 : token + 1;
+  const std::string of = " of ";
+  if (token >= of.size() && m.compare(token - of.size(), of.size(), of) == 0) {
+    const size_t off = m.rfind("offset ", token);
+    if (off != std::string::npos) {
+      size_t digits_end = off + 7;
+      while (digits_end < m.size() && std::isdigit(static_cast<unsigned char>(m[digits_end]))) {
+        digits_end++;
+      }
+      if (digits_end + of.size() == token) {
+        p.offset = NumberAt(m, off + 7);
+        return p;
+      }
     }
-    if (any) p.offset = v;
   }
+  const size_t off = m.find("offset ", at);
+  if (off != std::string::npos) p.offset = NumberAt(m, off + 7);
   return p;
 }
 
@@ -96,7 +122,18 @@ bool Checker::CheckBlock(const BlockHeader& bh, uint64_t block_no) {
                     "; the previous block ends at " + std::to_string(lens_offset_));
   }
   auto b = part_->ReadBlock(bh, false);
-  if (!b.ok()) return FailStatus(b.status());
+  if (!b.ok()) {
+    // The message names items.bin and lens.bin; the decoder says which payload failed.
+    const std::string& m = b.status().message();
+    const size_t c = m.find("): ");
+    const std::string cause = c == std::string::npos ? m : m.substr(c + 3);
+    const bool lens = cause.find("lens") != std::string::npos ||
+                      cause.find("prefix length") != std::string::npos ||
+                      cause.find("item length") != std::string::npos;
+    return Fail(lens ? "lens.bin" : "items.bin",
+                static_cast<int64_t>(lens ? bh.lens_block_offset : bh.items_block_offset),
+                at + b.status().message());
+  }
   const InmemoryBlock& blk = **b;
   items_offset_ += bh.items_block_size;
   lens_offset_ += bh.lens_block_size;
