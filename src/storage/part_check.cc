@@ -71,7 +71,9 @@ bool Checker::CheckBlock(const BlockHeader& bh, uint64_t index_block_offset) {
                 at + "values payload at offset " + std::to_string(bh.values_block_offset) +
                     "; the previous payload ends at " + std::to_string(values_offset_));
   }
-  const bool shared = have_prev_ts_ && bh.timestamps_block_offset == prev_ts_offset_;
+  // An empty payload (a one-row block) is never shared: the next payload starts at its offset.
+  const bool shared =
+      have_prev_ts_ && prev_ts_size_ > 0 && bh.timestamps_block_offset == prev_ts_offset_;
   if (shared && bh.timestamps_block_size != prev_ts_size_) {
     return Fail("timestamps.bin", bh.timestamps_block_offset,
                 at + "reuses the timestamps payload at offset " + std::to_string(prev_ts_offset_) +

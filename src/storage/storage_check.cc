@@ -35,9 +35,10 @@ bool IsSymlink(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
-// Whether another process holds a flock on path (Linux: /proc/locks lists
+// Whether a flock is held on path (by another process, or by this one through another open
+// file: e.g. an open Storage) (Linux: /proc/locks lists
 // "<n>: FLOCK ADVISORY WRITE <pid> <maj>:<min>:<inode> 0 EOF"). Reads only.
-bool LockHeldByOther(const std::string& path) {
+bool LockHeld(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return false;
   std::ifstream in("/proc/locks");
@@ -51,7 +52,7 @@ bool LockHeldByOther(const std::string& path) {
     unsigned maj = 0, min = 0;
     unsigned long long ino = 0;
     if (std::sscanf(dev.c_str(), "%x:%x:%llu", &maj, &min, &ino) != 3) continue;
-    if (ino == st.st_ino && std::to_string(::getpid()) != pid) return true;
+    if (ino == st.st_ino) return true;
   }
   return false;
 }
@@ -84,8 +85,9 @@ void SortUnique(std::vector<Located<K>>* v) {
 
 class Walker {
  public:
-  Walker(const std::string& path, const StorageCheckOptions& opts, StorageCheckReport* r)
-      : path_(path), opts_(opts), r_(r) {}
+  Walker(const std::string& path, const StorageCheckOptions& opts, bool self_locked,
+         StorageCheckReport* r)
+      : path_(path), opts_(opts), self_locked_(self_locked), r_(r) {}
   Status Run();
 
  private:
@@ -118,6 +120,7 @@ class Walker {
 
   const std::string path_;
   const StorageCheckOptions& opts_;
+  const bool self_locked_;  // RepairStorage holds flock.lock
   StorageCheckReport* r_;
   std::vector<Located<SeriesKey>> data_series_;
   std::vector<Located<DayKey>> data_days_;
@@ -374,7 +377,9 @@ void Walker::CheckConsistency() {
              "series MetricID " + std::to_string(d.key.metric_id) +
                  tenant(d.key.account_id, d.key.project_id) + " has data on date " +
                  std::to_string(d.key.date) +
-                 " but no per-day index entry for it (searches over that day miss it)");
+                 " but no per-day index entry for it (VictoriaMetrics' per-day search of that day "
+                 "misses "
+                 "it)");
   }
 }
 
@@ -383,7 +388,7 @@ Status Walker::Run() {
   if (!fs::IsDir(fs::Join(path_, "data")) && !fs::IsDir(fs::Join(path_, "indexdb"))) {
     return Status::NotFound(path_ + " is not a data directory: it has neither data/ nor indexdb/");
   }
-  r_->writer_active = LockHeldByOther(fs::Join(path_, "flock.lock"));
+  r_->writer_active = !self_locked_ && LockHeld(fs::Join(path_, "flock.lock"));
   CheckMetadata();
   VME_RETURN_IF_ERROR(WalkData());
   VME_RETURN_IF_ERROR(WalkIndexDB());
@@ -399,18 +404,26 @@ uint64_t StorageCheckReport::ProblemCount() const {
   return n;
 }
 
-Result<StorageCheckReport> CheckStorage(const std::string& path_in,
-                                        const StorageCheckOptions& opts) {
+namespace {
+
+Result<StorageCheckReport> Check(const std::string& path_in, const StorageCheckOptions& opts,
+                                 bool self_locked) {
   const auto t0 = std::chrono::steady_clock::now();
   std::string path = path_in;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   StorageCheckReport r;
   r.path = path;
-  VME_RETURN_IF_ERROR(Walker(path, opts, &r).Run());
+  VME_RETURN_IF_ERROR(Walker(path, opts, self_locked, &r).Run());
   r.elapsed_ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
           .count());
   return r;
+}
+
+}  // namespace
+
+Result<StorageCheckReport> CheckStorage(const std::string& path, const StorageCheckOptions& opts) {
+  return Check(path, opts, /*self_locked=*/false);
 }
 
 namespace {
@@ -552,7 +565,7 @@ Result<StorageCheckReport> RepairStorage(const std::string& path_in,
   StorageCheckReport current;
   const StorageCheckReport* r = &report;
   if (!log.empty()) {
-    VME_ASSIGN_OR_RETURN(current, CheckStorage(root, opts));
+    VME_ASSIGN_OR_RETURN(current, Check(root, opts, true));
     r = &current;
   }
   // 2. Bad parts.
@@ -590,13 +603,13 @@ Result<StorageCheckReport> RepairStorage(const std::string& path_in,
   // 4. Per-day entries (after the parts moved: from the remaining data).
   if (opts.consistency) {
     if (moved_parts) {
-      VME_ASSIGN_OR_RETURN(current, CheckStorage(root, opts));
+      VME_ASSIGN_OR_RETURN(current, Check(root, opts, true));
       r = &current;
     }
     VME_RETURN_IF_ERROR(AddMissingPerDay(root, *r, &log));
   }
+  VME_ASSIGN_OR_RETURN(StorageCheckReport out, Check(root, opts, true));
   lock.reset();
-  VME_ASSIGN_OR_RETURN(StorageCheckReport out, CheckStorage(root, opts));
   out.repairs = std::move(log);
   return out;
 }

@@ -14,7 +14,8 @@
 //   - index <-> data consistency: every series (tenant, MetricID) of a data block has a
 //     MetricID -> MetricName entry (ns 3) in some generation, every MetricID of a per-day entry
 //     (ns 5) has one too, and every (date, series) of the first and last timestamp of a data
-//     block has its per-day entry (else a search over that day misses the series). Deleted
+//     block has its per-day entry (else the per-day search of VictoriaMetrics
+//     lib/storage/index_db.go, used for ranges of up to 40 days, misses the series). Deleted
 //     MetricIDs (ns 4) are exempt from the data-side checks.
 // Memory: parts are streamed (one index block and one block at a time); the consistency check
 // keeps 16 bytes per series and 24 per (date, series) of data, and as much for the indexdb.
