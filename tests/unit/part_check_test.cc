@@ -273,6 +273,71 @@ void TestBlockHeadersOutOfOrder() {
   RequireProblem(r, dir, "index.bin", static_cast<int64_t>(last.index_block_offset));
 }
 
+// Two blocks of one series (more rows than a block holds) with their headers swapped: the
+// TSIDs stay sorted, but (TSID, MinTimestamp) order is broken.
+void TestBlocksOfOneSeriesOutOfOrder() {
+  TempDir t;
+  std::vector<RawRow> rows;
+  for (int64_t k = 0; k < 10000; k++) {
+    RawRow r;
+    r.tsid = TSID{0, 0, 7, 1, 2, 42};
+    r.timestamp = kT0 + k * 1000;
+    r.value = static_cast<double>(k % 10);
+    rows.push_back(r);
+  }
+  auto p = Part::CreateInmemory(&rows, 0);
+  REQUIRE_OK(p);
+  REQUIRE_EQ((*p)->header().blocks_count, 2);
+  const std::string dir = t.path() + "/" + (*p)->header().DirName(1);
+  REQUIRE_OK((*p)->inmemory()->StoreToDisk(dir));
+  // Swap the blocks: headers, and payloads in both files, so that offsets still tile.
+  auto index = vme::fs::ReadFile(dir + "/index.bin");
+  REQUIRE_OK(index);
+  std::string raw;
+  REQUIRE_OK(vme::enc::DecompressZstd(&raw, *index));
+  REQUIRE_EQ(raw.size(), 2 * BlockHeader::kMarshaledSize);
+  BlockHeader h[2];
+  REQUIRE_OK(BlockHeader::Unmarshal(raw, &h[0]));
+  REQUIRE_OK(BlockHeader::Unmarshal(raw.substr(BlockHeader::kMarshaledSize), &h[1]));
+  auto ts = vme::fs::ReadFile(dir + "/timestamps.bin");
+  auto vs = vme::fs::ReadFile(dir + "/values.bin");
+  REQUIRE_OK(ts);
+  REQUIRE_OK(vs);
+  std::string new_ts, new_vs;
+  raw.clear();
+  for (BlockHeader bh : {h[1], h[0]}) {
+    const std::string t_payload = ts->substr(bh.timestamps_block_offset, bh.timestamps_block_size);
+    const std::string v_payload = vs->substr(bh.values_block_offset, bh.values_block_size);
+    bh.timestamps_block_offset = new_ts.size();
+    bh.values_block_offset = new_vs.size();
+    new_ts += t_payload;
+    new_vs += v_payload;
+    bh.Marshal(&raw);
+  }
+  REQUIRE_OK(vme::fs::WriteFileAtomically(dir + "/timestamps.bin", new_ts, true));
+  REQUIRE_OK(vme::fs::WriteFileAtomically(dir + "/values.bin", new_vs, true));
+  std::string packed;
+  vme::enc::CompressZstd(&packed, raw, 1);
+  REQUIRE_OK(vme::fs::WriteFileAtomically(dir + "/index.bin", packed, true));
+  const std::string path = dir + "/metaindex.bin";
+  auto compressed = vme::fs::ReadFile(path);
+  REQUIRE_OK(compressed);
+  std::string mraw;
+  REQUIRE_OK(vme::enc::DecompressZstd(&mraw, *compressed));
+  std::vector<MetaindexRow> mrs;
+  REQUIRE_OK(UnmarshalMetaindexRows(mraw, &mrs));
+  mrs[0].index_block_size = static_cast<uint32_t>(packed.size());
+  mraw.clear();
+  mrs[0].Marshal(&mraw);
+  std::string out;
+  vme::enc::CompressZstd(&out, mraw, 1);
+  REQUIRE_OK(vme::fs::WriteFileAtomically(path, out, true));
+  const PartCheckResult r = CheckDataPart(dir, {});
+  RequireProblem(r, dir, "index.bin", 0);
+  REQUIRE(r.problems[0].message.find("(TSID, MinTimestamp) order") != std::string::npos, "%s",
+          Describe(r).c_str());
+}
+
 // The metaindex row's time range lies about its index block.
 void TestMetaindexRowLies() {
   TempDir t;
@@ -334,6 +399,8 @@ void TestMergesetCorruptions() {
       {"items.bin", [](const std::string& p) { Truncate(p, 1); }},
       {"lens.bin", [](const std::string& p) { Truncate(p, 1); }},
       {"index.bin", [](const std::string& p) { Truncate(p, 1); }},
+      {"items.bin", [](const std::string& p) { sfs::resize_file(p, sfs::file_size(p) + 3); }},
+      {"lens.bin", [](const std::string& p) { sfs::resize_file(p, sfs::file_size(p) + 3); }},
   };
   for (const Case& c : cases) {
     TempDir t;
@@ -363,8 +430,8 @@ int main(int argc, char** argv) {
       {VME_TEST(TestCleanDataPart), VME_TEST(TestVm172DataPartsClean),
        VME_TEST(TestFlippedByteInEachDataFile), VME_TEST(TestTruncatedDataFiles),
        VME_TEST(TestPartNameLiesAboutRows), VME_TEST(TestIndexBlockOutOfOrder),
-       VME_TEST(TestBlockHeadersOutOfOrder), VME_TEST(TestMetaindexRowLies),
-       VME_TEST(TestChecksumHook), VME_TEST(TestCleanMergesetPart),
+       VME_TEST(TestBlockHeadersOutOfOrder), VME_TEST(TestBlocksOfOneSeriesOutOfOrder),
+       VME_TEST(TestMetaindexRowLies), VME_TEST(TestChecksumHook), VME_TEST(TestCleanMergesetPart),
        VME_TEST(TestMergesetCorruptions)},
       argc, argv);
 }
