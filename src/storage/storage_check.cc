@@ -205,6 +205,7 @@ Status Walker::WalkData() {
         Problem(side, pn,
                 "unexpected directory: not a partition name YYYY_MM (an open refuses it; "
                 "VictoriaMetrics too)");
+        r_->misplaced.push_back(Rel(pdir));
         continue;
       }
       VME_RETURN_IF_ERROR(
@@ -589,6 +590,11 @@ Result<StorageCheckReport> RepairStorage(const std::string& path_in,
     log.push_back("moved part " + p.result.path + " to " + dst + " (" +
                   p.result.problems.front().message + ")");
     moved_parts = true;
+  }
+  for (const auto& rel : r->misplaced) {
+    std::string dst;
+    VME_RETURN_IF_ERROR(Quarantine(root, rel, &dst));
+    log.push_back("moved " + fs::Join(root, rel) + ", which is no partition, to " + dst);
   }
   // 3. Metadata.
   for (const auto& pr : r->problems) {

@@ -27,8 +27,9 @@
 // RepairStorage takes flock.lock (Locked if a writer holds it) and then, in order:
 //   1. completes pending transactions (util/txn.h Replay, as a read-write open does), moving a
 //      malformed txn file to quarantine/; removes tmp/ contents and empty part directories;
-//   2. moves every part with a problem to <dir>/quarantine/<its path relative to dir> (rename,
-//      then fsync both parents), except a part whose only problem is its min_dedup_interval
+//   2. moves every part with a problem, and every directory of data/{small,big} that is no
+//      partition, to <dir>/quarantine/<its path relative to dir> (rename, then fsync both
+//      parents), except a part whose only problem is its min_dedup_interval
 //      file: that file is removed (missing means 0, as in VictoriaMetrics);
 //   3. rewrites a malformed metadata/minTimestampForCompositeIndex with the value an open of an
 //      existing directory derives (two days after today, UTC midnight);
@@ -73,8 +74,11 @@ struct StorageCheckReport {
   std::vector<CheckedPart> parts;
   std::vector<CheckProblem> problems;  // outside parts: layout, leftovers, index <-> data
   std::vector<CheckProblem> warnings;
-  std::vector<DaySeries> missing_per_day;  // also among problems; what repair step 4 adds
-  std::vector<std::string> repairs;        // what RepairStorage did, one line each
+  std::vector<DaySeries> missing_per_day;
+  // Directories under data/{small,big} that are no partition (an open refuses them), relative to
+  // the data directory; repair step 2 moves them to quarantine/ too.
+  std::vector<std::string> misplaced;  // also among problems; what repair step 4 adds
+  std::vector<std::string> repairs;    // what RepairStorage did, one line each
   uint64_t data_rows = 0;
   uint64_t data_blocks = 0;
   uint64_t indexdb_items = 0;

@@ -6,8 +6,8 @@
 //  * index <-> data: a data series without MetricName, a per-day MetricID that does not resolve
 //    (both unrepairable, still reported after repair), and data on a date without per-day entry
 //    (repair adds it from the series' MetricName and TSID);
-//  * leftovers: tmp parts (warnings, removed by repair), a malformed txn file (a problem, moved to
-//    quarantine by repair);
+//  * leftovers: tmp parts (warnings, removed by repair), a malformed txn file and a directory
+//    that is no partition (problems, moved to quarantine by repair; the directory opens after);
 //  * a directory held by a writer is checked (writer_active) but not repaired.
 #include <filesystem>
 #include <string>
@@ -295,15 +295,23 @@ void TestLeftovers() {
   const std::string pdir = dir + "/data/small/2026_01";
   WriteText(pdir + "/tmp/0000000000000001/values.bin", "junk");
   WriteText(pdir + "/txn/0000000000000002", "not a transaction\n");
+  WriteText(dir + "/data/big/backup/x", "x");
   const StorageCheckReport r = Check(dir);
-  REQUIRE_EQ(r.ProblemCount(), 1);
-  REQUIRE_EQ(r.problems[0].file, "0000000000000002");
+  REQUIRE(r.ProblemCount() == 2, "%s", Describe(r).c_str());
+  std::vector<std::string> files = {r.problems[0].file, r.problems[1].file};
+  std::sort(files.begin(), files.end());
+  REQUIRE_EQ(files[0], "0000000000000002");
+  REQUIRE_EQ(files[1], "backup");
   REQUIRE_EQ(r.warnings.size(), 1);
   REQUIRE_EQ(r.warnings[0].file, "0000000000000001");
   const StorageCheckReport after = Repair(dir);
   REQUIRE(after.ProblemCount() == 0 && after.warnings.empty(), "%s", Describe(after).c_str());
   REQUIRE(!PathExists(pdir + "/tmp/0000000000000001"));
   REQUIRE(PathExists(dir + "/quarantine/data/small/2026_01/txn/0000000000000002"));
+  REQUIRE(PathExists(dir + "/quarantine/data/big/backup/x"));
+  DbPtr db;
+  RUN(OpenDb(dir, {{"background", "0"}}, &db));
+  RUN(CloseDb(&db));
 }
 
 void TestWriterActive() {
