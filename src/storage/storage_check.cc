@@ -110,6 +110,21 @@ class Walker {
       Problem(dir, file, msg);
     }
   }
+  // Lists dir; on failure records a problem (a warning when an active writer removed dir)
+  // and returns false.
+  bool ListDirOrReport(const std::string& dir, std::vector<std::string>* names) {
+    auto r = fs::ListDir(dir);
+    if (r.ok()) {
+      *names = std::move(r).value();
+      return true;
+    }
+    if (r_->writer_active && !fs::Exists(dir)) {
+      Warning(dir, "", "removed by the active writer during the check");
+    } else {
+      Problem(dir, "", r.status().message());
+    }
+    return false;
+  }
   // tmp/, txn/ and empty part directories of a partition side or a mergeset table.
   Status CheckLeftovers(const std::string& dir, const std::vector<std::string>& roots);
   Status WalkData();
@@ -147,16 +162,14 @@ void Walker::AddPart(CheckedPart::Kind kind, const std::string& dir, PartCheckRe
 Status Walker::CheckLeftovers(const std::string& dir, const std::vector<std::string>& roots) {
   const std::string tmp = fs::Join(dir, "tmp");
   if (fs::IsDir(tmp)) {
-    VME_ASSIGN_OR_RETURN(auto names, fs::ListDir(tmp));
+    std::vector<std::string> names;
+    if (!ListDirOrReport(tmp, &names)) return Status::OK();
     for (const auto& n : names) {
-      const std::string msg = "leftover temporary part " + n +
-                              " of an interrupted merge or flush (removed by a read-write open "
-                              "or --repair)";
-      if (r_->writer_active) {
-        Warning(tmp, n, msg + " (a writer is active: may be in flight)");
-      } else {
-        Warning(tmp, n, msg);
-      }
+      Warning(tmp, n,
+              r_->writer_active
+                  ? "temporary part of the active writer (or a leftover of an interrupted one)"
+                  : "leftover temporary part of an interrupted merge or flush (removed by a "
+                    "read-write open or --repair)");
     }
   }
   auto pending = txn::PendingFiles(fs::Join(dir, "txn"));
@@ -211,7 +224,8 @@ Status Walker::WalkData() {
       VME_RETURN_IF_ERROR(
           CheckLeftovers(pdir, {fs::Join(fs::Join(fs::Join(path_, "data"), "small"), pn),
                                 fs::Join(fs::Join(fs::Join(path_, "data"), "big"), pn)}));
-      VME_ASSIGN_OR_RETURN(auto parts, fs::ListDir(pdir));
+      std::vector<std::string> parts;
+      if (!ListDirOrReport(pdir, &parts)) continue;
       for (const auto& n : parts) {
         if (n == "tmp" || n == "txn" || n == "snapshots") continue;
         const std::string dir = fs::Join(pdir, n);
@@ -273,7 +287,8 @@ Status Walker::WalkIndexDB() {
     const std::string gdir = fs::Join(idb, g);
     if (!IsIndexDBName(g) || !fs::IsDir(gdir)) continue;
     VME_RETURN_IF_ERROR(CheckLeftovers(gdir, {gdir}));
-    VME_ASSIGN_OR_RETURN(auto parts, fs::ListDir(gdir));
+    std::vector<std::string> parts;
+    if (!ListDirOrReport(gdir, &parts)) continue;
     for (const auto& n : parts) {
       if (n == "tmp" || n == "txn" || n == "snapshots" || n == "cache") continue;
       const std::string dir = fs::Join(gdir, n);
