@@ -362,6 +362,10 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
     } else {
       return bad();
     }
+  } else if (k == "quarantine") {
+    const std::string v(value);
+    if (v != "true" && v != "false" && v != "1" && v != "0") return bad();
+    opts->opts.quarantine = v == "true" || v == "1";
   } else {
     return Fail(err, VME_ERR_INVALID_ARGUMENT, "vme_options_set: unknown option '" + k + "'");
   }

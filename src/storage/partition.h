@@ -41,6 +41,7 @@
 #include "storage/merge.h"
 #include "storage/part.h"
 #include "storage/raw_row.h"
+#include "util/quarantine.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -64,6 +65,10 @@ struct PartitionOptions {
   // The storage has a write-ahead log: rows reach disk only through its checkpoints
   // (Storage::WalCheckpoint), so ForceMerge does not flush them itself.
   bool wal = false;
+  // Set (by Storage, with StorageOptions::quarantine) to move corrupt file parts away
+  // (util/quarantine.h): a part that fails to open with Corruption, and a part found corrupt
+  // by a search or a merge (QuarantineCorruptParts). Empty: the error surfaces instead.
+  QuarantineFn quarantine;
 };
 
 struct PartitionStats {
@@ -105,6 +110,11 @@ class Partition {
   Status DropStaleParts(int64_t deadline);
   // Removes directories of merged-away parts nobody references any more.
   Status RemoveObsoleteParts();
+  // With PartitionOptions::quarantine: detaches the file parts that a read found corrupt
+  // (Part::corrupt()) and are not being merged, and hands them to the quarantine function with
+  // `why`. Searches holding such a part keep reading it through its open files; a merge of it
+  // fails on the same bytes and calls this again. Without the option: nothing.
+  Status QuarantineCorruptParts(const Status& why);
 
   // All current parts (in-memory, small, big), pinned by the returned references.
   std::vector<PartPtr> Parts() const;
@@ -178,6 +188,7 @@ class Partition {
   std::vector<PartEntry> small_;
   std::vector<PartEntry> big_;
   std::vector<Obsolete> obsolete_;
+  std::vector<std::shared_ptr<std::string>> kept_txn_files_;  // see RemoveObsoleteParts
   int merges_in_flight_ = 0;
 };
 
