@@ -163,6 +163,66 @@ kill_loop() {  # kill_loop MODE
     "loss_window_ms_max=$wmax loss_window_ms_median=$wmed violations=$((failures - n_viol_before))"
 }
 
+# ---- flipped-bytes loop --------------------------------------------------------------------
+
+flip_loop() {
+  local prog="$flip_build/tests/fault/fault_flip" base="$work/flip" i rc
+  # Sanitizer reports end the program with status 23: a crash, whatever the checker thought.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}:exitcode=23
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}:halt_on_error=1:exitcode=23
+  mkdir -p "$base"
+  if ! "$prog" build --db "$base/db" --wal-mode sync --manifest "$base/manifest" >"$base/build.log" 2>&1; then
+    echo "flip-loop: FAILED: building the data directory failed: $(tail -1 "$base/build.log")"
+    failures=$((failures + 1))
+    return
+  fi
+  cp -a "$base/db" "$base/pristine"
+  if ! timeout -k 10 300 "$prog" check --db "$base/pristine" --manifest "$base/manifest" \
+      >"$base/pristine.log" 2>&1 || ! grep -q '^outcome=exact' "$base/pristine.log"; then
+    echo "flip-loop: FAILED: the unflipped data directory does not read back exactly ($base/pristine.log)"
+    failures=$((failures + 1))
+    return
+  fi
+  local -A n=([exact]=0 [error]=0 [quarantined]=0 [wal_cut]=0 [wrong]=0 [bad_error]=0 [crash]=0 [hang]=0)
+  local quarantine_unsupported=0 n_viol_before=$failures flips=0
+  for ((i = 0; i < flip_iterations; i++)); do
+    local it="$base/it$i" q=()
+    mkdir -p "$it"
+    cp -a "$base/db" "$it/db"
+    "$prog" flip --db "$it/db" --seed "$((seed + 1000 + i))" --log "$it/flips" || {
+      fail_keep "$it" "flip-loop iteration $i: flipping failed"; continue; }
+    flips=$((flips + $(wc -l <"$it/flips")))
+    cp -a "$it/db" "$it/db-before-check"
+    [[ $((i % 2)) == 1 ]] && q=(--quarantine)
+    timeout -k 10 300 "$prog" check --db "$it/db" --manifest "$base/manifest" --flips "$it/flips" \
+      "${q[@]}" >"$it/check.log" 2>&1
+    rc=$?
+    grep -q '^quarantine=unsupported' "$it/check.log" && quarantine_unsupported=$((quarantine_unsupported + 1))
+    local outcome
+    outcome=$(sed -n 's/^outcome=\([a-z_]*\).*/\1/p' "$it/check.log" | tail -1)
+    case $rc in
+      0) n[$outcome]=$((n[$outcome] + 1)); rm -rf "$it"; continue ;;
+      10) n[wrong]=$((n[wrong] + 1))
+          if [[ $allow_wrong == 1 ]]; then
+            mkdir -p "$work/wrong-answers" && mv "$it" "$work/wrong-answers/it$i"
+            continue
+          fi ;;
+      11) n[bad_error]=$((n[bad_error] + 1)) ;;
+      124|137) n[hang]=$((n[hang] + 1)) ;;
+      *) n[crash]=$((n[crash] + 1)) ;;
+    esac
+    fail_keep "$it" "flip-loop iteration $i: status $rc, outcome ${outcome:-none}: $(grep -m1 -v '^quarantine=' "$it/check.log")"
+  done
+  echo "flip-loop: iterations=$flip_iterations flipped_bytes=$flips exact=${n[exact]} error=${n[error]}" \
+    "quarantined=${n[quarantined]} wal_cut=${n[wal_cut]} wrong=${n[wrong]} bad_error=${n[bad_error]}" \
+    "crash=${n[crash]} hang=${n[hang]} quarantine_unsupported=$quarantine_unsupported" \
+    "wal=$(sed -n 's/^wal_mode //p' "$base/manifest") violations=$((failures - n_viol_before))"
+  if [[ $allow_wrong == 1 && ${n[wrong]} -gt 0 ]]; then
+    echo "flip-loop: ${n[wrong]} wrong answer(s) allowed by --allow-wrong-answers; kept in $work/wrong-answers"
+    keep=1
+  fi
+}
+
 # ---- main ----------------------------------------------------------------------------------
 
 if [[ ,$loops, == *,kill,* ]]; then
