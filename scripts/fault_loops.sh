@@ -9,7 +9,7 @@
 #   --loops LIST            kill, flip or kill,flip (default)
 #   --modes LIST            wal modes of the kill loop (default sync,async,off)
 #   --kill-iterations N     kill -9 iterations per mode (default 50)
-#   --flip-iterations N     flipped-bytes iterations (default 40)
+#   --flip-iterations N     flipped-bytes iterations (default 60)
 #   --measure-window        kill loop only, modes off,async by default, 12 iterations each:
 #                           default flush intervals, no vme_flush, kill delays of 0.5-15 s; prints
 #                           the loss windows (not for CI: it takes about 5 minutes)
@@ -25,7 +25,7 @@ set -uo pipefail
 loops=kill,flip
 modes=""
 kill_iterations=50
-flip_iterations=40
+flip_iterations=60
 measure=0
 allow_wrong=0
 seed=""
