@@ -335,6 +335,33 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
   } else if (k == "background") {
     if (std::strcmp(value, "0") != 0 && std::strcmp(value, "1") != 0) return bad();
     opts->opts.background = value[0] == '1';
+  } else if (k == "wal_mode") {
+    using M = vme::storage::StorageOptions::WalMode;
+    const std::string v(value);
+    if (v == "off") {
+      opts->opts.wal_mode = M::kOff;
+    } else if (v == "async") {
+      opts->opts.wal_mode = M::kAsync;
+    } else if (v == "sync") {
+      opts->opts.wal_mode = M::kSync;
+    } else {
+      return bad();
+    }
+  } else if (k == "wal_sync_interval_ms") {
+    if (!ParseU64(value, &u) || u == 0 || u > 3'600'000) return bad();
+    opts->opts.wal_sync_interval_ms = static_cast<int64_t>(u);
+  } else if (k == "wal_max_bytes") {
+    if (!ParseU64(value, &u) || u < (1u << 20)) return bad();
+    opts->opts.wal_max_bytes = u;
+  } else if (k == "wal_recovery") {
+    const std::string v(value);
+    if (v == "strict") {
+      opts->opts.wal_recovery = vme::storage::WalRecovery::kStrict;
+    } else if (v == "skip_corrupt") {
+      opts->opts.wal_recovery = vme::storage::WalRecovery::kSkipCorrupt;
+    } else {
+      return bad();
+    }
   } else {
     return Fail(err, VME_ERR_INVALID_ARGUMENT, "vme_options_set: unknown option '" + k + "'");
   }

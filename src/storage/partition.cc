@@ -220,6 +220,12 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
 }
 
 Status Partition::FlushRawRows() {
+  // Counted as pending before the shards are emptied, so that a concurrent flush waits for
+  // the rows taken here (a checkpoint relies on it, storage/storage.h).
+  {
+    std::lock_guard<std::mutex> l(raw_mu_);
+    pending_conversions_++;
+  }
   std::vector<RawRow> rows;
   for (size_t i = 0; i < num_shards_; i++) {
     std::lock_guard<std::mutex> l(shards_[i].mu);
@@ -233,12 +239,8 @@ Status Partition::FlushRawRows() {
   // Conversions by any thread (handoffs and concurrent flushes) count as pending, so that a
   // flush returns only when every row buffered before it is in an in-memory part.
   Status own = Status::OK();
-  if (!rows.empty()) {
-    {
-      std::lock_guard<std::mutex> l(raw_mu_);
-      pending_conversions_++;
-    }
-    own = ConvertRawRows(&rows);
+  if (!rows.empty()) own = CatchAll("raw rows conversion", [&] { return ConvertRawRows(&rows); });
+  {
     std::lock_guard<std::mutex> l(raw_mu_);
     pending_conversions_--;
     raw_cv_.notify_all();
@@ -427,7 +429,7 @@ Status Partition::MergeOnce(MergeKind kind, bool final, const std::unordered_set
 
 Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {
   VME_RETURN_IF_ERROR(CheckWritable("cannot force a merge"));
-  VME_RETURN_IF_ERROR(FlushToDisk());
+  if (!opts_.wal) VME_RETURN_IF_ERROR(FlushToDisk());
   std::vector<PartPtr> round;
   {
     std::unique_lock<std::mutex> l(mu_);

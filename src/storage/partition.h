@@ -61,6 +61,9 @@ struct PartitionOptions {
   // Status::Busy), no tmp/ or txn/ cleanup, no directory creation, empty part directories
   // are skipped; a side that does not exist is empty. Writes return VME_ERR_MISUSE.
   bool read_only = false;
+  // The storage has a write-ahead log: rows reach disk only through its checkpoints
+  // (Storage::WalCheckpoint), so ForceMerge does not flush them itself.
+  bool wal = false;
 };
 
 struct PartitionStats {

@@ -173,7 +173,9 @@ Status BackgroundScheduler::Tick(bool raw_due, bool inmemory_due, int64_t inmemo
       for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushRawRows());
       for (const auto& p : parts) VME_RETURN_IF_ERROR(p->RemoveObsoleteParts());
     }
-    if (inmemory_due) {
+    if (inmemory_due && host_->HasWal()) {
+      VME_RETURN_IF_ERROR(host_->WalCheckpoint());
+    } else if (inmemory_due) {
       for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushInmemoryParts(inmemory_min_age_ms));
     }
     if (raw_due) VME_RETURN_IF_ERROR(ApplyRetention(now));
@@ -235,8 +237,11 @@ void BackgroundScheduler::TimerLoop() {
   using clock = std::chrono::steady_clock;
   const auto raw_every =
       std::chrono::milliseconds(std::max<int64_t>(1, opts_.raw_rows_flush_interval_ms));
-  const auto inmem_every =
+  const auto inmem_age =
       std::chrono::milliseconds(std::max<int64_t>(1, opts_.inmemory_parts_flush_interval_ms));
+  // Without a WAL the age of in-memory parts is checked at every raw-rows round, so that a
+  // part is written at most one round after it is old enough (see the top of scheduler.h).
+  const auto inmem_every = host_->HasWal() ? inmem_age : std::min(raw_every, inmem_age);
   auto next_raw = clock::now() + raw_every;
   auto next_inmem = clock::now() + inmem_every;
   std::unique_lock<std::mutex> l(mu_);

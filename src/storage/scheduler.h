@@ -7,6 +7,14 @@
 // references a missing index entry), convert raw rows to in-memory parts, write in-memory parts
 // to disk, drop partitions and parts past retention, rotate indexdb when its deadline passed;
 // then merges of small and big parts in every partition and of the indexdb.
+//
+// Loss window without a WAL: raw rows become in-memory parts every raw_rows_flush_interval_ms
+// (1 s), and in-memory parts at least inmemory_parts_flush_interval_ms (5 s) old are written
+// to disk at every raw-rows round, so a row is on disk at most about 1 + 5 + 1 = 7 s after it
+// was added (plus the flush itself). VictoriaMetrics 1.72 checks the in-memory parts' age only
+// every 5 s (partition.inmemoryPartsFlusher in lib/storage/partition.go), up to about 12 s.
+// With a WAL, the in-memory parts flush is a checkpoint of the whole storage every
+// inmemory_parts_flush_interval_ms instead.
 //   - With background work on, a timer loop (one arena task) runs ticks at the configured
 //     intervals and schedules merge tasks with backoff; everything runs in the arena of
 //     BackgroundWorkers.
@@ -68,6 +76,11 @@ class SchedulerHost {
   virtual Status MergeIndexDBOnce(bool* merged) = 0;
   // Outside both: makes a new current indexdb generation and drops the oldest.
   virtual Status RotateIndexDB() = 0;
+  // The storage has a write-ahead log: in-memory parts reach disk only through its
+  // checkpoints (Storage::WalCheckpoint, which flushes everything), run instead of the
+  // in-memory parts flush.
+  virtual bool HasWal() { return false; }
+  virtual Status WalCheckpoint() { return Status::OK(); }
 };
 
 // The last error of background work.

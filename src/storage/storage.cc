@@ -105,7 +105,9 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.stop = s->scheduler_->stop_flag();
   popts.read_only = opts.read_only;
   popts.now_ms = opts.now_ms;
+  popts.wal = opts.wal_mode != StorageOptions::WalMode::kOff;
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
+  VME_RETURN_IF_ERROR(s->OpenWal());
 
   s->scheduler_->Start();
   return s;
@@ -261,14 +263,35 @@ Status Storage::AddRows(const uint8_t* keys, size_t keys_len, const uint32_t* of
   // Per-day index entries before the rows, so that stored rows are always found by date.
   Status st = series_->AddPerDayEntries(rows, account_id, project_id,
                                         [&](size_t k) { return key_of(row_src[k]); });
-  return FinishAddRows(&rows, row_src, std::move(st), failure, &r, result, row_status);
+  const WalWriter::SeriesOf series_of = [&](size_t k, WalSeriesDef* d) {
+    d->account_id = account_id;
+    d->project_id = project_id;
+    d->key = key_of(row_src[k]);
+  };
+  return FinishAddRows(&rows, row_src, std::move(st), failure, &r, result, row_status, &series_of);
 }
 
 Status Storage::FinishAddRows(std::vector<RawRow>* rows, const std::vector<size_t>& row_src,
                               Status st, const Status& failure, AddRowsResult* r,
-                              AddRowsResult* result, uint8_t* row_status) {
+                              AddRowsResult* result, uint8_t* row_status,
+                              const WalWriter::SeriesOf* series_of) {
   std::vector<bool> stored(rows->size(), false);
-  if (st.ok()) st = StoreRows(rows, &stored, &r->rows_added);
+  // With the WAL, rows enter raw rows only once appended to it, and a checkpoint's rotation
+  // waits for writers between the two (wal_append_mu_), so that the rotation point separates
+  // rows that are in raw rows from rows that may not be yet.
+  uint64_t lsn = 0;
+  {
+    std::shared_lock<std::shared_mutex> al(wal_append_mu_, std::defer_lock);
+    if (wal_ != nullptr && series_of != nullptr && st.ok() && !rows->empty()) {
+      { std::lock_guard<std::mutex> gate(wal_gate_); }
+      al.lock();
+      st = wal_->Append(rows->data(), rows->size(), *series_of, &lsn);
+    }
+    if (st.ok()) st = StoreRows(rows, &stored, &r->rows_added);
+  }
+  if (st.ok() && lsn != 0 && opts_.wal_mode == StorageOptions::WalMode::kSync) {
+    st = wal_->Sync(lsn);
+  }
   for (size_t k = 0; row_status != nullptr && k < stored.size(); k++) {
     if (stored[k]) row_status[row_src[k]] = kRowStored;
   }
@@ -285,10 +308,19 @@ Status Storage::FinishAddRows(std::vector<RawRow>* rows, const std::vector<size_
   // Back-pressure (lib/storage/partition.go: writers help merge when a partition has too many
   // small parts). The index is flushed first so that no part on disk references missing
   // entries. Only the shared locks of the caller are held here.
+  if (wal_ != nullptr && lsn != 0 && wal_->TotalBytes() > opts_.wal_max_bytes) {
+    // The log grew past wal_max_bytes: a checkpoint lets its older segments go.
+    VME_RETURN_IF_ERROR(WalCheckpoint(/*try_only=*/true));
+  }
   for (const auto& p : table_->Partitions()) {
     if (p->SmallPartsCount() <= opts_.max_small_parts) continue;
     VME_RETURN_IF_ERROR(FlushIndexDB());
-    VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
+    if (wal_ != nullptr) {
+      // In-memory parts reach disk only through checkpoints (wal_checkpoint.cc).
+      VME_RETURN_IF_ERROR(WalCheckpoint(/*try_only=*/true));
+    } else {
+      VME_RETURN_IF_ERROR(p->FlushInmemoryParts());
+    }
     bool merged = false;
     const auto deleted = index_->Deleted();
     VME_RETURN_IF_ERROR(p->MergeOnce(MergeKind::kSmall, false, deleted.get(), &merged));
@@ -479,7 +511,15 @@ Status Storage::AddRowsRef(const uint64_t* refs, const int64_t* ts, const double
     }
     if (st.ok()) refs_.UpdateDates(updates);
   }
-  return FinishAddRows(&rows, row_src, std::move(st), failure, &r, result, row_status);
+  std::string key_copy;
+  const WalWriter::SeriesOf series_of = [&](size_t k, WalSeriesDef* d) {
+    d->account_id = rows[k].tsid.account_id;
+    d->project_id = rows[k].tsid.project_id;
+    auto l = refs_.ReadLock();
+    key_copy.assign(refs_.Key(slots[row_src[k]]).substr(8));
+    d->key = key_copy;
+  };
+  return FinishAddRows(&rows, row_src, std::move(st), failure, &r, result, row_status, &series_of);
 }
 
 Status Storage::StoreRows(std::vector<RawRow>* rows, std::vector<bool>* stored_mask,
@@ -518,6 +558,7 @@ Status Storage::FlushIndexDB() { return series_->Flush(); }
 
 Status Storage::FlushLocked() {
   if (opts_.read_only) return Status::OK();  // nothing buffered, nothing written
+  if (wal_ != nullptr) return WalCheckpoint();
   VME_RETURN_IF_ERROR(FlushIndexDB());
   for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->FlushToDisk());
   return Status::OK();
@@ -560,6 +601,11 @@ Status Storage::DeleteSeries(const SearchQuery& q, uint64_t* deleted_count) {
   VME_RETURN_IF_ERROR(index_->SearchMetricIDs(all_time, &ids));
   if (deleted_count != nullptr) *deleted_count = ids.size();
   if (ids.empty()) return Status::OK();
+  // With the WAL, the rows written before the deletion must not come back by a replay: they
+  // are flushed into parts (where the deletion hides them) and their segments dropped, with
+  // writers held back until the series are marked deleted.
+  std::unique_lock<std::shared_mutex> writers;
+  if (wal_ != nullptr) VME_RETURN_IF_ERROR(WalCheckpoint(false, &writers));
   VME_RETURN_IF_ERROR(index_->MarkDeleted(ids));
   // New samples of these labels must create fresh series: forget every cached mapping.
   series_->Forget(ids);
@@ -584,6 +630,15 @@ Status Storage::Close() {
     if (opts_.read_only) break;
     Status s2 = p->RemoveObsoleteParts();
     if (st.ok()) st = s2;
+  }
+  if (wal_ != nullptr) {
+    // After a failed flush the log still holds the rows: keep it for the next open.
+    if (st.ok()) {
+      st = wal_->Close();
+    } else {
+      wal_->Abandon();
+    }
+    wal_.reset();
   }
   Status s2 = index_->Close();
   if (st.ok()) st = s2;
@@ -696,6 +751,19 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   add("rows_rejected_out_of_retention", static_cast<double>(rejected_out_of_retention_.load()));
   add("rows_rejected_too_far_future", static_cast<double>(rejected_too_far_future_.load()));
   add("rows_rejected_invalid_timestamp", static_cast<double>(rejected_invalid_timestamp_.load()));
+  WalWriterStats ws;
+  {
+    auto g2 = Enter();
+    if (g2.ok() && wal_ != nullptr) ws = wal_->Stats();
+  }
+  add("wal_bytes", static_cast<double>(ws.bytes));
+  add("wal_segments", static_cast<double>(ws.segments));
+  add("wal_syncs", static_cast<double>(ws.syncs));
+  add("wal_checkpoints", static_cast<double>(wal_checkpoints_.load()));
+  add("wal_replayed_rows", static_cast<double>(wal_replayed_rows_.load()));
+  add("wal_replay_skipped_rows", static_cast<double>(wal_replay_skipped_rows_.load()));
+  add("wal_skipped_corrupt_records", static_cast<double>(wal_skipped_records_.load()));
+  add("wal_torn_tails_cut", static_cast<double>(wal_cut_tails_.load()));
   scheduler_->Stats(out);
 }
 
@@ -726,6 +794,8 @@ class Storage::SchedulerLink : public SchedulerHost {
     VME_ASSIGN_OR_RETURN(auto guard, s_->Enter());
     return s_->RotateIndexDB();
   }
+  bool HasWal() override { return s_->wal_ != nullptr; }
+  Status WalCheckpoint() override { return s_->WalCheckpoint(); }
 
  private:
   Storage* const s_;

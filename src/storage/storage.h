@@ -5,6 +5,15 @@
 //   <path>/data/             the partitions (storage/table.h)
 //   <path>/snapshots/        (storage_snapshot.cc)
 //   <path>/cache/            VictoriaMetrics' caches: ignored, never trusted
+//   <path>/wal/              the write-ahead log (wal_mode async or sync; storage/wal_*.h,
+//                            docs/durability.md); VictoriaMetrics ignores it
+//
+// Write-ahead log (StorageOptions::wal_mode != kOff; wal_checkpoint.cc): AddRows appends the
+// accepted rows to wal/ before they enter raw rows, and (sync) waits for their fdatasync
+// before returning. Rows reach durable parts only through a checkpoint: rotate the segment
+// (writers excluded from the append -> raw rows window), flush index and data, record the
+// checkpoint (wal_state.h), delete the older segments. Open replays what the checkpoint does
+// not cover; a read-only open ignores the log.
 //
 // Write path: series key -> TSID cache -> indexdb lookup or creation, exactly once per series
 // (series_registry.h) -> per-day index entries -> table -> partition raw rows.
@@ -23,7 +32,10 @@
 //   1. close_mu_ (shared by every call, exclusive in Close)
 //   2. idb_rw_, the rotation lock (shared by users of the indexdb generations, exclusive in
 //      RotateIndexDB)
-//   3. snapshot_mu_ (this storage's snapshot creation and deletion)
+//   3. snapshot_mu_ (this storage's snapshot creation and deletion), then ckpt_mu_ (one WAL
+//      checkpoint at a time), then wal_append_mu_ (shared by writers from the WAL append to
+//      the end of their raw-row insertion, exclusive in a checkpoint's segment rotation), then
+//      the WalWriter's locks
 //   4. SeriesRegistry::flush_mu_ (one indexdb flush at a time; held across the flush I/O)
 //   5. SeriesRegistry::create_mu_ (in-memory maps of series being created; no I/O under it)
 //   6. leaves, taken alone and never across I/O: IndexDBGenerations::deleted_mu_, the
@@ -55,6 +67,9 @@
 #include "storage/table.h"
 #include "storage/tag_filters.h"
 #include "storage/tsid.h"
+#include "storage/wal_record.h"
+#include "storage/wal_state.h"
+#include "storage/wal_writer.h"
 #include "util/fs.h"
 #include "util/status.h"
 
@@ -87,6 +102,23 @@ struct StorageOptions {
   // ("tick", "merge", "final merge", "indexdb merge"); an error it returns or throws is what
   // the task fails with.
   std::function<Status(std::string_view task)> background_fault_for_testing;
+
+  // Write-ahead log (docs/durability.md). kOff: rows are durable once their part is written
+  // (today's behaviour); kAsync: appended at once, fdatasync'ed at least every
+  // wal_sync_interval_ms; kSync: fdatasync'ed before AddRows returns (group commit).
+  enum class WalMode { kOff, kAsync, kSync };
+  WalMode wal_mode = WalMode::kOff;
+  int64_t wal_sync_interval_ms = 100;
+  // A log larger than this forces a checkpoint (flush) instead of growing.
+  uint64_t wal_max_bytes = 512ull << 20;
+  WalRecovery wal_recovery = WalRecovery::kStrict;  // kSkipCorrupt skips corrupt records
+  // Log lines (a torn WAL tail cut, segments ignored by a read-only open); empty = stderr.
+  std::function<void(std::string_view line)> log;
+  // For tests: called at each step of a WAL checkpoint ("rotated", "intent", "flushed",
+  // "recorded"); an error stops the checkpoint there, as a crash would.
+  std::function<Status(std::string_view point)> wal_crash_point_for_testing;
+  // For tests: passed to the WAL writer (WalWriterOptions::fault_for_testing).
+  std::function<Status(std::string_view op)> wal_fault_for_testing;
 };
 
 struct AddRowsResult {
@@ -153,6 +185,9 @@ class Storage : public std::enable_shared_from_this<Storage> {
   BackgroundError WaitForBackgroundErrors(uint64_t count) const;
   void WaitForRawRowsFlushes() const;
   Status Close();
+  // For crash tests: closes as a kill -9 would leave the directory: no flush, no checkpoint,
+  // no WAL sync (written WAL bytes stay, as in the page cache); later calls return Closed.
+  void AbandonForTesting();
   bool closed() const { return closed_.load(); }
 
   Result<std::unique_ptr<SeriesIterator>> Search(const SearchQuery& q);
@@ -191,9 +226,29 @@ class Storage : public std::enable_shared_from_this<Storage> {
   // row_src[k]) unless st (the per-day entries) failed, sets their row statuses, adds r to the
   // counters and *result, then helps merge. Returns the first error of st, the store, and
   // failure (a series that could not be resolved).
+  // series_of gives the tenant and key of rows[k] for the WAL (null: not logged, as in replay).
   Status FinishAddRows(std::vector<RawRow>* rows, const std::vector<size_t>& row_src, Status st,
                        const Status& failure, AddRowsResult* r, AddRowsResult* result,
-                       uint8_t* row_status);
+                       uint8_t* row_status, const WalWriter::SeriesOf* series_of);
+
+  // Write-ahead log (wal_checkpoint.cc).
+  std::string WalDir() const { return fs::Join(path_, "wal"); }
+  void Log(const std::string& line) const;
+  // Replays wal/ (read-write open, any wal_mode), then opens the writer (wal_mode != kOff).
+  Status OpenWal();
+  Status ReplayWal(uint64_t* next_seq);
+  // Makes every row acknowledged before the call durable in parts and drops the segments
+  // that holds (see the top of the file). try_only: return at once if one is running.
+  // writers (DeleteSeries): receives wal_append_mu_ exclusively, held from the rotation on
+  // and still held on return, so that no row is added meanwhile.
+  Status WalCheckpoint(bool try_only = false,
+                       std::unique_lock<std::shared_mutex>* writers = nullptr);
+  // wal_append_mu_ exclusively; wal_gate_ keeps new writers out meanwhile (the shared_mutex
+  // alone may prefer readers and starve the checkpoint).
+  std::unique_lock<std::shared_mutex> HoldWalWriters();
+  Status WalCrashPoint(std::string_view point) const;
+  // The flush of a checkpoint during replay: records in [state.durable, upto) are replayed.
+  Status ReplayCheckpoint(WalState* state, WalPosition upto);
   Status FlushIndexDB();
   Status FlushLocked();
   Status RotateIndexDB();
@@ -220,6 +275,15 @@ class Storage : public std::enable_shared_from_this<Storage> {
   std::atomic<bool> closed_{false};
 
   std::mutex snapshot_mu_;  // serialises this storage's snapshot creation and deletion
+
+  // Write-ahead log (null with wal_mode kOff or read-only).
+  std::unique_ptr<WalWriter> wal_;
+  std::shared_mutex wal_append_mu_;
+  std::mutex wal_gate_;  // taken briefly by writers before wal_append_mu_ (HoldWalWriters)
+  std::mutex ckpt_mu_;
+  WalState wal_state_;  // under ckpt_mu_
+  std::atomic<uint64_t> wal_replayed_rows_{0}, wal_skipped_records_{0}, wal_cut_tails_{0},
+      wal_checkpoints_{0}, wal_replay_skipped_rows_{0};
 
   // Counters.
   std::atomic<uint64_t> rows_added_{0}, rejected_invalid_labels_{0}, rejected_nan_{0},

@@ -273,3 +273,53 @@ Status RandomAccessFile::ReadAt(uint64_t offset, size_t n, char* dst) const {
 }
 
 }  // namespace vme::fs
+
+namespace vme::fs {
+
+Result<std::unique_ptr<AppendOnlyFile>> AppendOnlyFile::Create(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::IoError("cannot create " + path + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<AppendOnlyFile>(new AppendOnlyFile(fd, path));
+}
+
+AppendOnlyFile::~AppendOnlyFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status AppendOnlyFile::Append(std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(size_));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError("cannot write " + std::to_string(data.size()) + " bytes to " + path_ +
+                             " at offset " + std::to_string(size_) + ": " + std::strerror(errno));
+    }
+    if (n == 0) {
+      return Status::IoError("cannot write to " + path_ + " at offset " + std::to_string(size_) +
+                             ": no progress");
+    }
+    size_ += static_cast<uint64_t>(n);
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+Status AppendOnlyFile::Sync() {
+  if (::fdatasync(fd_) != 0) {
+    return Status::IoError("cannot fdatasync " + path_ + ": " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+Status AppendOnlyFile::Truncate(uint64_t n) {
+  if (::ftruncate(fd_, static_cast<off_t>(n)) != 0) {
+    return Status::IoError("cannot truncate " + path_ + " to " + std::to_string(n) +
+                           " bytes: " + std::strerror(errno));
+  }
+  size_ = n;
+  return Status::OK();
+}
+
+}  // namespace vme::fs

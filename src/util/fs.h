@@ -106,3 +106,35 @@ class RandomAccessFile {
 };
 
 }  // namespace vme::fs
+
+namespace vme::fs {
+
+// Append-only file for logs (the write-ahead log, storage/wal_writer.h): unbuffered write(2)
+// appends, fdatasync(2) and ftruncate(2), each error an IoError naming the path (and offset).
+// Self-contained: uses the system calls directly. Thread-safety: Append and Truncate need
+// external serialisation; Sync may run concurrently with them (fdatasync of the same fd).
+class AppendOnlyFile {
+ public:
+  // Opens path for appending, creating it if missing (exclusive: fails if it exists).
+  static Result<std::unique_ptr<AppendOnlyFile>> Create(const std::string& path);
+  ~AppendOnlyFile();
+  AppendOnlyFile(const AppendOnlyFile&) = delete;
+  AppendOnlyFile& operator=(const AppendOnlyFile&) = delete;
+
+  // Writes all of data at the end (retrying short writes). On error the file may hold a
+  // prefix of data: Truncate(size()) cuts it.
+  Status Append(std::string_view data);
+  Status Sync();
+  // Cuts the file to n bytes (n <= size()).
+  Status Truncate(uint64_t n);
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  AppendOnlyFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::string path_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace vme::fs
