@@ -200,6 +200,7 @@ flip_loop() {
     grep -q '^quarantine=unsupported' "$it/check.log" && quarantine_unsupported=$((quarantine_unsupported + 1))
     local outcome
     outcome=$(sed -n 's/^outcome=\([a-z_]*\).*/\1/p' "$it/check.log" | tail -1)
+    echo "it$i status=$rc outcome=${outcome:-none} ${q[*]} flipped: $(awk '{print $1}' "$it/flips" | sed -E 's|/[0-9]+_[0-9]+_[^/]+/|/<part>/|' | sort | uniq -c | awk '{printf "%s%s ", ($1>1?$1"x":""), $2}')" >>"$base/outcomes.log"
     case $rc in
       0) n[$outcome]=$((n[$outcome] + 1)); rm -rf "$it"; continue ;;
       10) n[wrong]=$((n[wrong] + 1))

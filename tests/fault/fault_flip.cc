@@ -11,7 +11,8 @@
 //       closing the db). FILE records what was written.
 //   fault_flip flip --db DIR --seed S --log FILE
 //       XORs 1-8 random bytes (random files, offsets and non-zero masks) of the part files
-//       (data and indexdb) and WAL segments; FILE lists "<relative path> <offset> <old> <new>".
+//       (data and indexdb) and the files of wal/ (a quarter of the flips when there is a WAL);
+//       FILE lists "<relative path> <offset> <old> <new>".
 //   fault_flip check --db DIR --manifest FILE [--flips FILE] [--quarantine]
 //       Opens DIR (with the option quarantine=true if asked), searches every series over all
 //       time, counts them, and prints "outcome=<o>" with o one of
@@ -239,10 +240,17 @@ int Flip(const Args& args) {
   std::mt19937_64 rng(static_cast<uint64_t>(args.Int("seed")));
   const std::vector<fs::path> files = FlipCandidates(db);
   if (files.empty()) Die(3, "no part or WAL file to flip");
+  std::vector<fs::path> wal_files;
+  for (const auto& f : files) {
+    if (fs::relative(f, db).begin()->string() == "wal") wal_files.push_back(f);
+  }
   const int n = 1 + static_cast<int>(rng() % 8);
   std::ofstream log(args.Get("log"));
   for (int i = 0; i < n; i++) {
-    const fs::path& f = files[rng() % files.size()];
+    // A quarter of the flips go to the WAL when there is one: its few files would otherwise be
+    // drawn rarely among the many part files.
+    const bool wal = !wal_files.empty() && rng() % 4 == 0;
+    const fs::path& f = wal ? wal_files[rng() % wal_files.size()] : files[rng() % files.size()];
     const uint64_t size = fs::file_size(f);
     const uint64_t off = rng() % size;
     const uint8_t mask = static_cast<uint8_t>(1 + rng() % 255);
