@@ -128,28 +128,30 @@ kill_loop() {  # kill_loop MODE
     rc=$?
     local line
     line=$(grep '^kill-check:' "$run/check.log" | tail -1)
+    local -A f=()
+    local kv
+    for kv in ${line#kill-check: }; do f[${kv%%=*}]=${kv#*=}; done
+    if [[ -n $line ]]; then
+      n_acked=$((n_acked + f[acked_batches]))
+      n_rows=$((n_rows + f[acked_rows]))
+      n_lost=$((n_lost + f[lost_batches]))
+      n_lost_rows=$((n_lost_rows + f[lost_rows]))
+      n_partial=$((n_partial + f[partial_batches]))
+      n_dup=$((n_dup + f[dup_rows]))
+      [[ ${f[writers_with_holes]} == 0 ]] || n_holes=$((n_holes + 1))
+      [[ ${f[opened]} == 1 ]] || n_before_open=$((n_before_open + 1))
+      [[ ${f[loss_window_ms]} == -1.0 ]] || windows+=("${f[loss_window_ms]}")
+      if [[ $measure == 1 ]]; then
+        echo "  wal_mode=$mode kill after ${delay_ms} ms: ${line#kill-check: }"
+      fi
+    fi
+    unset f
     if [[ $rc != 0 || -z $line ]]; then
       fail_keep "$chain" "wal_mode=$mode iteration $i: checker status $rc: $(grep -m1 VIOLATION "$run/check.log")"
       chain=""
       continue
     fi
     rm -rf "$run/db-before-check"
-    local -A f=()
-    local kv
-    for kv in ${line#kill-check: }; do f[${kv%%=*}]=${kv#*=}; done
-    n_acked=$((n_acked + f[acked_batches]))
-    n_rows=$((n_rows + f[acked_rows]))
-    n_lost=$((n_lost + f[lost_batches]))
-    n_lost_rows=$((n_lost_rows + f[lost_rows]))
-    n_partial=$((n_partial + f[partial_batches]))
-    n_dup=$((n_dup + f[dup_rows]))
-    [[ ${f[writers_with_holes]} == 0 ]] || n_holes=$((n_holes + 1))
-    [[ ${f[opened]} == 1 ]] || n_before_open=$((n_before_open + 1))
-    [[ ${f[loss_window_ms]} == -1.0 ]] || windows+=("${f[loss_window_ms]}")
-    if [[ $measure == 1 ]]; then
-      echo "  wal_mode=$mode kill after ${delay_ms} ms: ${line#kill-check: }"
-    fi
-    unset f
   done
   local wmax="none" wmed="none"
   if [[ ${#windows[@]} -gt 0 ]]; then
