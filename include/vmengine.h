@@ -210,7 +210,26 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   "max_small_parts" (default 256: above it a writer helps merge, VictoriaMetrics
  *   partition.addRowsPart in lib/storage/partition.go),
  *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to
- *   fewer parts, VictoriaMetrics partition.partsMerger in lib/storage/partition.go).
+ *   fewer parts, VictoriaMetrics partition.partsMerger in lib/storage/partition.go),
+ *   "wal_mode" ("off" (default), "async" or "sync": the write-ahead log in <path>/wal/, which
+ *   goes beyond VictoriaMetrics 1.72 (it has none; it ignores wal/, so the directory stays
+ *   readable by it, without the rows not yet in parts). "off": rows are durable once their
+ *   part is written, at most about 7 s after they were added or at vme_flush/vme_close.
+ *   "async": vme_add_rows appends the rows to the log before returning (a killed process
+ *   loses nothing) and the log is fdatasync'ed at least every "wal_sync_interval_ms" (an OS
+ *   crash loses at most that window). "sync": vme_add_rows and vme_add_rows_ref return
+ *   VME_OK only after the rows are fdatasync'ed; concurrent callers share fdatasyncs (group
+ *   commit). A failed log write or fdatasync fails the call with VME_ERR_IO naming the
+ *   segment. vme_open replays the log (in any mode, so a db reopened with "off" loses
+ *   nothing), adding each acknowledged row exactly once; a read-only open ignores it),
+ *   "wal_sync_interval_ms" (1..3600000 ms, default 100: the "async" sync period),
+ *   "wal_max_bytes" (>= 1 MiB, default 512 MiB: a larger log forces a flush of the parts and
+ *   the removal of its older segments instead of growing),
+ *   "wal_recovery" ("strict" (default) or "skip_corrupt": a corrupt log record followed by
+ *   valid ones fails vme_open with VME_ERR_CORRUPTION naming the segment and offset, or is
+ *   skipped; a torn tail is always cut, with a line on stderr). docs/durability.md has the
+ *   details. Thread-safety: the log serves concurrent writers of the db (group commit);
+ *   as every vme_options call, this setter must not run concurrently on one opts.
  * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, key or value; an unknown key or an unparsable
  * value, naming the key). */
 VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,

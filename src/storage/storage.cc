@@ -107,7 +107,11 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.now_ms = opts.now_ms;
   popts.wal = opts.wal_mode != StorageOptions::WalMode::kOff;
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
-  VME_RETURN_IF_ERROR(s->OpenWal());
+  if (Status st = s->OpenWal(); !st.ok()) {
+    // Rows replayed so far must not reach parts by the close: the next open replays them.
+    s->AbandonForTesting();
+    return st;
+  }
 
   s->scheduler_->Start();
   return s;
