@@ -186,7 +186,7 @@ flip_loop() {
     return
   fi
   local -A n=([exact]=0 [error]=0 [quarantined]=0 [wal_cut]=0 [wrong]=0 [bad_error]=0 [crash]=0 [hang]=0)
-  local quarantine_unsupported=0 n_viol_before=$failures flips=0
+  local quarantine_unsupported=0 n_viol_before=$failures flips=0 error_q=0 retried=0
   for ((i = 0; i < flip_iterations; i++)); do
     local it="$base/it$i" q=()
     mkdir -p "$it"
@@ -203,6 +203,8 @@ flip_loop() {
     local outcome
     outcome=$(sed -n 's/^outcome=\([a-z_]*\).*/\1/p' "$it/check.log" | tail -1)
     echo "it$i status=$rc outcome=${outcome:-none} ${q[*]} flipped: $(awk '{print $1}' "$it/flips" | sed -E 's|/[0-9]+_[0-9]+_[^/]+/|/<part>/|' | sort | uniq -c | awk '{printf "%s%s ", ($1>1?$1"x":""), $2}')" >>"$base/outcomes.log"
+    grep -q '^search retried' "$it/check.log" && retried=$((retried + 1))
+    [[ $rc == 0 && $outcome == error && ${#q[@]} -gt 0 ]] && error_q=$((error_q + 1))
     case $rc in
       0) n[$outcome]=$((n[$outcome] + 1)); rm -rf "$it"; continue ;;
       10) n[wrong]=$((n[wrong] + 1))
@@ -219,6 +221,7 @@ flip_loop() {
   echo "flip-loop: iterations=$flip_iterations flipped_bytes=$flips exact=${n[exact]} error=${n[error]}" \
     "quarantined=${n[quarantined]} wal_cut=${n[wal_cut]} wrong=${n[wrong]} bad_error=${n[bad_error]}" \
     "crash=${n[crash]} hang=${n[hang]} quarantine_unsupported=$quarantine_unsupported" \
+    "error_with_quarantine_on=$error_q searches_retried_after_quarantine=$retried" \
     "wal=$(sed -n 's/^wal_mode //p' "$base/manifest") violations=$((failures - n_viol_before))"
   if [[ $allow_wrong == 1 && ${n[wrong]} -gt 0 ]]; then
     echo "flip-loop: ${n[wrong]} wrong answer(s) allowed by --allow-wrong-answers; kept in $work/wrong-answers"

@@ -417,38 +417,46 @@ int Check(const Args& args) {
   vme_options_destroy(opts);
   if (st != VME_OK) ErrorOutcome("vme_open", st, err, flipped);
 
-  // Search everything.
+  // Search everything. With quarantine, a search that meets a corrupt block fails and moves
+  // the part aside: the search is repeated (at most twice) and must then serve the rest.
   std::map<std::string, Samples> got;
   std::vector<std::string> problems;  // rows that are wrong whatever else happened
   vme_query* q = vme_query_create(0, INT64_MAX);
   st = vme_query_add_matcher(q, VME_MATCH_RE, "__name__", 8, ".+", 2, &err);
   if (st != VME_OK) Die(3, "vme_query_add_matcher: " + TakeError(st, err));
-  vme_series_iter* it = nullptr;
-  st = vme_search(db, q, &it, &err);
-  if (st != VME_OK) {
-    vme_query_destroy(q);
-    vme_close(db, nullptr);
-    ErrorOutcome("vme_search", st, err, flipped);
-  }
-  while ((st = vme_series_iter_next(it, &err)) == VME_OK) {
-    const std::string name = vme_series_iter_name(it);
-    const int64_t* ts;
-    const double* values;
-    const size_t n = vme_series_iter_samples(it, &ts, &values);
-    if (got.count(name)) problems.push_back("series returned twice: " + name);
-    Samples& g = got[name];
-    for (size_t i = 0; i < n; i++) {
-      if (!g.emplace(ts[i], values[i]).second) {
-        problems.push_back(
-            Format("duplicate sample %s @%lld", name.c_str(), static_cast<long long>(ts[i])));
+  for (int attempt = 0;; attempt++) {
+    got.clear();
+    problems.clear();
+    const char* call = "vme_search";
+    vme_series_iter* it = nullptr;
+    st = vme_search(db, q, &it, &err);
+    if (st == VME_OK) {
+      call = "vme_series_iter_next";
+      while ((st = vme_series_iter_next(it, &err)) == VME_OK) {
+        const std::string name = vme_series_iter_name(it);
+        const int64_t* ts;
+        const double* values;
+        const size_t n = vme_series_iter_samples(it, &ts, &values);
+        if (got.count(name)) problems.push_back("series returned twice: " + name);
+        Samples& g = got[name];
+        for (size_t i = 0; i < n; i++) {
+          if (!g.emplace(ts[i], values[i]).second) {
+            problems.push_back(
+                Format("duplicate sample %s @%lld", name.c_str(), static_cast<long long>(ts[i])));
+          }
+        }
       }
+      vme_series_iter_close(it);
+      if (st == VME_DONE) break;
     }
-  }
-  vme_series_iter_close(it);
-  if (st != VME_DONE) {
+    if (want_quarantine && quarantine_supported && st == VME_ERR_CORRUPTION && attempt < 2) {
+      std::printf("search retried after %s: %s\n", call, TakeError(st, err).c_str());
+      err = nullptr;
+      continue;
+    }
     vme_query_destroy(q);
     vme_close(db, nullptr);
-    ErrorOutcome("vme_series_iter_next", st, err, flipped);
+    ErrorOutcome(call, st, err, flipped);
   }
   uint64_t count = 0;
   st = vme_series_count(db, q, &count, &err);
