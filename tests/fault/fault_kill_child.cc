@@ -86,8 +86,9 @@ void Writer(Child* c, int w) {
   while (true) pause();
 }
 
-void Check(vme_status st, vme_error* err, const char* what) {
-  if (st != VME_OK) Die(5, std::string(what) + ": " + TakeError(st, err));
+// Takes err by address: it is read after the call that filled it has run.
+void Check(vme_status st, vme_error** err, const char* what) {
+  if (st != VME_OK) Die(5, std::string(what) + ": " + TakeError(st, *err));
 }
 
 // Adds a few rows of fault_victim series, then deletes every fault_victim series.
@@ -107,19 +108,19 @@ void VictimRound(Child* c, std::mt19937_64* rng) {
   vme_error* err = nullptr;
   Check(vme_add_rows(c->db, reinterpret_cast<const uint8_t*>(keys.data()), keys.size(),
                      offsets.data(), ts.data(), values.data(), n, nullptr, &err),
-        err, "vme_add_rows (fault_victim)");
+        &err, "vme_add_rows (fault_victim)");
   if ((*rng)() % 2 == 0) return;  // sometimes the victims live on until the next round
   vme_query* q = vme_query_create(0, INT64_MAX);
   if (q == nullptr) Die(5, "vme_query_create failed");
   err = nullptr;
   Check(vme_query_add_matcher(q, VME_MATCH_EQ, "__name__", 8, kVictimMetric,
                               std::strlen(kVictimMetric), &err),
-        err, "vme_query_add_matcher");
+        &err, "vme_query_add_matcher");
   uint64_t deleted = 0;
   err = nullptr;
   const vme_status st = vme_delete_series(c->db, q, &deleted, &err);
   vme_query_destroy(q);
-  Check(st, err, "vme_delete_series");
+  Check(st, &err, "vme_delete_series");
 }
 
 void Maintenance(Child* c) {
@@ -133,18 +134,18 @@ void Maintenance(Child* c) {
         VictimRound(c, &rng);
         break;
       case 1:
-        Check(vme_force_merge(c->db, nullptr, &err), err, "vme_force_merge");
+        Check(vme_force_merge(c->db, nullptr, &err), &err, "vme_force_merge");
         break;
       case 2: {
         char* name = nullptr;
-        Check(vme_snapshot_create(c->db, &name, &err), err, "vme_snapshot_create");
+        Check(vme_snapshot_create(c->db, &name, &err), &err, "vme_snapshot_create");
         snapshots.emplace_back(name);
         vme_free(name);
         break;
       }
       case 3:
         if (!snapshots.empty()) {
-          Check(vme_snapshot_delete(c->db, snapshots.front().c_str(), &err), err,
+          Check(vme_snapshot_delete(c->db, snapshots.front().c_str(), &err), &err,
                 "vme_snapshot_delete");
           snapshots.pop_front();
         }
@@ -152,7 +153,7 @@ void Maintenance(Child* c) {
       case 4: {
         const uint64_t before = c->ack_seq.load();
         const int64_t start = NowNs();
-        Check(vme_flush(c->db, &err), err, "vme_flush");
+        Check(vme_flush(c->db, &err), &err, "vme_flush");
         WriteLine(c->ack_fd,
                   Format("F %llu %lld %lld\n", static_cast<unsigned long long>(before),
                          static_cast<long long>(start), static_cast<long long>(NowNs())));
