@@ -312,9 +312,11 @@ int main(int argc, char** argv) {
   const Args args(argc, argv, 1, {"strict-suffix"});
   const std::string db_path = args.Get("db");
   const std::string mode = args.Get("wal-mode");
-  // With wal_mode=off, rows become durable by parts, and concurrent flushes (the in-memory
-  // parts flusher, a force merge's flush) may finish a part of newer rows while an older part
-  // is still being written: a kill then leaves a hole. Only "async" promises a suffix.
+  // With wal_mode=off, rows become durable by parts, and a flush converts the raw-row shards
+  // one after another while writers go on: a batch added to a shard already converted stays
+  // in memory while a later one, in a shard not yet converted, reaches disk; overlapping
+  // flushes (the in-memory parts flusher, a force merge's flush) can also finish newer rows
+  // first. A kill then leaves a hole. Only "async" promises a suffix.
   const bool strict_suffix = mode != "off" || args.Has("strict-suffix");
   std::vector<Run> runs;
   for (const auto& d : args.All("run")) runs.push_back(LoadRun(d));
