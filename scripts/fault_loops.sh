@@ -75,8 +75,9 @@ fail_keep() {  # fail_keep DIR WHAT: keeps DIR under $work/failures and counts a
   failures=$((failures + 1))
 }
 
-rand_ms() {  # rand_ms MIN MAX: a random number of milliseconds
-  echo $(( $1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1) ))
+rand_ms() {  # rand_ms MIN MAX: sets REPLY to a random number of milliseconds (no subshell,
+             # so that $RANDOM's sequence, seeded with --seed, advances in this shell)
+  REPLY=$(( $1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1) ))
 }
 
 # ---- kill -9 loop --------------------------------------------------------------------------
@@ -102,7 +103,8 @@ kill_loop() {  # kill_loop MODE
       mkdir -p "$chain"
     fi
     local run="$chain/run$k" writers=$((1 + RANDOM % 3)) delay_ms
-    delay_ms=$(rand_ms $min_ms $max_ms)
+    rand_ms $min_ms $max_ms
+    delay_ms=$REPLY
     mkdir -p "$run"
     echo "$k $writers" >"$run/params"
     "$child" --db "$chain/db" --log "$run" --wal-mode "$mode" --writers "$writers" \
