@@ -325,12 +325,10 @@ Status RandomAccessFile::ReadAt(uint64_t offset, size_t n, char* dst) const {
   return Status::OK();
 }
 
-}  // namespace vme::fs
-
-namespace vme::fs {
-
 Result<std::unique_ptr<AppendOnlyFile>> AppendOnlyFile::Create(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = Injected(fault::Op::kCreate, path)
+                     ? -1
+                     : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     return Status::IoError("cannot create " + path + ": " + std::strerror(errno));
   }
@@ -343,7 +341,11 @@ AppendOnlyFile::~AppendOnlyFile() {
 
 Status AppendOnlyFile::Append(std::string_view data) {
   while (!data.empty()) {
-    const ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(size_));
+    size_t len = data.size();
+    const int injected = fault::Before(fault::Op::kWrite, path_, &len);
+    if (injected != 0) errno = injected;
+    const ssize_t n =
+        injected != 0 ? -1 : ::pwrite(fd_, data.data(), len, static_cast<off_t>(size_));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::IoError("cannot write " + std::to_string(data.size()) + " bytes to " + path_ +
@@ -360,7 +362,7 @@ Status AppendOnlyFile::Append(std::string_view data) {
 }
 
 Status AppendOnlyFile::Sync() {
-  if (::fdatasync(fd_) != 0) {
+  if (Injected(fault::Op::kSync, path_) || ::fdatasync(fd_) != 0) {
     return Status::IoError("cannot fdatasync " + path_ + ": " + std::strerror(errno));
   }
   return Status::OK();
@@ -401,7 +403,7 @@ void MappedFile::DropBefore(uint64_t offset) {
 }
 
 Status AppendOnlyFile::Truncate(uint64_t n) {
-  if (::ftruncate(fd_, static_cast<off_t>(n)) != 0) {
+  if (Injected(fault::Op::kTruncate, path_) || ::ftruncate(fd_, static_cast<off_t>(n)) != 0) {
     return Status::IoError("cannot truncate " + path_ + " to " + std::to_string(n) +
                            " bytes: " + std::strerror(errno));
   }

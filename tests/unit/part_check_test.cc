@@ -1,7 +1,9 @@
 // The structural part verifiers of `vmengine check` (storage/part_check.h,
 // mergeset/part_check.h): clean parts (ours and VictoriaMetrics 1.72's) check clean, and each
 // targeted corruption is reported with the part, the right file and, where it has one, the
-// offset. Every corruption below is one a reader can detect without checksums.
+// offset. Every corruption below is one a reader can detect without checksums, so the parts
+// written here drop their checksum sidecar (they stand for VictoriaMetrics-written parts);
+// TestSidecarPart checks a part that keeps it.
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -16,6 +18,7 @@
 #include "storage/part_check.h"
 #include "test_util.h"
 #include "util/fs.h"
+#include "util/part_checksums.h"
 
 namespace {
 
@@ -56,6 +59,7 @@ std::string WriteDataPart(const std::string& base) {
   REQUIRE_OK(p);
   const std::string dir = base + "/" + (*p)->header().DirName(1);
   REQUIRE_OK((*p)->inmemory()->StoreToDisk(dir));
+  REQUIRE(sfs::remove(dir + "/" + vme::kPartChecksumsFileName));
   return dir;
 }
 
@@ -79,6 +83,7 @@ std::string WriteMergesetPart(const std::string& base, int n, int per_block) {
   const auto& ph = (*w)->header();
   const std::string dir = base + "/" + vme::mergeset::PartName(ph.items_count, ph.blocks_count, 1);
   sfs::rename(tmp, dir);
+  REQUIRE(sfs::remove(dir + "/" + vme::kPartChecksumsFileName));
   return dir;
 }
 
@@ -290,6 +295,7 @@ void TestBlocksOfOneSeriesOutOfOrder() {
   REQUIRE_EQ((*p)->header().blocks_count, 2);
   const std::string dir = t.path() + "/" + (*p)->header().DirName(1);
   REQUIRE_OK((*p)->inmemory()->StoreToDisk(dir));
+  REQUIRE(sfs::remove(dir + "/" + vme::kPartChecksumsFileName));
   // Swap the blocks: headers, and payloads in both files, so that offsets still tile.
   auto index = vme::fs::ReadFile(dir + "/index.bin");
   REQUIRE_OK(index);
@@ -373,6 +379,35 @@ void TestChecksumHook() {
   RequireProblem(r, dir, "values.bin", 65536);
 }
 
+// A part with its sidecar, checked with the real checksum verifier: clean, then a flipped
+// byte in the middle of values.bin is reported (by the sidecar) naming that file.
+void TestSidecarPart() {
+  TempDir t;
+  std::vector<RawRow> rows;
+  for (uint64_t id = 1; id <= 50; id++) {
+    for (int64_t k = 0; k < 100; k++) {
+      RawRow r;
+      r.tsid = TSID{0, 0, 7, 1, 2, id};
+      r.timestamp = kT0 + k * 15000;
+      r.value = static_cast<double>((id * 31 + static_cast<uint64_t>(k) * 7) % 1000) / 8;
+      rows.push_back(r);
+    }
+  }
+  auto p = Part::CreateInmemory(&rows, 0);
+  REQUIRE_OK(p);
+  const std::string dir = t.path() + "/" + (*p)->header().DirName(1);
+  REQUIRE_OK((*p)->inmemory()->StoreToDisk(dir));
+  PartCheckOptions opts;
+  opts.verify_checksums = [](const std::string& d) { return vme::VerifyPartChecksums(d); };
+  PartCheckResult r = CheckDataPart(dir, opts);
+  REQUIRE(r.ok(), "%s", Describe(r).c_str());
+  REQUIRE(r.checksums_verified);
+  FlipByte(dir + "/values.bin", sfs::file_size(dir + "/values.bin") / 2);
+  r = CheckDataPart(dir, opts);
+  REQUIRE(!r.ok());
+  REQUIRE(Describe(r).find("values.bin") != std::string::npos, "%s", Describe(r).c_str());
+}
+
 void TestCleanMergesetPart() {
   TempDir t;
   const std::string dir = WriteMergesetPart(t.path(), 5000, 700);
@@ -431,7 +466,7 @@ int main(int argc, char** argv) {
        VME_TEST(TestFlippedByteInEachDataFile), VME_TEST(TestTruncatedDataFiles),
        VME_TEST(TestPartNameLiesAboutRows), VME_TEST(TestIndexBlockOutOfOrder),
        VME_TEST(TestBlockHeadersOutOfOrder), VME_TEST(TestBlocksOfOneSeriesOutOfOrder),
-       VME_TEST(TestMetaindexRowLies), VME_TEST(TestChecksumHook), VME_TEST(TestCleanMergesetPart),
-       VME_TEST(TestMergesetCorruptions)},
+       VME_TEST(TestMetaindexRowLies), VME_TEST(TestChecksumHook), VME_TEST(TestSidecarPart),
+       VME_TEST(TestCleanMergesetPart), VME_TEST(TestMergesetCorruptions)},
       argc, argv);
 }

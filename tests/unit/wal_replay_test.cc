@@ -33,6 +33,7 @@
 #include "storage/selector_parser.h"
 #include "storage/storage.h"
 #include "test_util.h"
+#include "util/fault_injection.h"
 #include "vmengine.h"
 
 namespace {
@@ -425,6 +426,53 @@ void TestSyncFailure() {
   REQUIRE_OK(s->Close());
 }
 
+// The file-system fault layer (util/fault_injection.h) reaches the log's files: ENOSPC and a
+// short write on the append, EIO on the fdatasync, each fail the call with an IoError naming
+// the segment and the OS error; nothing of a failed append survives a crash, and writes
+// resume once the fault is gone.
+void TestFsFaultsReachTheLog() {
+  namespace fault = vme::fault;
+  vme::test::TempDir dir;
+  auto s = Open(dir.path(), Opts(Mode::kSync));
+  REQUIRE_OK(AddBatch(s.get(), 0));
+  const struct {
+    fault::Op op;
+    fault::Effect effect;
+    const char* text;
+  } cases[] = {{fault::Op::kWrite, fault::Effect::kEnospc, "No space left on device"},
+               {fault::Op::kWrite, fault::Effect::kShortWrite, "No space left on device"},
+               {fault::Op::kSync, fault::Effect::kEio, "Input/output error"}};
+  int b = 1;
+  for (const auto& c : cases) {
+    fault::Rule rule;
+    rule.op = c.op;
+    rule.path_contains = "/wal/";
+    rule.effect = c.effect;
+    Status st;
+    {
+      fault::ScopedRule armed(rule);
+      st = AddBatch(s.get(), b++);
+      REQUIRE(armed.injected() > 0, "the rule for %s never fired", fault::OpName(c.op));
+    }
+    REQUIRE_EQ(st.code(), Code::kIo);
+    REQUIRE(st.message().find("/wal/") != std::string::npos, "%s", st.message().c_str());
+    REQUIRE(st.message().find(c.text) != std::string::npos, "%s", st.message().c_str());
+    REQUIRE_OK(AddBatch(s.get(), b++));  // the fault is gone: writes resume
+  }
+  Crash(&s);
+  s = Open(dir.path(), Opts(Mode::kSync));
+  auto rows = Rows(s);
+  ExpectExactlyOnce(rows, 0, 1);
+  for (int ok = 2; ok < b; ok += 2) ExpectExactlyOnce(rows, ok, ok + 1);
+  for (const auto& [k, n] : rows) {
+    const int64_t batch = (k.second - kT0) / 1000;
+    REQUIRE(batch % 2 == 0 || batch == 5, "a row of the failed append %lld is present",
+            static_cast<long long>(batch));
+    REQUIRE(n == 1, "duplicate");
+  }
+  REQUIRE_OK(s->Close());
+}
+
 // 4 writers, one fdatasync for the first and one for the other three: the first sync waits
 // (fault hook) until all four have appended, so the second covers the three others.
 void TestGroupCommit() {
@@ -550,7 +598,8 @@ int main(int argc, char** argv) {
        VME_TEST(TestCrashPoints), VME_TEST(TestSegmentRemovalAndMaxBytes),
        VME_TEST(TestDeleteNotResurrected), VME_TEST(TestReadOnlyWritesNothing),
        VME_TEST(TestCorruptRecords), VME_TEST(TestTornTailCut), VME_TEST(TestSyncFailure),
-       VME_TEST(TestGroupCommit), VME_TEST(TestBackgroundRoundCheckpoints),
-       VME_TEST(TestWritersRaceCheckpoints), VME_TEST(TestOptionKeys)},
+       VME_TEST(TestFsFaultsReachTheLog), VME_TEST(TestGroupCommit),
+       VME_TEST(TestBackgroundRoundCheckpoints), VME_TEST(TestWritersRaceCheckpoints),
+       VME_TEST(TestOptionKeys)},
       argc, argv);
 }
