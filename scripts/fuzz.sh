@@ -56,7 +56,7 @@ else
   done
 fi
 for t in "${targets[@]}"; do
-  if [ ! -x "$build/${t}_fuzz" ]; then echo "fuzz: no target $t ($build/${t}_fuzz)" >&2; exit 2; fi
+  if [ ! -x "$build/fuzz/${t}_fuzz" ]; then echo "fuzz: no target $t ($build/fuzz/${t}_fuzz)" >&2; exit 2; fi
   if [ ! -d "$root/fuzz/corpus/$t" ]; then echo "fuzz: no seed corpus fuzz/corpus/$t" >&2; exit 2; fi
 done
 
@@ -74,7 +74,7 @@ run_one() {
   # shellcheck disable=SC2086
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:symbolize=1${symbolizer:+:external_symbolizer_path=$symbolizer}" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" TMPDIR="$scratch/$t" \
-    "$build/${t}_fuzz" -max_total_time="$seconds" -print_final_stats=1 -timeout=25 \
+    "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -print_final_stats=1 -timeout=25 \
     -rss_limit_mb=2048 -artifact_prefix="$build/crashes/${t}-" ${FUZZ_ARGS:-} \
     "$build/corpus/$t" "$root/fuzz/corpus/$t" >"$build/logs/$t.log" 2>&1
   echo $? >"$build/logs/$t.rc"
@@ -116,6 +116,6 @@ done
 end=$(date +%s)
 echo "fuzz: build $((built - start)) s, fuzzing $((end - built)) s, ${#targets[@]} targets x ${seconds} s, $jobs at a time"
 if [ "$status" -ne 0 ]; then
-  echo "fuzz: FAILED; reproduce with: $build/<target>_fuzz <input>; see docs/fuzzing.md" >&2
+  echo "fuzz: FAILED; reproduce with: $build/fuzz/<target>_fuzz <input>; see docs/fuzzing.md" >&2
 fi
 exit "$status"

@@ -2,8 +2,9 @@
 // (streaming) and DecompressZstdTo (one call when frames state their size), with an output bound.
 //
 // Input: u32be output bound (taken modulo 4 MiB), then the frames.
-// Properties: both decoders agree (same error or same bytes) and never exceed the bound; the
-// decompressed bytes compress (at a level from the input) to a frame that decompresses to them.
+// Properties: both decoders agree (same error or same bytes) and never exceed the bound; a
+// bound of exactly the content size accepts it, one byte less refuses it; the decompressed
+// bytes compress (at a level from the input) to a frame that decompresses to them.
 #include <string>
 
 #include "encoding/zstd.h"
@@ -23,6 +24,13 @@ VME_FUZZ_TARGET(zstd) {
   if (!st.ok()) return;
   VME_FUZZ_CHECK(out.size() <= max_size, "output bound exceeded");
   VME_FUZZ_CHECK(buf.view() == out, "the two decoders disagree on the content");
+  std::string exact;
+  VME_FUZZ_CHECK(DecompressZstd(&exact, frames, out.size()).ok() && exact == out,
+                 "content of exactly the limit refused");
+  if (!out.empty()) {
+    VME_FUZZ_CHECK(!DecompressZstd(&exact, frames, out.size() - 1).ok(),
+                   "content over the limit accepted");
+  }
   std::string re;
   CompressZstd(&re, out, static_cast<int>(frames.size() % 7) - 2);
   std::string back;
