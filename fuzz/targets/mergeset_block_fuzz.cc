@@ -3,7 +3,8 @@
 //
 // Input: u32be length + marshaled block header (src/mergeset/block_header.h), u32be length +
 // itemsData, then lensData (the rest).
-// Properties: a block that decodes has itemsCount sorted items starting with firstItem; they
+// Properties: a block that decodes has itemsCount sorted items starting with firstItem, at most
+// kMaxDecodedBlockSize bytes in all; they
 // re-encode (MarshalSortedData, at a level from the input) to a block that decodes to the same
 // items.
 #include <string>
@@ -27,6 +28,7 @@ VME_FUZZ_TARGET(mergeset_block) {
   VME_FUZZ_CHECK(block.size() == bh.items_count, "item count");
   VME_FUZZ_CHECK(block.first() == bh.first_item, "first item");
   VME_FUZZ_CHECK(block.IsSorted(), "items not sorted");
+  VME_FUZZ_CHECK(block.data_size() <= kMaxDecodedBlockSize, "decoded block over the limit");
   BlockHeader bh2;
   std::string items2, lens2;
   block.MarshalSortedData(static_cast<int>(items_data.size() % 5), &bh2, &items2, &lens2);
