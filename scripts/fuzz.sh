@@ -69,15 +69,15 @@ trap 'rm -rf "$scratch"' EXIT
 
 symbolizer=$(command -v llvm-symbolizer || true)
 run_one() {
-  local t=$1
+  local t=$1 rc=0
   mkdir -p "$build/corpus/$t" "$scratch/$t"
   # shellcheck disable=SC2086
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:symbolize=1${symbolizer:+:external_symbolizer_path=$symbolizer}" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" TMPDIR="$scratch/$t" \
     "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -print_final_stats=1 -timeout=25 \
     -rss_limit_mb=2048 -artifact_prefix="$build/crashes/${t}-" ${FUZZ_ARGS:-} \
-    "$build/corpus/$t" "$root/fuzz/corpus/$t" >"$build/logs/$t.log" 2>&1
-  echo $? >"$build/logs/$t.rc"
+    "$build/corpus/$t" "$root/fuzz/corpus/$t" >"$build/logs/$t.log" 2>&1 || rc=$?
+  echo "$rc" >"$build/logs/$t.rc"
 }
 
 running=0
