@@ -9,7 +9,7 @@
 // component (no '/', no NUL, not "." or ".."), else the input is skipped.
 //
 // The directory is created under $TMPDIR (default /tmp), in a per-process scratch directory,
-// and replaced on every call.
+// replaced on every call and removed at exit.
 #pragma once
 
 #include <unistd.h>
@@ -29,11 +29,20 @@ namespace vme::fuzz {
 inline std::string WritePartDir(const uint8_t* data, size_t size,
                                 const std::vector<const char*>& files) {
   namespace stdfs = std::filesystem;
-  static const std::string scratch = [] {
+  // Removed at exit (the last input's directory stays until then).
+  struct Scratch {
+    std::string path;
+    ~Scratch() {
+      std::error_code ec;
+      stdfs::remove_all(path, ec);
+    }
+  };
+  static const Scratch scratch_dir{[] {
     const char* base = std::getenv("TMPDIR");
     return std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vme-fuzz-part." +
            std::to_string(getpid());
-  }();
+  }()};
+  const std::string& scratch = scratch_dir.path;
   std::error_code ec;
   stdfs::remove_all(scratch, ec);
   const std::string_view all(reinterpret_cast<const char*>(data), size);
