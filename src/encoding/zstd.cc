@@ -61,9 +61,8 @@ Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
     return Status::Corruption("zstd: decompressed data exceeds the limit of " +
                               std::to_string(max_size) + " bytes");
   };
-  // Output room stops one byte past the limit: content of exactly max_size bytes (an empty
-  // frame with a limit of 0, or a frame without a content size whose end zstd confirms only on
-  // a further call) is accepted, and one more byte proves the content is too big.
+  // Output room stops one byte past the limit: content of exactly max_size bytes is accepted
+  // (an empty frame under a limit of 0 was refused), and one byte more proves it too big.
   const size_t room = max_size == SIZE_MAX ? max_size : max_size + 1;
   size_t ret = 0;
   size_t chunk =
