@@ -210,7 +210,17 @@ VME_API vme_status vme_options_set_cache_bytes(vme_options* opts, uint64_t bytes
  *   "max_small_parts" (default 256: above it a writer helps merge, VictoriaMetrics
  *   partition.addRowsPart in lib/storage/partition.go),
  *   "final_merge_delay_ms" (default 0 = off: after this long without merges, merge down to
- *   fewer parts, VictoriaMetrics partition.partsMerger in lib/storage/partition.go).
+ *   fewer parts, VictoriaMetrics partition.partsMerger in lib/storage/partition.go),
+ *   "quarantine" ("true"/"false" or "1"/"0", default false: a part that fails verification
+ *   when the db opens, or whose block or index block fails its checksum or does not decode
+ *   during a search or a merge, is moved to <path>/quarantine/<its path relative to path>
+ *   (e.g. quarantine/data/small/2026_12/<part>), counted in the stat "quarantined_parts" and
+ *   reported as the last background error naming the part and the reason; the db keeps
+ *   serving the other parts. The search that met the corrupt bytes still returns
+ *   VME_ERR_CORRUPTION; later searches no longer see the part, whose rows are gone from
+ *   results. Off: VME_ERR_CORRUPTION (naming the part directory, the file and the offset)
+ *   reaches the caller and nothing is moved. No effect with "read_only". vmengine-specific:
+ *   VictoriaMetrics 1.72 has no part checksums; docs/format.md, "Checksums").
  * Errors: VME_ERR_INVALID_ARGUMENT (NULL opts, key or value; an unknown key or an unparsable
  * value, naming the key). */
 VME_API vme_status vme_options_set(vme_options* opts, const char* key, const char* value,
@@ -571,7 +581,8 @@ typedef struct vme_stats vme_stats;
  * "rows_rejected_*", and per partition "partition.YYYY_MM.small_parts" etc. Background work
  * never fails silently: "background_errors" counts its errors since open and
  * "background_last_error" has the time of the last one (ms since the epoch, 0 = none) as
- * value and its message as text (vme_stats_text()). Free with vme_stats_free(). Errors:
+ * value and its message as text (vme_stats_text()). "quarantined_parts" counts the parts
+ * moved to quarantine since open (option "quarantine"). Free with vme_stats_free(). Errors:
  * VME_ERR_INVALID_ARGUMENT (NULL db or out), VME_ERR_CLOSED. */
 VME_API vme_status vme_stats_get(vme_db* db, vme_stats** out, vme_error** err) VME_NOEXCEPT;
 /* Number of entries. Errors: none; 0 for NULL. */

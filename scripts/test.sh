@@ -7,6 +7,9 @@
 #   4. bench/peers' generator and driver tests, and a build of its vmengine engine.
 # SANITIZE=1 adds the suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
 # TSAN=1 adds every multi-threaded test under ThreadSanitizer (build-tsan/), no suppressions.
+# FUZZ_SECONDS=N runs every libFuzzer target for N seconds under ASan+UBSan (scripts/fuzz.sh,
+# build-fuzz/, clang). FAULT_LOOPS=1 runs the kill -9 loops (each wal_mode) on build/ and the
+# flipped-bytes loop on build-asan/ (SANITIZE=1) or build/ (scripts/fault_loops.sh).
 # VME_WERROR=ON (.ci/run sets it) makes every compiler warning an error: the CMake builds get
 # -DVME_WERROR=ON, the Java JNI layer -Werror, clippy -D warnings. Default OFF.
 # Every step prints its own result lines; the script stops at the first failure. Timeouts only
@@ -44,7 +47,7 @@ if [ "${TSAN:-0}" = "1" ]; then
   # VME_UNIT_TEST_FILTER, and the C API tests that the bindings' calls follow. Only these
   # targets are built.
   step "multi-threaded tests under ThreadSanitizer (build-tsan/)"
-  tsan_unit='concurrent_ingest lsm_concurrency lsm_sustained snapshot mergeset_table crash series_registry background retention index_db_lookup mergeset_item_filter'
+  tsan_unit='concurrent_ingest lsm_concurrency lsm_sustained snapshot mergeset_table crash series_registry background retention index_db_lookup mergeset_item_filter fault_injection disk_full_background'
   tsan_capi='misuse query'
   tsan_tests=$(printf '%s_test ' $tsan_unit $tsan_capi)
   BUILD_DIR="$root/build-tsan" TARGETS="$tsan_tests" "$root/scripts/build.sh" \
@@ -60,6 +63,18 @@ if [ "${TSAN:-0}" = "1" ]; then
   fi
   (cd build-tsan && TSAN_OPTIONS="halt_on_error=1" \
     ctest --output-on-failure -j2 --timeout "$timeout" -R "$tsan_regex")
+fi
+
+if [ "${FAULT_LOOPS:-0}" = "1" ]; then
+  step "fault-injection loops: kill -9 (wal_mode sync, async, off) and flipped bytes"
+  flip_build="$root/build"
+  if [ "${SANITIZE:-0}" = "1" ]; then flip_build="$root/build-asan"; fi
+  bash scripts/fault_loops.sh "$root/build" "$flip_build"
+fi
+
+if [ "${FUZZ_SECONDS:-0}" != "0" ]; then
+  step "libFuzzer targets, ${FUZZ_SECONDS} s each, ASan+UBSan (build-fuzz/)"
+  bash scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
 
 step "compatibility with VictoriaMetrics' storage packages"

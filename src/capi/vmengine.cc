@@ -335,6 +335,10 @@ vme_status vme_options_set(vme_options* opts, const char* key, const char* value
   } else if (k == "background") {
     if (std::strcmp(value, "0") != 0 && std::strcmp(value, "1") != 0) return bad();
     opts->opts.background = value[0] == '1';
+  } else if (k == "quarantine") {
+    const std::string v(value);
+    if (v != "true" && v != "false" && v != "1" && v != "0") return bad();
+    opts->opts.quarantine = v == "true" || v == "1";
   } else {
     return Fail(err, VME_ERR_INVALID_ARGUMENT, "vme_options_set: unknown option '" + k + "'");
   }

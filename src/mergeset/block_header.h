@@ -32,6 +32,10 @@ struct BlockHeader {
   uint64_t lens_block_offset = 0;
   uint32_t items_block_size = 0;
   uint32_t lens_block_size = 0;
+  // Not on disk: the block's checksum from its part's checksum sidecar
+  // (util/part_checksums.h), set by Part::ReadIndexBlock for parts that have one.
+  uint32_t checksum = 0;
+  bool has_checksum = false;
 
   void Marshal(std::string* dst) const;
   // Consumes one header from the front of src and validates it. Errors are Corruption

@@ -29,6 +29,9 @@ Status BlockStreamWriter::WriteBlock(const InmemoryBlock& b) {
   }
   VME_RETURN_IF_ERROR(items_->Append(items_buf_));
   VME_RETURN_IF_ERROR(lens_->Append(lens_buf_));
+  items_hash_.Update(items_buf_);
+  lens_hash_.Update(lens_buf_);
+  sums_.blocks.push_back(BlockChecksum(items_buf_, lens_buf_));
   if (row_.block_headers_count == 0) row_.first_item = bh_.first_item;
   bh_.Marshal(&index_block_);
   row_.block_headers_count++;
@@ -48,6 +51,8 @@ Status BlockStreamWriter::FlushIndexBlock() {
   row_.index_block_offset = index_->size();
   row_.index_block_size = static_cast<uint32_t>(packed.size());
   VME_RETURN_IF_ERROR(index_->Append(packed));
+  index_hash_.Update(packed);
+  sums_.index_blocks.push_back(IndexBlockChecksum(packed));
   row_.Marshal(&metaindex_rows_);
   row_ = MetaindexRow();
   index_block_.clear();
@@ -64,7 +69,16 @@ Status BlockStreamWriter::Close() {
   VME_RETURN_IF_ERROR(lens_->Close());
   VME_RETURN_IF_ERROR(index_->Close());
   VME_RETURN_IF_ERROR(metaindex_->Close());
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(fs::Join(dir_, "metadata.json"), ph_.ToJson()));
+  const std::string json = ph_.ToJson();
+  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(fs::Join(dir_, "metadata.json"), json));
+  // The sidecar comes last: it covers every other file (docs/format.md, "Checksums").
+  sums_.kind = PartKind::kMergeset;
+  sums_.files = {{"items.bin", items_hash_.size(), items_hash_.Digest()},
+                 {"lens.bin", lens_hash_.size(), lens_hash_.Digest()},
+                 {"index.bin", index_hash_.size(), index_hash_.Digest()}};
+  sums_.AddFile("metaindex.bin", packed);
+  sums_.AddFile("metadata.json", json);
+  VME_RETURN_IF_ERROR(WritePartChecksums(dir_, sums_));
   return fs::FsyncDir(dir_);
 }
 

@@ -3,7 +3,9 @@
 // each block's itemsData/lensData; block headers are collected into an index block that is
 // zstd-compressed into index.bin once its uncompressed size reaches 64 KiB (and at the end); one
 // metaindex row per index block; metaindex.bin = zstd of all rows; metadata.json is written
-// atomically on Close. All files and the directory are fsynced on Close.
+// atomically on Close, then the checksum sidecar vmengine_checksums.bin (util/part_checksums.h:
+// the xxh3-64 of each file, one checksum per index block and per block). All files and the
+// directory are fsynced on Close.
 #pragma once
 
 #include <memory>
@@ -15,6 +17,7 @@
 #include "mergeset/metaindex_row.h"
 #include "mergeset/part_header.h"
 #include "util/fs.h"
+#include "util/part_checksums.h"
 #include "util/status.h"
 
 namespace vme::mergeset {
@@ -52,6 +55,8 @@ class BlockStreamWriter {
   std::string items_buf_, lens_buf_;
   BlockHeader bh_;
   ItemFilterBuilder* filter_ = nullptr;
+  PartChecksums sums_;
+  FileHasher items_hash_, lens_hash_, index_hash_;
 };
 
 }  // namespace vme::mergeset

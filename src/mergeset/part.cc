@@ -61,6 +61,13 @@ Result<std::shared_ptr<Part>> Part::Open(const std::string& path_in) {
   }
   const std::string meta_path = fs::Join(path, "metadata.json");
   VME_ASSIGN_OR_RETURN(std::string meta, fs::ReadFile(meta_path));
+  const std::string metaindex_path = fs::Join(path, "metaindex.bin");
+  VME_ASSIGN_OR_RETURN(std::string metaindex_data, fs::ReadFile(metaindex_path));
+  VME_ASSIGN_OR_RETURN(p->items_file_, fs::RandomAccessFile::Open(fs::Join(path, "items.bin")));
+  VME_ASSIGN_OR_RETURN(p->lens_file_, fs::RandomAccessFile::Open(fs::Join(path, "lens.bin")));
+  VME_ASSIGN_OR_RETURN(p->index_file_, fs::RandomAccessFile::Open(fs::Join(path, "index.bin")));
+  VME_RETURN_IF_ERROR(p->LoadChecksums(meta, metaindex_data));
+
   VME_ASSIGN_OR_RETURN(p->header_, PartHeader::FromJson(meta, meta_path));
   if (p->header_.items_count != name_items || p->header_.blocks_count != name_blocks) {
     return Status::Corruption(
@@ -68,14 +75,8 @@ Result<std::shared_ptr<Part>> Part::Open(const std::string& path_in) {
         std::to_string(p->header_.blocks_count) + " do not match the part name " + p->name_);
   }
 
-  const std::string metaindex_path = fs::Join(path, "metaindex.bin");
-  VME_ASSIGN_OR_RETURN(std::string metaindex_data, fs::ReadFile(metaindex_path));
   Status st = UnmarshalMetaindexRows(metaindex_data, &p->metaindex_);
   if (!st.ok()) return st.WithContext(metaindex_path);
-
-  VME_ASSIGN_OR_RETURN(p->items_file_, fs::RandomAccessFile::Open(fs::Join(path, "items.bin")));
-  VME_ASSIGN_OR_RETURN(p->lens_file_, fs::RandomAccessFile::Open(fs::Join(path, "lens.bin")));
-  VME_ASSIGN_OR_RETURN(p->index_file_, fs::RandomAccessFile::Open(fs::Join(path, "index.bin")));
 
   uint64_t headers = 0;
   for (size_t i = 0; i < p->metaindex_.size(); i++) {
@@ -98,9 +99,46 @@ Result<std::shared_ptr<Part>> Part::Open(const std::string& path_in) {
     return Status::Corruption(metaindex_path + ": first item does not match FirstItem of " +
                               meta_path);
   }
+  if (p->has_sums_) {
+    if (p->sums_.index_blocks.size() != p->metaindex_.size() ||
+        p->sums_.blocks.size() != p->header_.blocks_count) {
+      return Status::Corruption("part " + path + ": " + fs::Join(path, kPartChecksumsFileName) +
+                                " lists " + std::to_string(p->sums_.index_blocks.size()) +
+                                " index blocks and " + std::to_string(p->sums_.blocks.size()) +
+                                " blocks; " + metaindex_path + " has " +
+                                std::to_string(p->metaindex_.size()) + " and " +
+                                std::to_string(p->header_.blocks_count) + " (offset 0)");
+    }
+    p->block_base_.resize(p->metaindex_.size());
+    uint64_t base = 0;
+    for (size_t i = 0; i < p->metaindex_.size(); i++) {
+      p->block_base_[i] = base;
+      base += p->metaindex_[i].block_headers_count;
+    }
+  }
   p->size_bytes_ = p->items_file_->size() + p->lens_file_->size() + p->index_file_->size() +
                    metaindex_data.size();
   return p;
+}
+
+// Before anything of metadata.json or metaindex.bin is trusted further than to find the part.
+Status Part::LoadChecksums(const std::string& meta, const std::string& metaindex) {
+  VME_RETURN_IF_ERROR(ReadPartChecksums(path_, &sums_, &has_sums_));
+  if (!has_sums_) return Status::OK();
+  if (sums_.kind != PartKind::kMergeset) {
+    return Status::Corruption("part " + path_ + ": " + fs::Join(path_, kPartChecksumsFileName) +
+                              " is not the sidecar of a mergeset part (offset 8)");
+  }
+  VME_RETURN_IF_ERROR(CheckPartFile(path_, sums_, "metadata.json", meta));
+  VME_RETURN_IF_ERROR(CheckPartFile(path_, sums_, "metaindex.bin", metaindex));
+  VME_RETURN_IF_ERROR(CheckPartFileSize(path_, sums_, "items.bin", items_file_->size()));
+  VME_RETURN_IF_ERROR(CheckPartFileSize(path_, sums_, "lens.bin", lens_file_->size()));
+  return CheckPartFileSize(path_, sums_, "index.bin", index_file_->size());
+}
+
+Status Part::MarkCorrupt(Status st) const {
+  corrupt_.store(true, std::memory_order_relaxed);
+  return st;
 }
 
 Result<std::shared_ptr<const IndexBlock>> Part::ReadIndexBlock(size_t i, bool use_cache) const {
@@ -111,18 +149,22 @@ Result<std::shared_ptr<const IndexBlock>> Part::ReadIndexBlock(size_t i, bool us
   const std::string where = At(index_file_->path(), r.index_block_offset);
   std::string packed;
   VME_RETURN_IF_ERROR(index_file_->ReadAt(r.index_block_offset, r.index_block_size, &packed));
+  if (has_sums_ && IndexBlockChecksum(packed) != sums_.index_blocks[i]) {
+    return MarkCorrupt(
+        Status::Corruption("part " + path_ + ": checksum mismatch in the index block in " + where));
+  }
   std::string raw;
   Status st = enc::DecompressZstd(&raw, packed, 16u << 20);
-  if (!st.ok()) return st.WithContext(where);
+  if (!st.ok()) return MarkCorrupt(st.WithContext(where));
   // The smallest marshaled block header: two empty byte strings (one length byte each),
   // marshalType, itemsCount, two offsets and two sizes. A count the block cannot hold is
   // refused before anything is reserved for it.
   constexpr size_t kMinBlockHeaderSize = 1 + 1 + 1 + 4 + 8 + 8 + 4 + 4;
   if (r.block_headers_count > raw.size() / kMinBlockHeaderSize) {
-    return Status::Corruption(where + ": the metaindex row states " +
-                              std::to_string(r.block_headers_count) +
-                              " block headers; the index block of " + std::to_string(raw.size()) +
-                              " bytes cannot hold that many");
+    return MarkCorrupt(Status::Corruption(
+        where + ": the metaindex row states " + std::to_string(r.block_headers_count) +
+        " block headers; the index block of " + std::to_string(raw.size()) +
+        " bytes cannot hold that many"));
   }
   auto bhs = std::make_shared<IndexBlock>();
   bhs->reserve(r.block_headers_count);
@@ -130,29 +172,34 @@ Result<std::shared_ptr<const IndexBlock>> Part::ReadIndexBlock(size_t i, bool us
   for (uint32_t k = 0; k < r.block_headers_count; k++) {
     BlockHeader bh;
     st = bh.Unmarshal(&src);
-    if (!st.ok()) return st.WithContext(where + ", block header " + std::to_string(k));
+    if (!st.ok()) return MarkCorrupt(st.WithContext(where + ", block header " + std::to_string(k)));
     if (bh.items_block_offset > items_file_->size() ||
         bh.items_block_size > items_file_->size() - bh.items_block_offset) {
-      return Status::Corruption(where + ", block header " + std::to_string(k) +
-                                ": items block points past the end of items.bin");
+      return MarkCorrupt(Status::Corruption(where + ", block header " + std::to_string(k) +
+                                            ": items block points past the end of items.bin"));
     }
     if (bh.lens_block_offset > lens_file_->size() ||
         bh.lens_block_size > lens_file_->size() - bh.lens_block_offset) {
-      return Status::Corruption(where + ", block header " + std::to_string(k) +
-                                ": lens block points past the end of lens.bin");
+      return MarkCorrupt(Status::Corruption(where + ", block header " + std::to_string(k) +
+                                            ": lens block points past the end of lens.bin"));
     }
     if (!bhs->empty() && bh.first_item < bhs->back().first_item) {
-      return Status::Corruption(where + ": block headers are not sorted at header " +
-                                std::to_string(k));
+      return MarkCorrupt(Status::Corruption(where + ": block headers are not sorted at header " +
+                                            std::to_string(k)));
+    }
+    if (has_sums_) {
+      bh.checksum = sums_.blocks[block_base_[i] + k];
+      bh.has_checksum = true;
     }
     bhs->push_back(std::move(bh));
   }
   if (!src.empty()) {
-    return Status::Corruption(where + ": " + std::to_string(src.size()) +
-                              " unexpected trailing bytes in the index block");
+    return MarkCorrupt(Status::Corruption(where + ": " + std::to_string(src.size()) +
+                                          " unexpected trailing bytes in the index block"));
   }
   if ((*bhs)[0].first_item != r.first_item) {
-    return Status::Corruption(where + ": first block header does not match the metaindex row");
+    return MarkCorrupt(
+        Status::Corruption(where + ": first block header does not match the metaindex row"));
   }
   std::shared_ptr<const IndexBlock> out = std::move(bhs);
   if (use_cache) IndexBlockCache().Put(id_, r.index_block_offset, out, raw.size() + 64);
@@ -169,11 +216,18 @@ Result<std::shared_ptr<const InmemoryBlock>> Part::ReadBlock(const BlockHeader& 
   std::string items, lens;
   VME_RETURN_IF_ERROR(items_file_->ReadAt(bh.items_block_offset, bh.items_block_size, &items));
   VME_RETURN_IF_ERROR(lens_file_->ReadAt(bh.lens_block_offset, bh.lens_block_size, &lens));
+  if (bh.has_checksum && BlockChecksum(items, lens) != bh.checksum) {
+    return MarkCorrupt(Status::Corruption("part " + path_ + ": checksum mismatch in the block in " +
+                                          At(items_file_->path(), bh.items_block_offset) +
+                                          " (lens.bin offset " +
+                                          std::to_string(bh.lens_block_offset) + ")"));
+  }
   auto b = std::make_shared<InmemoryBlock>();
   Status st = b->UnmarshalData(bh, items, lens);
   if (!st.ok()) {
-    return st.WithContext(At(items_file_->path(), bh.items_block_offset) + " (lens.bin offset " +
-                          std::to_string(bh.lens_block_offset) + ")");
+    return MarkCorrupt(st.WithContext(At(items_file_->path(), bh.items_block_offset) +
+                                      " (lens.bin offset " + std::to_string(bh.lens_block_offset) +
+                                      ")"));
   }
   std::shared_ptr<const InmemoryBlock> out = std::move(b);
   if (use_cache) {

@@ -4,10 +4,14 @@
 // part_header.h).
 //
 // Open validates the name against metadata.json and loads the metaindex; index blocks and
-// item blocks are read lazily with pread and validated on every read. A Part is immutable and
-// thread-safe; its files stay readable after its directory is removed (open descriptors). The
-// in-memory ItemFilter of its item keys (item_filter.h) is set once, when the part is written,
-// or built on first use by BuildItemFilter.
+// item blocks are read lazily with pread and validated on every read. A part with a checksum
+// sidecar (util/part_checksums.h; docs/format.md, "Checksums") is also verified: file sizes,
+// metaindex.bin and metadata.json at open, an index block when read from index.bin (before the
+// cache), a block when read from items.bin and lens.bin (before the cache). A mismatch is
+// Corruption naming the part, the file and the offset, and marks the part corrupt(). A Part is
+// immutable and thread-safe; its files stay readable after its directory is removed (open
+// descriptors). The in-memory ItemFilter of its item keys (item_filter.h) is set once, when the
+// part is written, or built on first use by BuildItemFilter.
 #pragma once
 
 #include <atomic>
@@ -23,6 +27,7 @@
 #include "mergeset/metaindex_row.h"
 #include "mergeset/part_header.h"
 #include "util/fs.h"
+#include "util/part_checksums.h"
 #include "util/status.h"
 
 namespace vme::mergeset {
@@ -46,6 +51,11 @@ class Part {
   Result<std::shared_ptr<const InmemoryBlock>> ReadBlock(const BlockHeader& bh,
                                                          bool use_cache) const;
 
+  // Whether the part has a checksum sidecar.
+  bool has_checksums() const { return has_sums_; }
+  // Set once a read of this part found corrupt bytes. Thread-safe.
+  bool corrupt() const { return corrupt_.load(std::memory_order_relaxed); }
+
   // The membership filter of the part's item keys; nullptr until set or built.
   const ItemFilter* item_filter() const { return item_filter_.load(std::memory_order_acquire); }
   // Sets the filter unless one is set already. Call before the part is published (the filter
@@ -58,6 +68,8 @@ class Part {
 
  private:
   Part() = default;
+  Status LoadChecksums(const std::string& meta, const std::string& metaindex);
+  Status MarkCorrupt(Status st) const;
 
   uint64_t id_ = 0;
   std::string path_;
@@ -69,6 +81,10 @@ class Part {
   std::unique_ptr<fs::RandomAccessFile> items_file_;
   std::unique_ptr<fs::RandomAccessFile> lens_file_;
   std::unique_ptr<fs::RandomAccessFile> index_file_;
+  bool has_sums_ = false;
+  PartChecksums sums_;
+  std::vector<uint64_t> block_base_;  // index in sums_.blocks of each row's first block
+  mutable std::atomic<bool> corrupt_{false};
 
   mutable std::mutex item_filter_mu_;  // held while the filter is set or built
   mutable std::unique_ptr<const ItemFilter> item_filter_owner_;

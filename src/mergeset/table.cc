@@ -100,6 +100,15 @@ Status Table::Init() {
       continue;
     }
     auto part = Part::Open(p);
+    if (!part.ok() && part.status().code() == Code::kCorruption && opts_.quarantine &&
+        !opts_.read_only) {
+      Status q = opts_.quarantine(p, part.status());
+      if (!q.ok()) {
+        return part.status().WithContext("cannot open mergeset table " + path_ + " (" +
+                                         q.message() + ")");
+      }
+      continue;
+    }
     if (!part.ok()) return part.status().WithContext("cannot open mergeset table " + path_);
     max_idx = std::max(max_idx, (*part)->merge_idx());
     parts_.push_back(PartWrapper{std::move(part).value(), false});
@@ -330,15 +339,21 @@ Status Table::WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>&
   t.tmp = tmp;
   t.dst = fs::Join(path_, PartName(ph.items_count, ph.blocks_count, idx));
   const std::string txn_path = fs::Join(fs::Join(path_, "txn"), Hex16(idx));
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(txn_path, txn::Format(t)));
 
   std::shared_lock<std::shared_mutex> snap(snapshot_mu_);
-  VME_RETURN_IF_ERROR(txn::Commit(t, {path_}));
-  // mergeset tables remove merge sources at once: searches still holding a source keep
-  // reading it through its open file descriptors.
-  for (const auto& s : t.sources) VME_RETURN_IF_ERROR(txn::RemoveSource(s));
-  auto part = Part::Open(t.dst);
-  if (part.ok() && filter != nullptr) (*part)->SetItemFilter(filter->Finish());
+  // Until the new part is open, a failure is undone (txn::RollBack): the sources, or the
+  // flushed items, stay as they were and a later flush or merge retries.
+  Status st2 = fs::WriteFileAtomically(txn_path, txn::Format(t));
+  if (st2.ok()) st2 = txn::Commit(t, {path_});
+  auto part = st2.ok() ? Part::Open(t.dst) : decltype(Part::Open(t.dst))(st2);
+  if (st2.ok()) st2 = part.status();
+  if (!st2.ok()) {
+    Status rb = txn::RollBack(t, txn_path);
+    if (!rb.ok()) return st2.WithContext("cannot undo the commit (" + rb.message() + ")");
+    *write_failed = true;
+    return st2;
+  }
+  if (filter != nullptr) (*part)->SetItemFilter(filter->Finish());
   {
     std::lock_guard<std::mutex> l(mu_);
     parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
@@ -347,11 +362,13 @@ Status Table::WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>&
                                          sources.end();
                                 }),
                  parts_.end());
-    if (part.ok()) parts_.push_back(PartWrapper{*part, false});
+    parts_.push_back(PartWrapper{*part, false});
   }
-  Status rm = fs::RemoveAllSync(txn_path);
-  if (!part.ok()) return part.status();
-  return rm;
+  // mergeset tables remove merge sources at once: searches still holding a source keep
+  // reading it through its open file descriptors. The txn file goes only once every source is
+  // gone; else the next open replays it.
+  for (const auto& s : t.sources) VME_RETURN_IF_ERROR(txn::RemoveSource(s));
+  return fs::RemoveAllSync(txn_path);
 }
 
 Status Table::MergeSelected(const std::vector<std::shared_ptr<const Part>>& sources) {
@@ -409,8 +426,34 @@ Status Table::MergeOnce(bool final, bool* merged) {
   }
   Status st = MergeSelected(sources);
   FinishMerge(sources);
+  sources.clear();
+  if (st.code() == Code::kCorruption) QuarantineCorruptParts(st).IgnoreError();
   if (st.ok()) *merged = true;
   return st;
+}
+
+Status Table::QuarantineCorruptParts(const Status& why) {
+  if (!opts_.quarantine || opts_.read_only) return Status::OK();
+  std::vector<std::string> paths;
+  // As a merge commit: no snapshot links the table's parts meanwhile.
+  std::shared_lock<std::shared_mutex> snap(snapshot_mu_);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto it = parts_.begin(); it != parts_.end();) {
+      if (!it->in_merge && it->part->corrupt()) {
+        paths.push_back(it->part->path());
+        it = parts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  Status first;
+  for (const std::string& path : paths) {
+    Status st = opts_.quarantine(path, why);
+    if (first.ok()) first = st;
+  }
+  return first;
 }
 
 Status Table::MergeAll() {
@@ -431,6 +474,8 @@ Status Table::MergeAll() {
   }
   Status st = MergeSelected(sources);
   FinishMerge(sources);
+  sources.clear();
+  if (st.code() == Code::kCorruption) QuarantineCorruptParts(st).IgnoreError();
   return st;
 }
 
@@ -485,9 +530,7 @@ Status Table::CreateSnapshotAt(const std::string& dst_in) {
   }
   const std::string flag = fs::Join(path_, kConvertedFlag);
   if (fs::Exists(flag)) {
-    std::error_code ec;
-    std::filesystem::create_hard_link(flag, fs::Join(dst, kConvertedFlag), ec);
-    if (ec) return Status::IoError("cannot link " + flag + ": " + ec.message());
+    VME_RETURN_IF_ERROR(fs::HardLink(flag, fs::Join(dst, kConvertedFlag)));
   }
   VME_RETURN_IF_ERROR(fs::FsyncDir(dst));
   return fs::FsyncDir(std::filesystem::path(dst).parent_path().string());

@@ -27,6 +27,7 @@
 #include "mergeset/merge.h"
 #include "mergeset/part.h"
 #include "util/fs.h"
+#include "util/quarantine.h"
 #include "util/status.h"
 
 namespace vme::mergeset {
@@ -41,6 +42,10 @@ struct TableOptions {
   // The keys of the in-memory filter built for every part written by this table (nullptr: no
   // filter). Parts opened from disk get theirs from Part::BuildItemFilter.
   std::shared_ptr<const ItemFilterKeys> item_filter_keys;
+  // Moves corrupt parts away (util/quarantine.h; set by Storage with StorageOptions::quarantine):
+  // a part that fails to open with Corruption, and a part a search or merge found corrupt
+  // (QuarantineCorruptParts). Empty: the error surfaces instead.
+  QuarantineFn quarantine;
 };
 
 struct TableStats {
@@ -99,6 +104,10 @@ class Table : public std::enable_shared_from_this<Table> {
 
   // The current parts (each reference keeps the part readable).
   std::vector<std::shared_ptr<const Part>> Parts() const;
+  // With TableOptions::quarantine: detaches the parts a read found corrupt (Part::corrupt())
+  // and not being merged, and hands them to the quarantine function with `why`. Searches
+  // holding one keep reading it through its open files. Without the option: nothing.
+  Status QuarantineCorruptParts(const Status& why);
 
  private:
   struct PartWrapper {
@@ -113,9 +122,10 @@ class Table : public std::enable_shared_from_this<Table> {
   Status WriteFlushedPart(std::vector<InmemoryBlock>* blocks, size_t n);
   Status MergeSelected(const std::vector<std::shared_ptr<const Part>>& sources);
   // Writes a new part into tmp/<idx> with `fill`, then commits it: writes the txn file, puts
-  // the part in place, removes the sources, opens the new part and swaps it for the sources,
-  // deletes the txn file. *write_failed tells whether the error came from writing tmp (then
-  // nothing changed on disk).
+  // the part in place, opens it and swaps it for the sources, removes the sources, deletes the
+  // txn file (kept when a source could not be removed: the next open replays it). An error
+  // before the swap is undone (txn::RollBack); *write_failed then tells that nothing changed,
+  // on disk or in memory.
   Status WritePartAndCommit(const std::vector<std::shared_ptr<const Part>>& sources,
                             uint64_t items_count,
                             const std::function<Status(BlockStreamWriter*)>& fill,

@@ -54,6 +54,16 @@ struct BlockHeader {
   uint8_t values_marshal_type = 0;
   uint8_t precision_bits = 0;
 
+  // Not part of the 89 on-disk bytes: the block's checksum from its part's checksum sidecar
+  // (util/part_checksums.h), set when the index block is read from a part that has one
+  // (Part::ReadIndexBlock). Headers compare equal whatever it holds.
+  struct SidecarChecksum {
+    uint32_t value = 0;
+    bool present = false;
+    bool operator==(const SidecarChecksum&) const { return true; }
+  };
+  SidecarChecksum checksum;
+
   void Marshal(std::string* dst) const;
   // Decodes the first 89 bytes of src (fails if shorter) and validates the result.
   static Status Unmarshal(std::string_view src, BlockHeader* out);

@@ -113,7 +113,7 @@ Status BlockStreamReader::ReadNext() {
                                 std::to_string(prev_timestamps_data_.size()) + at);
     }
     block_.timestamps_data = prev_timestamps_data_;
-    return Status::OK();
+    return part_->CheckBlockPayloads(bh, block_.timestamps_data, block_.values_data);
   }
   if (bh.timestamps_block_offset != timestamps_offset_) {
     return Status::Corruption("TimestampsBlockOffset " +
@@ -126,7 +126,7 @@ Status BlockStreamReader::ReadNext() {
   prev_timestamps_offset_ = timestamps_offset_;
   prev_timestamps_data_ = block_.timestamps_data;
   timestamps_offset_ += bh.timestamps_block_size;
-  return Status::OK();
+  return part_->CheckBlockPayloads(bh, block_.timestamps_data, block_.values_data);
 }
 
 }  // namespace vme::storage

@@ -16,25 +16,32 @@ int CompressLevelForRowsCount(uint64_t rows_count, uint64_t blocks_count) {
   return 5;
 }
 
-// Either an in-memory buffer or a buffered file.
+// Either an in-memory buffer or a buffered file (whose xxh3-64 it computes on the way).
 class BlockStreamWriter::Stream {
  public:
   explicit Stream(std::string* buf) : buf_(buf) {}
-  explicit Stream(std::unique_ptr<fs::WritableFile> f) : file_(std::move(f)) {}
+  explicit Stream(std::unique_ptr<fs::WritableFile> f)
+      : file_(std::move(f)), hasher_(std::make_unique<FileHasher>()) {}
   Status Append(std::string_view data) {
     size_ += data.size();
     if (buf_ != nullptr) {
       buf_->append(data);
       return Status::OK();
     }
+    hasher_->Update(data);
     return file_->Append(data);
   }
   Status Close() { return file_ ? file_->Close() : Status::OK(); }
   uint64_t size() const { return size_; }
+  // The file's size and checksum as a sidecar entry (file streams only).
+  PartFileChecksum Sum(const char* name) const {
+    return PartFileChecksum{name, size_, hasher_->Digest()};
+  }
 
  private:
   std::string* buf_ = nullptr;
   std::unique_ptr<fs::WritableFile> file_;
+  std::unique_ptr<FileHasher> hasher_;
   uint64_t size_ = 0;
 };
 
@@ -59,6 +66,7 @@ Result<std::unique_ptr<BlockStreamWriter>> BlockStreamWriter::ForDir(const std::
   VME_RETURN_IF_ERROR(fs::MkdirAllSync(dir));
   std::unique_ptr<BlockStreamWriter> w(new BlockStreamWriter(compress_level));
   w->dir_ = dir;
+  w->sums_.kind = PartKind::kData;
   std::unique_ptr<Stream>* streams[] = {&w->timestamps_, &w->values_, &w->index_, &w->metaindex_};
   const char* names[] = {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"};
   for (int i = 0; i < 4; i++) {
@@ -76,6 +84,7 @@ Status BlockStreamWriter::WriteBlock(DataBlock* b) {
   b->Encode();
   BlockHeader& bh = b->header;
   if (bh.rows_count == 0) return Status::Internal("BlockStreamWriter: empty block");
+  if (mem_ == nullptr) sums_.blocks.push_back(BlockChecksum(b->timestamps_data, b->values_data));
   const bool share = !prev_timestamps_data_.empty() && b->timestamps_data == prev_timestamps_data_;
   bh.timestamps_block_offset = share ? prev_timestamps_offset_ : timestamps_->size();
   bh.values_block_offset = values_->size();
@@ -106,6 +115,7 @@ Status BlockStreamWriter::FlushIndexBlock() {
   enc::CompressZstd(&compressed_, index_block_, compress_level_);
   mr_.index_block_offset = index_->size();
   mr_.index_block_size = static_cast<uint32_t>(compressed_.size());
+  if (mem_ == nullptr) sums_.index_blocks.push_back(IndexBlockChecksum(compressed_));
   VME_RETURN_IF_ERROR(index_->Append(compressed_));
   mr_.Marshal(&metaindex_data_);
   mr_ = MetaindexRow();
@@ -125,6 +135,8 @@ Status BlockStreamWriter::Close() {
   if (mem_ != nullptr) {
     mem_->ph = ph_;
   } else {
+    sums_.files = {timestamps_->Sum("timestamps.bin"), values_->Sum("values.bin"),
+                   index_->Sum("index.bin"), metaindex_->Sum("metaindex.bin")};
     VME_RETURN_IF_ERROR(fs::FsyncDir(dir_));
   }
   return Status::OK();

@@ -8,6 +8,10 @@
 // header appended to the current index block and registered in the current metaindex row. An index
 // block is flushed as one zstd frame once it reaches >= 65536 uncompressed bytes; Close() flushes
 // the last one and writes metaindex.bin as one zstd frame of all metaindex rows.
+//
+// A directory writer also collects the checksums of the part's checksum sidecar
+// (util/part_checksums.h): the xxh3-64 of each of its four files, one per index block and one
+// per block; the caller adds min_dedup_interval and writes the sidecar (MergePartsToDir).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,7 @@
 #include "storage/metaindex_row.h"
 #include "storage/part_header.h"
 #include "util/fs.h"
+#include "util/part_checksums.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -51,6 +56,8 @@ class BlockStreamWriter {
   Status Close();
 
   const PartHeader& header() const { return ph_; }
+  // The sidecar checksums collected so far (directory writers; complete after Close()).
+  const PartChecksums& checksums() const { return sums_; }
 
  private:
   class Stream;
@@ -71,6 +78,7 @@ class BlockStreamWriter {
   std::string prev_timestamps_data_;
   uint64_t prev_timestamps_offset_ = 0;
   bool closed_ = false;
+  PartChecksums sums_;
 };
 
 }  // namespace vme::storage

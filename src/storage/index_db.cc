@@ -241,9 +241,11 @@ IndexDB::IndexDB(std::string name, std::shared_ptr<mergeset::Table> table)
       name_(std::move(name)),
       table_(std::move(table)) {}
 
-Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only) {
+Result<std::shared_ptr<IndexDB>> IndexDB::Open(const std::string& path, bool read_only,
+                                               QuarantineFn quarantine) {
   mergeset::TableOptions opts;
   opts.read_only = read_only;
+  opts.quarantine = std::move(quarantine);
   opts.prepare_block = [](const mergeset::InmemoryBlock& in, mergeset::InmemoryBlock* out) {
     MergeTagToMetricIDsRows(in, out);
   };

@@ -32,6 +32,7 @@
 #include "storage/metric_name.h"
 #include "storage/tag_filters.h"
 #include "storage/tsid.h"
+#include "util/quarantine.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -85,7 +86,9 @@ void MergeTagToMetricIDsRows(const mergeset::InmemoryBlock& in, mergeset::Inmemo
 class IndexDB {
  public:
   // Opens the generation's mergeset table; read_only: nothing is written (TableOptions).
-  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path, bool read_only = false);
+  // quarantine: TableOptions::quarantine (empty = off).
+  static Result<std::shared_ptr<IndexDB>> Open(const std::string& path, bool read_only = false,
+                                               QuarantineFn quarantine = {});
 
   const std::string& name() const { return name_; }
   mergeset::Table& table() { return *table_; }

@@ -25,8 +25,10 @@ bool IsIndexDBName(const std::string& n) {
 }  // namespace
 
 Result<std::unique_ptr<IndexDBGenerations>> IndexDBGenerations::Open(const std::string& dir,
-                                                                     bool read_only) {
+                                                                     bool read_only,
+                                                                     QuarantineFn quarantine) {
   std::unique_ptr<IndexDBGenerations> g(new IndexDBGenerations(dir, read_only));
+  g->quarantine_ = std::move(quarantine);
   if (read_only) {
     if (!fs::IsDir(dir)) return Status::NotFound("no indexdb directory " + dir);
   } else {
@@ -54,8 +56,10 @@ Result<std::unique_ptr<IndexDBGenerations>> IndexDBGenerations::Open(const std::
       VME_RETURN_IF_ERROR(fs::RemoveAllSync(fs::Join(dir, names[i])));
     }
   }
-  VME_ASSIGN_OR_RETURN(g->prev_, IndexDB::Open(fs::Join(dir, names[names.size() - 2]), read_only));
-  VME_ASSIGN_OR_RETURN(g->curr_, IndexDB::Open(fs::Join(dir, names.back()), read_only));
+  VME_ASSIGN_OR_RETURN(
+      g->prev_, IndexDB::Open(fs::Join(dir, names[names.size() - 2]), read_only, g->quarantine_));
+  VME_ASSIGN_OR_RETURN(g->curr_,
+                       IndexDB::Open(fs::Join(dir, names.back()), read_only, g->quarantine_));
   auto deleted = std::make_shared<DeletedSet>();
   VME_RETURN_IF_ERROR(g->prev_->AppendDeletedMetricIDs(deleted.get()));
   VME_RETURN_IF_ERROR(g->curr_->AppendDeletedMetricIDs(deleted.get()));
@@ -63,10 +67,17 @@ Result<std::unique_ptr<IndexDBGenerations>> IndexDBGenerations::Open(const std::
   return g;
 }
 
+Status IndexDBGenerations::QuarantineCorruptParts(const Status& why) {
+  Status st = curr_->table().QuarantineCorruptParts(why);
+  Status st2 = prev_->table().QuarantineCorruptParts(why);
+  return st.ok() ? st2 : st;
+}
+
 Status IndexDBGenerations::Rotate() {
   const uint64_t last = std::stoull(curr_->name(), nullptr, 16);
   const uint64_t next = std::max<uint64_t>(static_cast<uint64_t>(NowNs()), last + 1);
-  VME_ASSIGN_OR_RETURN(auto fresh, IndexDB::Open(fs::Join(dir_, Hex16(next)), read_only_));
+  VME_ASSIGN_OR_RETURN(auto fresh,
+                       IndexDB::Open(fs::Join(dir_, Hex16(next)), read_only_, quarantine_));
   std::shared_ptr<IndexDB> old_prev = std::move(prev_);
   prev_ = std::move(curr_);
   curr_ = std::move(fresh);

@@ -28,6 +28,7 @@
 #include "storage/tag_filters.h"
 #include "storage/time.h"
 #include "storage/tsid.h"
+#include "util/quarantine.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -49,7 +50,11 @@ class IndexDBGenerations {
   // Opens <dir> (= <path>/indexdb). Read-write: creates <dir>, <dir>/snapshots and missing
   // generations, and removes generations older than the two newest. Read-only: writes
   // nothing; <dir> must hold at least two generations (NotFound naming <dir> otherwise).
-  static Result<std::unique_ptr<IndexDBGenerations>> Open(const std::string& dir, bool read_only);
+  // quarantine: the TableOptions::quarantine of every generation (empty = off).
+  static Result<std::unique_ptr<IndexDBGenerations>> Open(const std::string& dir, bool read_only,
+                                                          QuarantineFn quarantine = {});
+  // Table::QuarantineCorruptParts of both generations.
+  Status QuarantineCorruptParts(const Status& why);
 
   IndexDB& curr() { return *curr_; }
   IndexDB& prev() { return *prev_; }
@@ -104,6 +109,7 @@ class IndexDBGenerations {
 
   const std::string dir_;
   const bool read_only_;
+  QuarantineFn quarantine_;
   std::shared_ptr<IndexDB> prev_;
   std::shared_ptr<IndexDB> curr_;
 

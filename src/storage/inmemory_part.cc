@@ -3,9 +3,13 @@
 #include <algorithm>
 
 #include "encoding/decimal.h"
+#include "encoding/zstd.h"
 #include "storage/block.h"
+#include "storage/block_header.h"
 #include "storage/block_stream_writer.h"
+#include "storage/metaindex_row.h"
 #include "util/fs.h"
+#include "util/part_checksums.h"
 
 namespace vme::storage {
 
@@ -54,8 +58,51 @@ Status InmemoryPart::InitFromRows(std::vector<RawRow>* rows, int64_t dedup_inter
   return w->Close();
 }
 
+namespace {
+
+// The index block and block checksums of the sidecar of an in-memory part, walking its
+// metaindex and index blocks in part order.
+Status CollectBlockChecksums(const InmemoryPart& mp, PartChecksums* sums) {
+  if (mp.ph.blocks_count == 0) return Status::OK();
+  std::string data;
+  VME_RETURN_IF_ERROR(enc::DecompressZstd(&data, mp.metaindex));
+  std::vector<MetaindexRow> rows;
+  VME_RETURN_IF_ERROR(UnmarshalMetaindexRows(data, &rows));
+  std::vector<BlockHeader> bhs;
+  for (const MetaindexRow& mr : rows) {
+    if (mr.index_block_offset > mp.index.size() ||
+        mr.index_block_size > mp.index.size() - mr.index_block_offset) {
+      return Status::Internal("in-memory part: metaindex row points past index.bin");
+    }
+    const std::string_view packed =
+        std::string_view(mp.index).substr(mr.index_block_offset, mr.index_block_size);
+    sums->index_blocks.push_back(IndexBlockChecksum(packed));
+    data.clear();
+    VME_RETURN_IF_ERROR(enc::DecompressZstd(&data, packed));
+    VME_RETURN_IF_ERROR(UnmarshalBlockHeaders(data, mr.block_headers_count, &bhs));
+    for (const BlockHeader& bh : bhs) {
+      if (bh.timestamps_block_offset > mp.timestamps.size() ||
+          bh.timestamps_block_size > mp.timestamps.size() - bh.timestamps_block_offset ||
+          bh.values_block_offset > mp.values.size() ||
+          bh.values_block_size > mp.values.size() - bh.values_block_offset) {
+        return Status::Internal("in-memory part: block header points past its payloads");
+      }
+      sums->blocks.push_back(BlockChecksum(
+          std::string_view(mp.timestamps)
+              .substr(bh.timestamps_block_offset, bh.timestamps_block_size),
+          std::string_view(mp.values).substr(bh.values_block_offset, bh.values_block_size)));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status InmemoryPart::StoreToDisk(const std::string& dir) const {
   if (fs::Exists(dir)) return Status::InvalidArgument("part directory already exists: " + dir);
+  PartChecksums sums;
+  sums.kind = PartKind::kData;
+  VME_RETURN_IF_ERROR(CollectBlockChecksums(*this, &sums));
   VME_RETURN_IF_ERROR(fs::MkdirAllSync(dir));
   const std::pair<const char*, const std::string*> files[] = {{"timestamps.bin", &timestamps},
                                                               {"values.bin", &values},
@@ -65,8 +112,11 @@ Status InmemoryPart::StoreToDisk(const std::string& dir) const {
     VME_ASSIGN_OR_RETURN(auto f, fs::WritableFile::Create(fs::Join(dir, name)));
     VME_RETURN_IF_ERROR(f->Append(*data));
     VME_RETURN_IF_ERROR(f->Close());
+    sums.AddFile(name, *data);
   }
   VME_RETURN_IF_ERROR(ph.WriteMinDedupInterval(dir));
+  VME_RETURN_IF_ERROR(sums.AddFileFromDisk(dir, kMinDedupIntervalFileName));
+  VME_RETURN_IF_ERROR(WritePartChecksums(dir, sums));
   return fs::FsyncDir(dir);
 }
 

@@ -227,9 +227,13 @@ Result<PartHeader> MergePartsToDir(const std::vector<PartPtr>& parts, const std:
   VME_ASSIGN_OR_RETURN(auto w, BlockStreamWriter::ForDir(dir, level));
   Status st = MergeParts(parts, w.get(), opts);
   PartHeader ph = w->header();
+  PartChecksums sums = w->checksums();
   w.reset();
   ph.min_dedup_interval_ms = opts.dedup_interval_ms;
   if (st.ok()) st = ph.WriteMinDedupInterval(dir);
+  // The checksum sidecar comes last: it covers every other file (docs/format.md, "Checksums").
+  if (st.ok()) st = sums.AddFileFromDisk(dir, kMinDedupIntervalFileName);
+  if (st.ok()) st = WritePartChecksums(dir, sums);
   if (st.ok()) st = fs::FsyncDir(dir);
   if (!st.ok()) {
     fs::RemoveAllSync(dir).IgnoreError();

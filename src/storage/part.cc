@@ -90,7 +90,6 @@ Result<PartPtr> Part::OpenFile(const std::string& dir) {
   while (p->path_.size() > 1 && p->path_.back() == '/') p->path_.pop_back();
   Status st = PartHeader::ParseFromDirName(p->path_, &p->ph_);
   if (!st.ok()) return st.WithContext("cannot open part " + dir);
-  VME_RETURN_IF_ERROR(p->ph_.ReadMinDedupInterval(p->path_));
   for (int i = 0; i < 3; i++) {
     VME_ASSIGN_OR_RETURN(p->files_[i],
                          fs::RandomAccessFile::Open(fs::Join(p->path_, kFileNames[i])));
@@ -99,8 +98,63 @@ Result<PartPtr> Part::OpenFile(const std::string& dir) {
   const std::string metaindex_path = fs::Join(p->path_, "metaindex.bin");
   VME_ASSIGN_OR_RETURN(std::string compressed, fs::ReadFile(metaindex_path));
   p->size_bytes_ += compressed.size();
+  VME_RETURN_IF_ERROR(p->LoadChecksums(compressed));
+  VME_RETURN_IF_ERROR(p->ph_.ReadMinDedupInterval(p->path_));
   VME_RETURN_IF_ERROR(p->LoadMetaindex(compressed, metaindex_path));
+  if (p->has_sums_) {
+    // The sidecar must describe this metaindex: one checksum per index block and per block.
+    if (p->sums_.index_blocks.size() != p->metaindex_.size() ||
+        p->sums_.blocks.size() != p->ph_.blocks_count) {
+      return Status::Corruption(
+          "part " + p->path_ + ": " + fs::Join(p->path_, kPartChecksumsFileName) + " lists " +
+          std::to_string(p->sums_.index_blocks.size()) + " index blocks and " +
+          std::to_string(p->sums_.blocks.size()) + " blocks; " + metaindex_path + " has " +
+          std::to_string(p->metaindex_.size()) + " and " + std::to_string(p->ph_.blocks_count) +
+          " (offset 0)");
+    }
+    p->block_base_.resize(p->metaindex_.size());
+    uint64_t base = 0;
+    for (size_t i = 0; i < p->metaindex_.size(); i++) {
+      p->block_base_[i] = base;
+      base += p->metaindex_[i].block_headers_count;
+    }
+  }
   return PartPtr(std::move(p));
+}
+
+Status Part::LoadChecksums(std::string_view metaindex) {
+  VME_RETURN_IF_ERROR(ReadPartChecksums(path_, &sums_, &has_sums_));
+  if (!has_sums_) return Status::OK();
+  if (sums_.kind != PartKind::kData) {
+    return Status::Corruption("part " + path_ + ": " + fs::Join(path_, kPartChecksumsFileName) +
+                              " is not the sidecar of a data part (offset 8)");
+  }
+  for (int i = 0; i < 3; i++) {
+    VME_RETURN_IF_ERROR(CheckPartFileSize(path_, sums_, kFileNames[i], files_[i]->size()));
+  }
+  VME_RETURN_IF_ERROR(CheckPartFile(path_, sums_, "metaindex.bin", metaindex));
+  const std::string dedup_path = fs::Join(path_, kMinDedupIntervalFileName);
+  if (sums_.Find(kMinDedupIntervalFileName) != nullptr || fs::Exists(dedup_path)) {
+    VME_ASSIGN_OR_RETURN(std::string data, fs::ReadFile(dedup_path));
+    VME_RETURN_IF_ERROR(CheckPartFile(path_, sums_, kMinDedupIntervalFileName, data));
+  }
+  return Status::OK();
+}
+
+Status Part::MarkCorrupt(Status st) const {
+  corrupt_.store(true, std::memory_order_relaxed);
+  return st;
+}
+
+Status Part::CheckBlockPayloads(const BlockHeader& bh, std::string_view ts,
+                                std::string_view values) const {
+  if (!bh.checksum.present || BlockChecksum(ts, values) == bh.checksum.value) return Status::OK();
+  return MarkCorrupt(Status::Corruption(
+      "part " + path_ + ": checksum mismatch in the block of MetricID " +
+      std::to_string(bh.tsid.metric_id) + " (timestamps at offset " +
+      std::to_string(bh.timestamps_block_offset) + " of " + FileName(File::kTimestamps) +
+      ", values at offset " + std::to_string(bh.values_block_offset) + " of " +
+      FileName(File::kValues) + ")"));
 }
 
 Result<PartPtr> Part::FromInmemory(std::shared_ptr<const InmemoryPart> mp) {
@@ -160,17 +214,28 @@ Status Part::ReadIndexBlock(size_t i, std::vector<BlockHeader>* dst) const {
   std::string compressed;
   VME_RETURN_IF_ERROR(
       ReadAt(File::kIndex, mr.index_block_offset, mr.index_block_size, &compressed));
+  if (has_sums_ && IndexBlockChecksum(compressed) != sums_.index_blocks[i]) {
+    return MarkCorrupt(Status::Corruption(
+        "part " + path_ + ": checksum mismatch in the index block at offset " +
+        std::to_string(mr.index_block_offset) + " of " + FileName(File::kIndex)));
+  }
   std::string data;
   const size_t want = size_t{mr.block_headers_count} * BlockHeader::kMarshaledSize;
   Status st =
       enc::DecompressZstd(&data, compressed, std::min(want + 1, kMaxIndexBlockUncompressed));
   if (st.ok()) st = UnmarshalBlockHeaders(data, mr.block_headers_count, dst);
   if (!st.ok()) {
-    return Status::Corruption("invalid index block at offset " +
-                              std::to_string(mr.index_block_offset) + " of " +
-                              FileName(File::kIndex) + ": " + st.message());
+    return MarkCorrupt(Status::Corruption("invalid index block at offset " +
+                                          std::to_string(mr.index_block_offset) + " of " +
+                                          FileName(File::kIndex) + ": " + st.message()));
   }
-  return CheckMetaindexRow(i, *dst);
+  if (has_sums_) {
+    const uint32_t* sum = sums_.blocks.data() + block_base_[i];
+    for (BlockHeader& bh : *dst) bh.checksum = {*sum++, true};
+  }
+  st = CheckMetaindexRow(i, *dst);
+  if (!st.ok()) return MarkCorrupt(std::move(st));
+  return Status::OK();
 }
 
 std::string Part::MetaindexName() const {
@@ -250,12 +315,14 @@ Status Part::ReadDecodedBlock(const BlockHeader& bh, std::vector<int64_t>* ts,
                               std::vector<int64_t>* mantissas) const {
   std::string ts_data, values_data;
   VME_RETURN_IF_ERROR(ReadBlockData(bh, &ts_data, &values_data));
+  VME_RETURN_IF_ERROR(CheckBlockPayloads(bh, ts_data, values_data));
   const Status st = DecodeBlockPayloads(bh, ts_data, values_data, ts, mantissas);
   if (!st.ok()) return BlockDecodeError(bh, st);
   return Status::OK();
 }
 
 Status Part::BlockDecodeError(const BlockHeader& bh, const Status& cause) const {
+  corrupt_.store(true, std::memory_order_relaxed);
   return Status::Corruption("cannot decode block of MetricID " + std::to_string(bh.tsid.metric_id) +
                             " (timestamps at offset " + std::to_string(bh.timestamps_block_offset) +
                             " of " + FileName(File::kTimestamps) + ", values at offset " +

@@ -8,8 +8,15 @@
 // metaindex (it stays resident); index blocks and payloads are read on demand with pread.
 // Decoded index blocks are kept in the process-wide IndexBlockCache (search_caches.h) under the
 // part's id, a number no other part of the process ever has; the destructor drops them.
+//
+// A file part with a checksum sidecar (util/part_checksums.h; docs/format.md, "Checksums") is
+// verified as it is read: file sizes, metaindex.bin and min_dedup_interval when opened, an
+// index block when read from index.bin (before the cache), a block's payloads when read
+// (CheckBlockPayloads). A mismatch is Corruption naming the part directory, the file and the
+// offset, and marks the part corrupt() (Partition quarantines such parts when asked to).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +31,7 @@
 #include "storage/part_header.h"
 #include "storage/raw_row.h"
 #include "util/fs.h"
+#include "util/part_checksums.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -84,6 +92,15 @@ class Part {
   Status BlockDecodeError(const BlockHeader& bh, const Status& cause) const;
   // Calls fn for every block header in part order; stops at the first error.
   Status ForEachBlockHeader(const std::function<Status(const BlockHeader&)>& fn) const;
+  // Checks the payloads of a block against bh.checksum (set from the sidecar by
+  // ReadIndexBlock; OK when absent): Corruption naming the part, both files and offsets.
+  Status CheckBlockPayloads(const BlockHeader& bh, std::string_view ts,
+                            std::string_view values) const;
+  // Whether the part has a checksum sidecar.
+  bool has_checksums() const { return has_sums_; }
+  // Set once a read of this part found corrupt bytes (a checksum mismatch or an undecodable
+  // block or index block). Thread-safe.
+  bool corrupt() const { return corrupt_.load(std::memory_order_relaxed); }
 
  private:
   Part();
@@ -91,6 +108,9 @@ class Part {
   Status LoadMetaindex(std::string_view compressed, const std::string& name);
   Status CheckMetaindexRow(size_t i, const std::vector<BlockHeader>& bhs) const;
   std::string MetaindexName() const;
+  // Loads and checks the sidecar (file sizes, metaindex.bin, min_dedup_interval) of a file part.
+  Status LoadChecksums(std::string_view metaindex);
+  Status MarkCorrupt(Status st) const;
 
   const uint64_t id_;
   PartHeader ph_;
@@ -99,6 +119,10 @@ class Part {
   std::shared_ptr<const InmemoryPart> mem_;
   std::unique_ptr<fs::RandomAccessFile> files_[3];
   std::vector<MetaindexRow> metaindex_;
+  bool has_sums_ = false;
+  PartChecksums sums_;
+  std::vector<uint64_t> block_base_;  // index in sums_.blocks of each row's first block
+  mutable std::atomic<bool> corrupt_{false};
 };
 
 }  // namespace vme::storage

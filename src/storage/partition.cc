@@ -123,11 +123,24 @@ Status Partition::OpenSide(const std::string& dir, bool big) {
       if (!opts_.read_only) VME_RETURN_IF_ERROR(fs::RemoveAllSync(path));
       continue;
     }
-    VME_ASSIGN_OR_RETURN(PartPtr part, Part::OpenFile(path));
-    if (part->header().min_timestamp < range_.min_timestamp ||
-        part->header().max_timestamp > range_.max_timestamp) {
-      return Status::Corruption("part " + path + " has rows outside partition " + name_);
+    PartPtr part;
+    Status st;
+    if (auto opened = Part::OpenFile(path); opened.ok()) {
+      part = std::move(opened).value();
+    } else {
+      st = opened.status();
     }
+    if (part && (part->header().min_timestamp < range_.min_timestamp ||
+                 part->header().max_timestamp > range_.max_timestamp)) {
+      st = Status::Corruption("part " + path + " has rows outside partition " + name_);
+      part.reset();
+    }
+    if (st.code() == Code::kCorruption && opts_.quarantine && !opts_.read_only) {
+      Status q = opts_.quarantine(path, st);
+      if (!q.ok()) return st.WithContext(q.message());
+      continue;
+    }
+    VME_RETURN_IF_ERROR(st);
     (big ? big_ : small_).push_back(PartEntry{std::move(part), false, NowMs()});
   }
   return Status::OK();
@@ -418,11 +431,39 @@ Status Partition::MergeOnce(MergeKind kind, bool final, const std::unordered_set
   if (sources.empty()) return Status::OK();
   Status st = MergeParts(sources, kind == MergeKind::kBig, deleted, nullptr, true);
   if (!st.ok()) ClearInMerge(sources);
+  sources.clear();
+  if (st.code() == Code::kCorruption) QuarantineCorruptParts(st).IgnoreError();
   std::lock_guard<std::mutex> l(mu_);
   merges_in_flight_--;
   merge_cv_.notify_all();
   *merged = st.ok();
   return st;
+}
+
+Status Partition::QuarantineCorruptParts(const Status& why) {
+  if (!opts_.quarantine || opts_.read_only) return Status::OK();
+  std::vector<std::string> paths;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto* list : {&small_, &big_}) {
+      for (auto it = list->begin(); it != list->end();) {
+        if (!it->in_merge && it->part->corrupt()) {
+          paths.push_back(it->part->path());
+          it = list->erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  // Searches that still hold a detached part read it through its open files; the rename does
+  // not disturb them.
+  Status first;
+  for (const std::string& path : paths) {
+    Status st = opts_.quarantine(path, why);
+    if (first.ok()) first = st;
+  }
+  return first;
 }
 
 Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {
@@ -471,6 +512,7 @@ Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {
     round = std::move(outputs);
   }
   if (st.ok()) ClearInMerge(round);
+  if (st.code() == Code::kCorruption) QuarantineCorruptParts(st).IgnoreError();
   std::lock_guard<std::mutex> l(mu_);
   merges_in_flight_--;
   merge_cv_.notify_all();
@@ -508,13 +550,21 @@ Status Partition::MergeParts(const std::vector<PartPtr>& sources, bool force_big
     if (!p->is_inmemory()) txn.sources.push_back(p->path());
   }
   auto txn_path = std::make_shared<std::string>(fs::Join(fs::Join(dir, "txn"), Hex16(idx)));
-  VME_RETURN_IF_ERROR(fs::WriteFileAtomically(*txn_path, txn::Format(txn)));
-  // The sources are removed later, when no search or snapshot references them
-  // (RemoveObsoleteParts).
-  VME_RETURN_IF_ERROR(txn::Commit(txn, {small_dir_, big_dir_}));
+  // Until the new part is open, a failure is undone (txn::RollBack): the sources stay in
+  // place (in-memory ones in memory) and a later flush or merge retries. The sources are
+  // removed later, when no search or snapshot references them (RemoveObsoleteParts).
+  Status st = fs::WriteFileAtomically(*txn_path, txn::Format(txn));
+  if (st.ok()) st = txn::Commit(txn, {small_dir_, big_dir_});
   PartPtr out;
-  if (!txn.dst.empty()) {
-    VME_ASSIGN_OR_RETURN(out, Part::OpenFile(txn.dst));
+  if (st.ok() && !txn.dst.empty()) {
+    auto opened = Part::OpenFile(txn.dst);
+    if (opened.ok()) out = std::move(opened).value();
+    st = opened.status();
+  }
+  if (!st.ok()) {
+    Status rb = txn::RollBack(txn, *txn_path);
+    if (!rb.ok()) st = st.WithContext("cannot undo the commit (" + rb.message() + ")");
+    return st.WithContext("merge in partition " + name_);
   }
   bool file_sources = false;
   {
@@ -555,8 +605,13 @@ Status Partition::RemoveObsoleteParts() {
     o.part.reset();
     Status s = txn::RemoveSource(path);
     if (st.ok()) st = s;
-    // The last Obsolete of a transaction deletes its txn file.
+    // The last Obsolete of a transaction deletes its txn file. A source that could not be
+    // removed keeps it until the next open, which replays it (removing the source).
     std::shared_ptr<std::string> txn = std::move(o.txn_path);
+    if (txn && !s.ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      kept_txn_files_.push_back(std::move(txn));
+    }
     if (txn && txn.use_count() == 1) {
       Status s2 = fs::RemoveAllSync(*txn);
       if (st.ok()) st = s2;

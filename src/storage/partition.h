@@ -41,6 +41,7 @@
 #include "storage/merge.h"
 #include "storage/part.h"
 #include "storage/raw_row.h"
+#include "util/quarantine.h"
 #include "util/status.h"
 
 namespace vme::storage {
@@ -61,6 +62,10 @@ struct PartitionOptions {
   // Status::Busy), no tmp/ or txn/ cleanup, no directory creation, empty part directories
   // are skipped; a side that does not exist is empty. Writes return VME_ERR_MISUSE.
   bool read_only = false;
+  // Set (by Storage, with StorageOptions::quarantine) to move corrupt file parts away
+  // (util/quarantine.h): a part that fails to open with Corruption, and a part found corrupt
+  // by a search or a merge (QuarantineCorruptParts). Empty: the error surfaces instead.
+  QuarantineFn quarantine;
 };
 
 struct PartitionStats {
@@ -102,6 +107,11 @@ class Partition {
   Status DropStaleParts(int64_t deadline);
   // Removes directories of merged-away parts nobody references any more.
   Status RemoveObsoleteParts();
+  // With PartitionOptions::quarantine: detaches the file parts that a read found corrupt
+  // (Part::corrupt()) and are not being merged, and hands them to the quarantine function with
+  // `why`. Searches holding such a part keep reading it through its open files; a merge of it
+  // fails on the same bytes and calls this again. Without the option: nothing.
+  Status QuarantineCorruptParts(const Status& why);
 
   // All current parts (in-memory, small, big), pinned by the returned references.
   std::vector<PartPtr> Parts() const;
@@ -175,6 +185,7 @@ class Partition {
   std::vector<PartEntry> small_;
   std::vector<PartEntry> big_;
   std::vector<Obsolete> obsolete_;
+  std::vector<std::shared_ptr<std::string>> kept_txn_files_;  // see RemoveObsoleteParts
   int merges_in_flight_ = 0;
 };
 

@@ -168,7 +168,15 @@ Status BackgroundScheduler::Tick(bool raw_due, bool inmemory_due, int64_t inmemo
   VME_RETURN_IF_ERROR(host_->WithIndexDB([&]() -> Status {
     const auto parts = host_->Partitions();
     // The index goes first, so that durable data never references missing index entries.
-    VME_RETURN_IF_ERROR(host_->FlushIndexDB());
+    // When it cannot be written (disk full), raw rows still become searchable: in-memory
+    // parts need no I/O.
+    Status idx = host_->FlushIndexDB();
+    if (!idx.ok()) {
+      for (const auto& p : parts) {
+        if (raw_due) p->FlushRawRows().IgnoreError();
+      }
+      return idx;
+    }
     if (raw_due) {
       for (const auto& p : parts) VME_RETURN_IF_ERROR(p->FlushRawRows());
       for (const auto& p : parts) VME_RETURN_IF_ERROR(p->RemoveObsoleteParts());

@@ -110,6 +110,8 @@ class BackgroundScheduler {
 
   // The clock of every background decision.
   int64_t NowMs() const;
+  // Records st as the last background error (e.g. a part moved to quarantine).
+  void ReportError(const Status& st) { RecordError(st); }
 
  private:
   enum Kind { kSmall = 0, kBig = 1 };

@@ -182,6 +182,7 @@ void SeriesIterator::DecodeSeries(Series* s) const {
         VME_RETURN_IF_ERROR(
             pb.part->BlockPayloads(bh, &ts_payload, &values_payload, &ts_data, &values_data));
       }
+      VME_RETURN_IF_ERROR(pb.part->CheckBlockPayloads(bh, ts_data, values_data));
       int64_t* ts = s->timestamps.data() + base;
       const Status st = DecodeBlockPayloadsTo(bh, ts_data, values_data, ts, mantissas.data());
       if (!st.ok()) return pb.part->BlockDecodeError(bh, st);
@@ -226,6 +227,12 @@ void SeriesIterator::DecodeSeries(Series* s) const {
 }
 
 Status SeriesIterator::Next(bool* done) {
+  Status st = NextSeries(done);
+  if (st.code() == Code::kCorruption) storage_->QuarantineCorruptParts(st);
+  return st;
+}
+
+Status SeriesIterator::NextSeries(bool* done) {
   VME_ASSIGN_OR_RETURN(auto guard, storage_->Enter());
   *done = false;
   key_valid_ = text_valid_ = false;

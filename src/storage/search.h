@@ -63,7 +63,9 @@ class SeriesIterator {
                  std::vector<PartPtr> parts, TimeRange tr, uint32_t account_id, uint32_t project_id,
                  int64_t dedup_interval_ms);
 
-  // Advances to the next series with at least one sample. *done = true at the end.
+  // Advances to the next series with at least one sample. *done = true at the end. A
+  // Corruption (a part failed its checksum or did not decode) is returned as is, after the
+  // storage moved the corrupt parts to quarantine when StorageOptions::quarantine is on.
   Status Next(bool* done);
 
   const MetricName& metric_name() const { return mn_; }
@@ -76,6 +78,7 @@ class SeriesIterator {
   const std::string& text();
 
  private:
+  Status NextSeries(bool* done);
   // The series are gathered in batches: the blocks of up to kMaxBatchSeries consecutive series
   // (at most kMaxBatchSamples rows) are collected in (TSID, MinTimestamp, part) order, decoded
   // in parallel (ParallelFor), then handed out one by one.

@@ -15,6 +15,8 @@
 #include "mergeset/block_cache.h"
 #include "storage/search.h"
 #include "storage/time.h"
+#include "util/quarantine.h"
+#include "util/txn.h"
 
 namespace vme::storage {
 namespace {
@@ -81,8 +83,15 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   bool had_indexdb = false;
   VME_RETURN_IF_ERROR(s->OpenDirectory(&had_indexdb));
   VME_RETURN_IF_ERROR(s->OpenMetadata(had_indexdb));
-  VME_ASSIGN_OR_RETURN(s->index_,
-                       IndexDBGenerations::Open(fs::Join(path, "indexdb"), opts.read_only));
+  QuarantineFn quarantine;
+  if (opts.quarantine && !opts.read_only) {
+    Storage* raw = s.get();  // the tables and partitions calling it are owned by *raw
+    quarantine = [raw](const std::string& dir, const Status& why) {
+      return raw->QuarantinePart(dir, why);
+    };
+  }
+  VME_ASSIGN_OR_RETURN(
+      s->index_, IndexDBGenerations::Open(fs::Join(path, "indexdb"), opts.read_only, quarantine));
   s->series_ = std::make_unique<SeriesRegistry>(s->index_.get(), opts.cache_bytes,
                                                 static_cast<uint64_t>(NowNs()));
 
@@ -90,6 +99,11 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   const uint64_t allowed = mem / 10 * 6;
   s->scheduler_ =
       std::make_unique<BackgroundScheduler>(s->opts_, std::make_unique<SchedulerLink>(s.get()));
+  {
+    std::lock_guard<std::mutex> l(s->quarantine_mu_);
+    for (const Status& st : s->early_quarantine_reports_) s->scheduler_->ReportError(st);
+    s->early_quarantine_reports_.clear();
+  }
   PartitionOptions popts;
   popts.raw_shards = (static_cast<size_t>(DefaultBackgroundThreads()) + 7) / 8;
   popts.dedup_interval_ms = opts.dedup_interval_ms;
@@ -105,6 +119,7 @@ Result<std::shared_ptr<Storage>> Storage::Open(const std::string& path_in,
   popts.stop = s->scheduler_->stop_flag();
   popts.read_only = opts.read_only;
   popts.now_ms = opts.now_ms;
+  popts.quarantine = quarantine;
   VME_ASSIGN_OR_RETURN(s->table_, Table::Open(fs::Join(path, "data"), popts));
 
   s->scheduler_->Start();
@@ -164,6 +179,41 @@ Status Storage::OpenMetadata(bool had_indexdb) {
 }
 
 Storage::~Storage() { Close().IgnoreError(); }
+
+Status Storage::QuarantinePart(const std::string& part_dir, const Status& why) {
+  std::string dst;
+  const Status st = MovePartToQuarantine(path_, txn::NormalizePath(part_dir), &dst);
+  if (st.ok()) quarantined_parts_.fetch_add(1);
+  // A part that could not be moved is no longer served either (its partition or table
+  // dropped it); the next open meets it again.
+  const Status report = st.ok()
+                            ? Status::Corruption("part " + part_dir + " moved to quarantine as " +
+                                                 dst + ": " + why.message())
+                            : st.WithContext("cannot move corrupt part " + part_dir +
+                                             " to quarantine (" + why.message() + ")");
+  std::lock_guard<std::mutex> l(quarantine_mu_);
+  if (scheduler_ != nullptr) {
+    scheduler_->ReportError(report);
+  } else {
+    early_quarantine_reports_.push_back(report);
+  }
+  return st;
+}
+
+void Storage::QuarantineCorruptParts(const Status& why) {
+  if (!opts_.quarantine || opts_.read_only) return;
+  auto guard = Enter();
+  if (!guard.ok()) return;
+  std::shared_lock<std::shared_mutex> il(idb_rw_);
+  QuarantineCorruptPartsLocked(why);
+}
+
+void Storage::QuarantineCorruptPartsLocked(const Status& why) {
+  if (!opts_.quarantine || opts_.read_only) return;
+  // QuarantinePart reports every move, and every failed move, as a background error.
+  index_->QuarantineCorruptParts(why).IgnoreError();
+  for (const auto& p : table_->Partitions()) p->QuarantineCorruptParts(why).IgnoreError();
+}
 
 Result<std::shared_lock<std::shared_mutex>> Storage::Enter() const {
   std::shared_lock<std::shared_mutex> l(close_mu_);
@@ -518,7 +568,13 @@ Status Storage::FlushIndexDB() { return series_->Flush(); }
 
 Status Storage::FlushLocked() {
   if (opts_.read_only) return Status::OK();  // nothing buffered, nothing written
-  VME_RETURN_IF_ERROR(FlushIndexDB());
+  Status st = FlushIndexDB();
+  if (!st.ok()) {
+    // Nothing reaches disk before the index, but the raw rows still become searchable (as
+    // in-memory parts, which need no I/O): a failed flush hides no row (disk full).
+    for (const auto& p : table_->Partitions()) p->FlushRawRows().IgnoreError();
+    return st;
+  }
   for (const auto& p : table_->Partitions()) VME_RETURN_IF_ERROR(p->FlushToDisk());
   return Status::OK();
 }
@@ -616,7 +672,10 @@ Result<std::unique_ptr<SeriesIterator>> Storage::Search(const SearchQuery& q) {
   tr.min_timestamp =
       std::max(tr.min_timestamp, RetentionDeadline(scheduler_->NowMs(), opts_.retention_ms));
   std::vector<TSID> tsids;
-  VME_RETURN_IF_ERROR(index_->SearchTSIDs(q, *series_, &tsids));
+  if (Status st = index_->SearchTSIDs(q, *series_, &tsids); !st.ok()) {
+    if (st.code() == Code::kCorruption) QuarantineCorruptPartsLocked(st);
+    return st;
+  }
   std::vector<PartPtr> parts;
   if (!tsids.empty() && tr.min_timestamp <= tr.max_timestamp) {
     for (const auto& p : table_->Partitions(&tr)) {
@@ -683,6 +742,7 @@ void Storage::Stats(std::vector<std::pair<std::string, double>>* out) {
   const auto ic = index_->curr().table().Stats();
   const auto ip = index_->prev().table().Stats();
   add("indexdb_parts", static_cast<double>(ic.parts + ip.parts));
+  add("quarantined_parts", static_cast<double>(quarantined_parts_.load()));
   add("indexdb_items", static_cast<double>(ic.items + ip.items));
   il.unlock();
   guard->unlock();

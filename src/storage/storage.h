@@ -87,6 +87,12 @@ struct StorageOptions {
   // ("tick", "merge", "final merge", "indexdb merge"); an error it returns or throws is what
   // the task fails with.
   std::function<Status(std::string_view task)> background_fault_for_testing;
+  // Move corrupt parts to <path>/quarantine/ (util/quarantine.h) instead of failing: a part
+  // that fails verification at open, or whose block fails its checksum (or does not decode)
+  // during a search or a merge. Each move counts in the "quarantined_parts" stat and is the
+  // last background error. Off: the Corruption surfaces to the caller and nothing moves.
+  // Ignored read-only.
+  bool quarantine = false;
 };
 
 struct AddRowsResult {
@@ -177,6 +183,10 @@ class Storage : public std::enable_shared_from_this<Storage> {
                        MetricName* out);
   // Shared lock that keeps Close() out while held; fails with Closed after Close().
   Result<std::shared_lock<std::shared_mutex>> Enter() const;
+  // With StorageOptions::quarantine, after a read failed with `why` (a Corruption): moves the
+  // parts that reads found corrupt to quarantine (Partition and mergeset::Table
+  // QuarantineCorruptParts). Without it: nothing. Takes the locks it needs.
+  void QuarantineCorruptParts(const Status& why);
 
  private:
   Storage(std::string path, const StorageOptions& opts) : path_(std::move(path)), opts_(opts) {}
@@ -198,6 +208,10 @@ class Storage : public std::enable_shared_from_this<Storage> {
   Status FlushLocked();
   Status RotateIndexDB();
   std::unordered_set<uint64_t> DeletedCopy();
+  // The quarantine function handed to partitions and indexdb tables (util/quarantine.h).
+  Status QuarantinePart(const std::string& part_dir, const Status& why);
+  // QuarantineCorruptParts with close_mu_ and idb_rw_ held shared.
+  void QuarantineCorruptPartsLocked(const Status& why);
 
   const std::string path_;
   const StorageOptions opts_;
@@ -220,6 +234,12 @@ class Storage : public std::enable_shared_from_this<Storage> {
   std::atomic<bool> closed_{false};
 
   std::mutex snapshot_mu_;  // serialises this storage's snapshot creation and deletion
+
+  // Parts moved to quarantine, and the reports of moves made before the scheduler existed
+  // (while the indexdb opens).
+  std::atomic<uint64_t> quarantined_parts_{0};
+  std::mutex quarantine_mu_;
+  std::vector<Status> early_quarantine_reports_;
 
   // Counters.
   std::atomic<uint64_t> rows_added_{0}, rejected_invalid_labels_{0}, rejected_nan_{0},

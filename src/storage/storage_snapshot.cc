@@ -87,10 +87,7 @@ Status MkdirSync(const std::string& dir) {
 }
 
 Status SymlinkSync(const std::string& target, const std::string& link) {
-  if (::symlink(target.c_str(), link.c_str()) != 0) {
-    return Status::IoError("cannot create symlink " + link + " -> " + target + ": " +
-                           std::strerror(errno));
-  }
+  VME_RETURN_IF_ERROR(fs::Symlink(target, link));
   return fs::FsyncDir(Parent(link));
 }
 

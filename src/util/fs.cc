@@ -14,11 +14,28 @@
 #include <filesystem>
 #include <set>
 
+#include "util/fault_injection.h"
+
 namespace vme::fs {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
   return Status::IoError(what + " " + path + ": " + std::strerror(errno));
+}
+
+// True, with errno set, when an armed fault rule fails this operation (util/fault_injection.h);
+// the caller then skips the system call and reports errno as if the call had failed.
+bool Injected(fault::Op op, const std::string& path) {
+  const int e = fault::Before(op, path);
+  if (e == 0) return false;
+  errno = e;
+  return true;
+}
+
+// fsync(fd) of `path`, or the injected failure; -1 with errno set on failure.
+int Fsync(int fd, const std::string& path) {
+  if (Injected(fault::Op::kSync, path)) return -1;
+  return ::fsync(fd);
 }
 
 std::string Parent(const std::string& path) {
@@ -52,8 +69,10 @@ std::string Join(std::string_view a, std::string_view b) {
 Status FsyncDir(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open directory", path);
-  const int rc = ::fsync(fd);
+  const int rc = Fsync(fd, path);
+  const int e = errno;
   ::close(fd);
+  errno = e;
   if (rc != 0) return Errno("cannot fsync directory", path);
   return Status::OK();
 }
@@ -61,14 +80,17 @@ Status FsyncDir(const std::string& path) {
 Status FsyncFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open", path);
-  const int rc = ::fsync(fd);
+  const int rc = Fsync(fd, path);
+  const int e = errno;
   ::close(fd);
+  errno = e;
   if (rc != 0) return Errno("cannot fsync", path);
   return Status::OK();
 }
 
 Status MkdirAllSync(const std::string& path) {
   if (IsDir(path)) return Status::OK();
+  if (Injected(fault::Op::kMkdir, path)) return Errno("cannot create directory", path);
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return Status::IoError("cannot create directory " + path + ": " + ec.message());
@@ -78,13 +100,14 @@ Status MkdirAllSync(const std::string& path) {
 Status WriteFileAtomically(const std::string& path, std::string_view data, bool overwrite) {
   if (!overwrite && Exists(path)) return Status::IoError("cannot create " + path + ": file exists");
   const std::string tmp = path + ".tmp." + std::to_string(tmp_counter.fetch_add(1) + 1);
-  {
+  Status st = [&]() -> Status {
     VME_ASSIGN_OR_RETURN(auto f, WritableFile::Create(tmp));
     VME_RETURN_IF_ERROR(f->Append(data));
-    VME_RETURN_IF_ERROR(f->Close());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = Errno("cannot rename " + tmp + " to", path);
+    return f->Close();
+  }();
+  if (st.ok()) st = Rename(tmp, path);
+  if (!st.ok()) {
+    // No half-written tmp file is left behind (it may exist after a failed write or fsync).
     ::unlink(tmp.c_str());
     return st;
   }
@@ -99,6 +122,7 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Status RemoveAllSync(const std::string& path) {
+  if (Injected(fault::Op::kRemove, path)) return Errno("cannot remove", path);
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec) return Status::IoError("cannot remove " + path + ": " + ec.message());
@@ -153,14 +177,37 @@ Status HardLinkFiles(const std::string& src_dir, const std::string& dst_dir) {
     const std::string src = Join(src_dir, n);
     struct stat st;
     if (::lstat(src.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    const std::string dst = Join(dst_dir, n);
-    if (::link(src.c_str(), dst.c_str()) != 0) return Errno("cannot link " + src + " to", dst);
+    VME_RETURN_IF_ERROR(HardLink(src, Join(dst_dir, n)));
   }
   return FsyncDir(dst_dir);
 }
 
+Status Rename(const std::string& from, const std::string& to) {
+  if (Injected(fault::Op::kRename, to) || ::rename(from.c_str(), to.c_str()) != 0) {
+    return Errno("cannot rename " + from + " to", to);
+  }
+  return Status::OK();
+}
+
+Status HardLink(const std::string& src, const std::string& dst) {
+  if (Injected(fault::Op::kLink, dst) || ::link(src.c_str(), dst.c_str()) != 0) {
+    return Errno("cannot link " + src + " to", dst);
+  }
+  return Status::OK();
+}
+
+Status Symlink(const std::string& target, const std::string& link) {
+  if (Injected(fault::Op::kLink, link) || ::symlink(target.c_str(), link.c_str()) != 0) {
+    return Status::IoError("cannot create symlink " + link + " -> " + target + ": " +
+                           std::strerror(errno));
+  }
+  return Status::OK();
+}
+
 Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = Injected(fault::Op::kCreate, path)
+                     ? -1
+                     : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot open lock file", path);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int e = errno;
@@ -181,7 +228,9 @@ FileLock::~FileLock() {
 }
 
 Result<std::unique_ptr<WritableFile>> WritableFile::Create(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = Injected(fault::Op::kCreate, path)
+                     ? -1
+                     : ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", path);
   return std::unique_ptr<WritableFile>(new WritableFile(fd, path));
 }
@@ -193,7 +242,10 @@ WritableFile::~WritableFile() {
 Status WritableFile::FlushBuffer() {
   size_t off = 0;
   while (off < buf_.size()) {
-    const ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+    size_t len = buf_.size() - off;
+    const int injected = fault::Before(fault::Op::kWrite, path_, &len);
+    if (injected != 0) errno = injected;
+    const ssize_t n = injected != 0 ? -1 : ::write(fd_, buf_.data() + off, len);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Errno("cannot write", path_);
@@ -221,7 +273,7 @@ Status WritableFile::Append(std::string_view data) {
 Status WritableFile::Close() {
   if (fd_ < 0) return Status::OK();
   Status st = FlushBuffer();
-  if (st.ok() && ::fsync(fd_) != 0) st = Errno("cannot fsync", path_);
+  if (st.ok() && Fsync(fd_, path_) != 0) st = Errno("cannot fsync", path_);
   if (::close(fd_) != 0 && st.ok()) st = Errno("cannot close", path_);
   fd_ = -1;
   return st;

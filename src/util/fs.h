@@ -4,7 +4,8 @@
 // writers that fsync on close, pread readers, and flock(LOCK_EX|LOCK_NB) directory locks
 // (docs/format.md, "Other files").
 //
-// Every error message names the path (and offset for reads).
+// Every error message names the path (and offset for reads). Every operation that writes asks
+// util/fault_injection.h first, so that tests can make it fail (ENOSPC, EIO, short writes).
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,12 @@ uint64_t DirSizeBytes(const std::string& path);
 
 // Hard-links every regular file of src_dir into dst_dir (created).
 Status HardLinkFiles(const std::string& src_dir, const std::string& dst_dir);
+
+// rename(2), link(2) and symlink(2); IoError naming both paths and the OS error. No fsync: the
+// caller fsyncs the parent directories it changed.
+Status Rename(const std::string& from, const std::string& to);
+Status HardLink(const std::string& src, const std::string& dst);
+Status Symlink(const std::string& target, const std::string& link);
 
 // An exclusive, non-blocking flock on a file (created if missing). Released on destruction.
 class FileLock {

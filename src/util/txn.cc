@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "util/fs.h"
@@ -146,13 +145,22 @@ Status Commit(const Transaction& t, const std::vector<std::string>& roots) {
     if (fs::Exists(t.dst)) {
       return Status::IoError("cannot rename " + t.tmp + " to " + t.dst + ": destination exists");
     }
-    if (std::rename(t.tmp.c_str(), t.dst.c_str()) != 0) {
-      return Status::IoError("cannot rename " + t.tmp + " to " + t.dst);
-    }
+    VME_RETURN_IF_ERROR(fs::Rename(t.tmp, t.dst));
   }
   for (const auto& r : roots) {
     if (fs::IsDir(r)) VME_RETURN_IF_ERROR(fs::FsyncDir(r));
   }
+  return Status::OK();
+}
+
+Status RollBack(const Transaction& t, const std::string& txn_path) {
+  if (!t.dst.empty() && fs::Exists(t.dst) && !fs::Exists(t.tmp)) {
+    VME_RETURN_IF_ERROR(fs::Rename(t.dst, t.tmp));
+  }
+  // A failed fsync of the parent after the removal still counts as removed.
+  Status st = fs::RemoveAllSync(txn_path);
+  if (!st.ok() && fs::Exists(txn_path)) return st;
+  fs::RemoveAllSync(t.tmp).IgnoreError();  // a leftover in tmp/ is removed at the next open
   return Status::OK();
 }
 

@@ -64,6 +64,14 @@ Status CheckRoots(const std::vector<std::string>& roots, const std::string& txn_
 // Puts the new part in place (empty destination rule) and fsyncs every root.
 Status Commit(const Transaction& t, const std::vector<std::string>& roots);
 
+// Undoes a transaction whose commit failed part way (writing its txn file, Commit, or opening
+// the new part), so that the caller can keep its sources and retry: renames the final part back
+// to tmp if Commit had put it in place, deletes the txn file, then removes tmp. A crash between
+// these steps leaves a state that startup recovery completes consistently (the txn file is
+// deleted only after the final part is gone). An error means the undo stopped half way; then
+// the transaction may still be committed by the next startup recovery.
+Status RollBack(const Transaction& t, const std::string& txn_path);
+
 // Removes one source part directory (missing is fine; a symlink is removed as a link).
 Status RemoveSource(const std::string& path);
 

@@ -763,5 +763,87 @@ run export --data "$SNAP"
 sorted_rows "$OUT" >"$TMP/got.sorted"
 expect_same_file "snapshot: data directory unchanged" "$TMP/got.sorted" "$TMP/expected.sorted"
 
+# ------------------------------------------------------------------------------------------
+# check: clean directories (ours and VictoriaMetrics 1.72's), JSON output, a corrupt part found
+# and quarantined by --repair, exit statuses 0 (clean), 1 (problems), 2 (cannot check), usage.
+
+tree_state() {
+  (cd "$1" && find . -printf '%p %y %s %T@\n' | sort)
+}
+
+CHK=$TMP/check_db
+run import --data "$CHK" "$TMP/sample.prom"
+expect_ok "check: import"
+tree_state "$CHK" >"$TMP/check_tree_before"
+run check --data "$CHK"
+expect_ok "check: clean directory exits 0"
+if grep -q '^result: clean$' "$OUT" && grep -q '^data part data/small/2026_01/.*: ok (' "$OUT" &&
+  grep -q '^indexdb part indexdb/.*: ok (' "$OUT"; then
+  pass "check: text report lists the parts"
+else
+  fail "check: text report lists the parts" "$(cat "$OUT")"
+fi
+tree_state "$CHK" >"$TMP/check_tree_after"
+expect_same_file "check: writes nothing" "$TMP/check_tree_after" "$TMP/check_tree_before"
+
+run check --data "$CHK" --format json
+expect_ok "check --format json: exit 0"
+if python3 -m json.tool "$OUT" >/dev/null 2>&1; then
+  pass "check --format json: parses"
+else
+  fail "check --format json: parses" "$(head -c 2000 "$OUT")"
+fi
+expect_eq "check --format json: shape" "$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(j["ok"], j["summary"]["problems"], sorted(j["parts"][0]), j["problems"], j["repairs"])
+' "$OUT")" "True 0 ['blocks', 'checksums_verified', 'kind', 'ok', 'path', 'problems', 'rows'] [] []"
+
+cp -r "$ROOT/tests/data/vm172/small/storage" "$TMP/check_vm"
+run check --data "$TMP/check_vm"
+expect_ok "check: VictoriaMetrics 1.72 directory is clean"
+expect_eq "check: VictoriaMetrics 1.72 summary" "$(grep -c '^data part .*: ok' "$OUT")" "4"
+
+# A flipped first byte of a data part's index.bin.
+part=$(find "$CHK/data/small" -mindepth 2 -maxdepth 2 -type d -name '*_*_*_*_*' | head -n 1)
+rel=${part#"$CHK"/}
+printf '\xff' | dd of="$part/index.bin" bs=1 count=1 conv=notrunc status=none
+run check --data "$CHK"
+expect_eq "check: a corrupt part exits 1" "$RC" "1"
+if grep -q "^  problem: $rel/index.bin at offset 0: " "$OUT" && grep -q '^result: PROBLEMS FOUND$' "$OUT"; then
+  pass "check: the problem names the part, file and offset"
+else
+  fail "check: the problem names the part, file and offset" "$(cat "$OUT")"
+fi
+run check --data "$CHK" --format json
+expect_eq "check --format json: the problem" "$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = [p for p in j["parts"] if not p["ok"]]
+print(j["ok"], len(bad), bad[0]["path"], bad[0]["problems"][0]["file"], bad[0]["problems"][0]["offset"])
+' "$OUT")" "False 1 $rel index.bin 0"
+run check --data "$CHK" --repair
+expect_ok "check --repair: exits 0 once repaired"
+if grep -q "^repaired: moved part $part to $CHK/quarantine/$rel " "$OUT" &&
+  [ -f "$CHK/quarantine/$rel/index.bin" ] && [ ! -e "$part" ]; then
+  pass "check --repair: the part is in quarantine/"
+else
+  fail "check --repair: the part is in quarantine/" "$(cat "$OUT")"
+fi
+run check --data "$CHK"
+expect_ok "check: clean after --repair"
+run series-count --data "$CHK" --read-only
+expect_ok "check: the repaired directory opens"
+
+run check --data "$TMP/no_such_dir"
+expect_eq "check: a missing directory exits 2" "$RC" "2"
+expect_one_line_error "check: a missing directory is one error line"
+run check --data "$CHK" --format yaml
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 1 ] && [ "$RC" -ne 2 ]; then
+  pass "check: a usage error has its own exit status ($RC)"
+else
+  fail "check: a usage error has its own exit status" "exit status $RC"
+fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -415,6 +415,8 @@ void TestCorruption() {
     vme::test::TempDir tmp;
     const std::string part = make(tmp.path() + "/t");
     ::truncate((part + "/items.bin").c_str(), 100);
+    // As in a part VictoriaMetrics wrote (no checksum sidecar): the damage is found on read.
+    std::filesystem::remove(part + "/vmengine_checksums.bin");
     auto t = Table::Open(tmp.path() + "/t", {});
     REQUIRE_OK(t.status());
     TableSearch ts(**t);

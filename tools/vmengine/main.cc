@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "check_command.h"
 #include "cli_common.h"
 #include "export_command.h"
 #include "import_command.h"
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
   for (vme::cli::Command& command : vme::cli::AddSnapshotCommands(&app)) {
     commands.push_back(std::move(command));
   }
+  // `check` has its own exit statuses (check_command.h).
+  const vme::cli::CheckCommand check = vme::cli::AddCheckCommand(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion& e) {
@@ -52,6 +55,14 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     PrintError(e.what());
     return e.get_exit_code();
+  }
+  if (check.app->parsed()) {
+    try {
+      return check.run();
+    } catch (const std::exception& e) {
+      PrintError(e.what());
+      return vme::cli::kCheckFailed;
+    }
   }
   for (const vme::cli::Command& command : commands) {
     if (!command.app->parsed()) continue;
