@@ -8,6 +8,8 @@ PACKAGES=(
   libzstd-dev zstd libtbb-dev libre2-dev libxxhash-dev
   libcli11-dev nlohmann-json3-dev clang-format python3 swig
   openjdk-17-jdk-headless maven
+  # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for stacks.
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()

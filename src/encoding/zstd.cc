@@ -3,9 +3,11 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 
 namespace vme::enc {
 namespace {
@@ -54,16 +56,21 @@ Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
   ZSTD_DCtx* d = ThreadDCtx();
   ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
   ZSTD_inBuffer in{src.data(), src.size(), 0};
+  const auto too_big = [&] {
+    dst->resize(old);
+    return Status::Corruption("zstd: decompressed data exceeds the limit of " +
+                              std::to_string(max_size) + " bytes");
+  };
+  // Output room stops one byte past the limit: content of exactly max_size bytes is accepted
+  // (an empty frame under a limit of 0 was refused), and one byte more proves it too big.
+  const size_t room = max_size == SIZE_MAX ? max_size : max_size + 1;
   size_t ret = 0;
   size_t chunk =
       content != ZSTD_CONTENTSIZE_UNKNOWN && content > 0 ? content : ZSTD_DStreamOutSize();
   for (;;) {
     const size_t pos = dst->size();
-    if (pos - old + chunk > max_size) chunk = max_size - (pos - old);
-    if (chunk == 0) {
-      dst->resize(old);
-      return Status::Corruption("zstd: decompressed data exceeds the limit");
-    }
+    if (pos - old + chunk > room) chunk = room - (pos - old);
+    if (chunk == 0) return too_big();
     dst->resize(pos + chunk);
     ZSTD_outBuffer out{dst->data() + pos, chunk, 0};
     ret = ZSTD_decompressStream(d, &out, &in);
@@ -72,6 +79,7 @@ Status DecompressZstd(std::string* dst, std::string_view src, size_t max_size) {
       dst->resize(old);
       return ZstdError(ret);
     }
+    if (dst->size() - old > max_size) return too_big();
     if (ret == 0 && in.pos == in.size) return Status::OK();
     if (in.pos == in.size && out.pos < chunk) break;  // input exhausted mid-frame
     chunk = ZSTD_DStreamOutSize();

@@ -14,6 +14,12 @@ namespace {
 constexpr size_t kMinZstdRawLen = 64;
 constexpr size_t kMaxDecompressedSize = 16u << 20;
 
+Status TooLarge(size_t items, uint64_t bytes) {
+  return Status::Corruption("block of " + std::to_string(items) + " items would decode to " +
+                            std::to_string(bytes) + " bytes; the limit is " +
+                            std::to_string(kMaxDecodedBlockSize));
+}
+
 }  // namespace
 
 size_t CommonPrefixLen(std::string_view a, std::string_view b) {
@@ -154,7 +160,9 @@ Status InmemoryBlock::UnmarshalData(const BlockHeader& bh, std::string_view item
       return Status::Corruption("plain block itemsData has " +
                                 std::to_string(items_data.size() - total) + " unused bytes");
     }
-    Reserve(first.size() + items_data.size() + cp.size() * (n - 1), n);
+    const uint64_t data_total = first.size() + items_data.size() + uint64_t{cp.size()} * (n - 1);
+    if (data_total > kMaxDecodedBlockSize) return TooLarge(n, data_total);
+    Reserve(data_total, n);
     Append(first);
     size_t off = 0;
     for (size_t i = 0; i + 1 < n; i++) {
@@ -208,7 +216,7 @@ Status InmemoryBlock::UnmarshalData(const BlockHeader& bh, std::string_view item
     }
     uint64_t data_total = first.size();
     for (size_t i = 1; i < n; i++) data_total += cp.size() + lens[i];
-    if (data_total > (uint64_t{1} << 31)) return Status::Corruption("block too large");
+    if (data_total > kMaxDecodedBlockSize) return TooLarge(n, data_total);
     Reserve(data_total, n);
     Append(first);
     size_t off = 0;

@@ -28,6 +28,11 @@ namespace vme::mergeset {
 constexpr size_t kMaxInmemoryBlockSize = 64 * 1024;
 // Items per output block are capped so that plain lensData stays well below its 1 MiB limit.
 constexpr size_t kMaxItemsPerBlock = 64 * 1024;
+// Upper bound on the decoded items of one block (UnmarshalData). Blocks are written with at most
+// kMaxInmemoryBlockSize bytes of items (here and in VictoriaMetrics inmemoryBlock.Add); a block
+// that would decode to more is corrupt, and is refused before its items are allocated (a
+// commonPrefix is repeated in every item, so a small block can claim gigabytes).
+constexpr size_t kMaxDecodedBlockSize = 16u << 20;
 constexpr uint8_t kMarshalTypePlain = 0;
 constexpr uint8_t kMarshalTypeZstd = 1;
 

@@ -156,6 +156,16 @@ Result<std::shared_ptr<const IndexBlock>> Part::ReadIndexBlock(size_t i, bool us
   std::string raw;
   Status st = enc::DecompressZstd(&raw, packed, 16u << 20);
   if (!st.ok()) return MarkCorrupt(st.WithContext(where));
+  // The smallest marshaled block header: two empty byte strings (one length byte each),
+  // marshalType, itemsCount, two offsets and two sizes. A count the block cannot hold is
+  // refused before anything is reserved for it.
+  constexpr size_t kMinBlockHeaderSize = 1 + 1 + 1 + 4 + 8 + 8 + 4 + 4;
+  if (r.block_headers_count > raw.size() / kMinBlockHeaderSize) {
+    return MarkCorrupt(Status::Corruption(
+        where + ": the metaindex row states " + std::to_string(r.block_headers_count) +
+        " block headers; the index block of " + std::to_string(raw.size()) +
+        " bytes cannot hold that many"));
+  }
   auto bhs = std::make_shared<IndexBlock>();
   bhs->reserve(r.block_headers_count);
   std::string_view src(raw);
