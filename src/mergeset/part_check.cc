@@ -71,6 +71,17 @@ CheckProblem ProblemFromStatus(const std::string& path, const std::vector<std::s
   return p;
 }
 
+void VerifyChecksumsInto(const std::string& dir, const PartCheckOptions& opts,
+                         const std::vector<std::string>& files, PartCheckResult* out) {
+  if (!opts.verify_checksums) return;
+  auto r = opts.verify_checksums(dir);
+  if (!r.ok()) {
+    out->problems.push_back(ProblemFromStatus(dir, files, r.status()));
+  } else {
+    out->checksums_verified = *r;
+  }
+}
+
 }  // namespace vme
 
 namespace vme::mergeset {
@@ -232,14 +243,7 @@ PartCheckResult CheckPart(const std::string& dir, const PartCheckOptions& opts,
   PartCheckResult out;
   out.path = dir;
   Checker(dir, on_item, &out).Run();
-  if (opts.verify_checksums) {
-    auto r = opts.verify_checksums(dir);
-    if (!r.ok()) {
-      out.problems.push_back(ProblemFromStatus(dir, kFiles, r.status()));
-    } else {
-      out.checksums_verified = *r;
-    }
-  }
+  VerifyChecksumsInto(dir, opts, kFiles, &out);
   return out;
 }
 

@@ -61,6 +61,11 @@ struct PartCheckResult {
 CheckProblem ProblemFromStatus(const std::string& path, const std::vector<std::string>& files,
                                const Status& st);
 
+// Runs opts.verify_checksums (if set) on the part at dir: an error becomes a problem (its file
+// one of `files`), success sets out->checksums_verified to whether the part had a sidecar.
+void VerifyChecksumsInto(const std::string& dir, const PartCheckOptions& opts,
+                         const std::vector<std::string>& files, PartCheckResult* out);
+
 }  // namespace vme
 
 namespace vme::mergeset {

@@ -439,21 +439,9 @@ Status Table::QuarantineCorruptParts(const Status& why) {
   std::shared_lock<std::shared_mutex> snap(snapshot_mu_);
   {
     std::lock_guard<std::mutex> l(mu_);
-    for (auto it = parts_.begin(); it != parts_.end();) {
-      if (!it->in_merge && it->part->corrupt()) {
-        paths.push_back(it->part->path());
-        it = parts_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    DetachCorruptParts(&parts_, &paths);
   }
-  Status first;
-  for (const std::string& path : paths) {
-    Status st = opts_.quarantine(path, why);
-    if (first.ok()) first = st;
-  }
-  return first;
+  return QuarantineParts(opts_.quarantine, paths, why);
 }
 
 Status Table::MergeAll() {

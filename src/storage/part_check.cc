@@ -178,14 +178,7 @@ PartCheckResult CheckDataPart(const std::string& dir, const PartCheckOptions& op
   PartCheckResult out;
   out.path = dir;
   Checker(dir, on_block, &out).Run();
-  if (opts.verify_checksums) {
-    auto r = opts.verify_checksums(dir);
-    if (!r.ok()) {
-      out.problems.push_back(ProblemFromStatus(dir, kFiles, r.status()));
-    } else {
-      out.checksums_verified = *r;
-    }
-  }
+  VerifyChecksumsInto(dir, opts, kFiles, &out);
   return out;
 }
 

@@ -447,25 +447,12 @@ Status Partition::QuarantineCorruptParts(const Status& why) {
   std::vector<std::string> paths;
   {
     std::lock_guard<std::mutex> l(mu_);
-    for (auto* list : {&small_, &big_}) {
-      for (auto it = list->begin(); it != list->end();) {
-        if (!it->in_merge && it->part->corrupt()) {
-          paths.push_back(it->part->path());
-          it = list->erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
+    DetachCorruptParts(&small_, &paths);
+    DetachCorruptParts(&big_, &paths);
   }
   // Searches that still hold a detached part read it through its open files; the rename does
   // not disturb them.
-  Status first;
-  for (const std::string& path : paths) {
-    Status st = opts_.quarantine(path, why);
-    if (first.ok()) first = st;
-  }
-  return first;
+  return QuarantineParts(opts_.quarantine, paths, why);
 }
 
 Status Partition::ForceMerge(const std::unordered_set<uint64_t>* deleted) {

@@ -28,4 +28,14 @@ Status MovePartToQuarantine(const std::string& data_dir, const std::string& part
   return Status::OK();
 }
 
+Status QuarantineParts(const QuarantineFn& quarantine, const std::vector<std::string>& paths,
+                       const Status& why) {
+  Status first;
+  for (const std::string& path : paths) {
+    Status st = quarantine(path, why);
+    if (first.ok()) first = st;
+  }
+  return first;
+}
+
 }  // namespace vme

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "util/status.h"
 
@@ -30,5 +31,24 @@ using QuarantineFn = std::function<Status(const std::string& part_dir, const Sta
 // Errors name both paths.
 Status MovePartToQuarantine(const std::string& data_dir, const std::string& part_dir,
                             std::string* dst);
+
+// Erases from `list` every entry not in a merge whose part is flagged corrupt, appending its
+// path to *paths (for Partition and mergeset::Table: entries have `in_merge` and `part`). The
+// caller holds the lock of the list; searches holding a detached part keep reading it.
+template <class List>
+void DetachCorruptParts(List* list, std::vector<std::string>* paths) {
+  for (auto it = list->begin(); it != list->end();) {
+    if (!it->in_merge && it->part->corrupt()) {
+      paths->push_back(it->part->path());
+      it = list->erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// Calls quarantine(path, why) for every path (outside any lock); returns the first error.
+Status QuarantineParts(const QuarantineFn& quarantine, const std::vector<std::string>& paths,
+                       const Status& why);
 
 }  // namespace vme

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "encoding/zstd.h"
+#include "metaindex_edit.h"
 #include "open_test_util.h"
 #include "storage/block.h"
 #include "storage/metaindex_row.h"
@@ -21,6 +22,7 @@ namespace {
 using vme::Code;
 using vme::test::ScratchDir;
 using namespace vme::storage;  // NOLINT
+using vme::test::EditMetaindex;
 
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 constexpr uint64_t kSeries = 2000;      // one block each: several index blocks
@@ -45,26 +47,6 @@ std::string WritePart(const std::string& base) {
   // writes them); with the sidecar an edited metaindex.bin fails its checksum at open.
   REQUIRE_OK(vme::fs::RemoveAllSync(dir + "/vmengine_checksums.bin"));
   return dir;
-}
-
-// Rewrites metaindex.bin of dir after edit() changed its decoded rows (recompressed, so it
-// decodes fine but lies).
-void EditMetaindex(const std::string& dir,
-                   const std::function<void(std::vector<MetaindexRow>*)>& edit) {
-  const std::string path = dir + "/metaindex.bin";
-  auto compressed = vme::fs::ReadFile(path);
-  REQUIRE_OK(compressed);
-  std::string raw;
-  REQUIRE_OK(vme::enc::DecompressZstd(&raw, *compressed));
-  std::vector<MetaindexRow> rows;
-  REQUIRE_OK(UnmarshalMetaindexRows(raw, &rows));
-  REQUIRE(rows.size() >= 3, "want several metaindex rows, got %zu", rows.size());
-  edit(&rows);
-  raw.clear();
-  for (const auto& r : rows) r.Marshal(&raw);
-  std::string out;
-  vme::enc::CompressZstd(&out, raw, 1);
-  REQUIRE_OK(vme::fs::WriteFileAtomically(path, out, /*overwrite=*/true));
 }
 
 // Searches every series over the whole part; returns the search status and counts series.

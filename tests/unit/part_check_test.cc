@@ -13,6 +13,7 @@
 #include "encoding/zstd.h"
 #include "mergeset/block_stream_writer.h"
 #include "mergeset/part_check.h"
+#include "metaindex_edit.h"
 #include "storage/metaindex_row.h"
 #include "storage/part.h"
 #include "storage/part_check.h"
@@ -28,6 +29,7 @@ using vme::PartCheckOptions;
 using vme::PartCheckResult;
 using vme::test::TempDir;
 using namespace vme::storage;  // NOLINT
+using vme::test::EditMetaindex;
 
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 constexpr uint64_t kSeries = 1500;      // one block each: several index blocks
@@ -116,25 +118,6 @@ void RequireProblem(const PartCheckResult& r, const std::string& dir, const std:
   REQUIRE(r.problems[0].file == file, "want file %s: %s", file.c_str(), Describe(r).c_str());
   if (offset != -2) REQUIRE(r.problems[0].offset == offset, "%s", Describe(r).c_str());
   REQUIRE(!r.problems[0].message.empty());
-}
-
-// Rewrites metaindex.bin after edit() changed its rows (recompressed: it decodes, but lies).
-void EditMetaindex(const std::string& dir,
-                   const std::function<void(std::vector<MetaindexRow>*)>& edit) {
-  const std::string path = dir + "/metaindex.bin";
-  auto compressed = vme::fs::ReadFile(path);
-  REQUIRE_OK(compressed);
-  std::string raw;
-  REQUIRE_OK(vme::enc::DecompressZstd(&raw, *compressed));
-  std::vector<MetaindexRow> rows;
-  REQUIRE_OK(UnmarshalMetaindexRows(raw, &rows));
-  REQUIRE(rows.size() >= 3, "want several metaindex rows, got %zu", rows.size());
-  edit(&rows);
-  raw.clear();
-  for (const auto& r : rows) r.Marshal(&raw);
-  std::string out;
-  vme::enc::CompressZstd(&out, raw, 1);
-  REQUIRE_OK(vme::fs::WriteFileAtomically(path, out, /*overwrite=*/true));
 }
 
 std::vector<MetaindexRow> Metaindex(const std::string& dir) {
