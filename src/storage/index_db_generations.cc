@@ -60,9 +60,20 @@ Result<std::unique_ptr<IndexDBGenerations>> IndexDBGenerations::Open(const std::
       g->prev_, IndexDB::Open(fs::Join(dir, names[names.size() - 2]), read_only, g->quarantine_));
   VME_ASSIGN_OR_RETURN(g->curr_,
                        IndexDB::Open(fs::Join(dir, names.back()), read_only, g->quarantine_));
+  auto load_deleted = [&g](DeletedSet* deleted) {
+    Status st = g->prev_->AppendDeletedMetricIDs(deleted);
+    return st.ok() ? g->curr_->AppendDeletedMetricIDs(deleted) : st;
+  };
   auto deleted = std::make_shared<DeletedSet>();
-  VME_RETURN_IF_ERROR(g->prev_->AppendDeletedMetricIDs(deleted.get()));
-  VME_RETURN_IF_ERROR(g->curr_->AppendDeletedMetricIDs(deleted.get()));
+  Status st = load_deleted(deleted.get());
+  if (st.code() == Code::kCorruption && g->quarantine_) {
+    // An index block that failed its checksum (or did not decode) flagged its part corrupt:
+    // with the quarantine option the part moves away and the load runs again without it.
+    VME_RETURN_IF_ERROR(g->QuarantineCorruptParts(st));
+    deleted = std::make_shared<DeletedSet>();
+    st = load_deleted(deleted.get());
+  }
+  VME_RETURN_IF_ERROR(st);
   g->deleted_ = std::move(deleted);
   return g;
 }

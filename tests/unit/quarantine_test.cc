@@ -205,43 +205,59 @@ void TestCorruptBlockInMerge() {
   RUN(CompareRows(rows, t.rows_b, "rows after the merge"));
 }
 
-void TestCorruptIndexdbPartAtOpen() {
-  TempDir tmp;
-  TwoParts t;
-  RUN(MakeTwoParts(tmp.path() + "/db", &t));
-  // The newest generation's parts.
+// The part directory of the newest indexdb generation of the db at dir; *gen gets its name.
+std::string NewestIndexdbPart(const std::string& dir, std::string* gen) {
   std::vector<std::string> gens;
-  for (const auto& e : fs::directory_iterator(t.dir + "/indexdb")) {
+  for (const auto& e : fs::directory_iterator(dir + "/indexdb")) {
     if (e.path().filename() != "snapshots") gens.push_back(e.path().filename().string());
   }
   std::sort(gens.begin(), gens.end());
   REQUIRE(!gens.empty());
+  *gen = gens.back();
   std::string part;
-  for (const auto& e : fs::directory_iterator(t.dir + "/indexdb/" + gens.back())) {
+  for (const auto& e : fs::directory_iterator(dir + "/indexdb/" + gens.back())) {
     if (e.is_directory() && e.path().filename().string().find('_') != std::string::npos) {
       part = e.path().string();
     }
   }
   REQUIRE(!part.empty(), "no indexdb part");
-  FlipByte(part + "/metaindex.bin", 2);
+  return part;
+}
+
+// A corrupt indexdb part: `file` of it gets a flipped byte at `offset`. Without the option
+// the open fails naming the part and file; with it the part moves to quarantine/indexdb/.
+void CheckCorruptIndexdbPartAtOpen(const std::string& file, uint64_t offset) {
+  TempDir tmp;
+  TwoParts t;
+  RUN(MakeTwoParts(tmp.path() + "/db", &t));
+  std::string gen;
+  const std::string part = NewestIndexdbPart(t.dir, &gen);
+  FlipByte(part + "/" + file, offset);
   {
     OptionsPtr opts(vme_options_create());
     vme_db* db = nullptr;
     vme_error* e = nullptr;
     REQUIRE_EQ(vme_open(t.dir.c_str(), opts.get(), &db, &e), VME_ERR_CORRUPTION);
-    RequireMentions(vme_error_message(e), {part, "metaindex.bin"});
+    RequireMentions(vme_error_message(e), {part, file});
     vme_error_free(e);
   }
   DbPtr db;
   RUN(OpenDb(t.dir, {{"background", "0"}, {"quarantine", "true"}}, &db));
   REQUIRE(!fs::exists(part));
-  REQUIRE(fs::exists(t.dir + "/quarantine/indexdb/" + gens.back() + "/" +
-                     fs::path(part).filename().string() + "/metaindex.bin"));
+  REQUIRE(fs::exists(t.dir + "/quarantine/indexdb/" + gen + "/" +
+                     fs::path(part).filename().string() + "/" + file));
   double n = -1;
   RUN(StatValue(db.get(), "quarantined_parts", &n));
   REQUIRE_EQ(n, 1.0);
   RequireMentions(LastBackgroundError(db.get()), {fs::path(part).filename().string()});
 }
+
+// metaindex.bin is verified when the part opens.
+void TestCorruptIndexdbPartAtOpen() { CheckCorruptIndexdbPartAtOpen("metaindex.bin", 2); }
+
+// index.bin is verified when an index block is read: the open reads one (the deleted
+// MetricIDs), so the open itself meets the corruption, quarantines the part and goes on.
+void TestCorruptIndexdbIndexBlockAtOpen() { CheckCorruptIndexdbPartAtOpen("index.bin", 0); }
 
 void TestConcurrentSearchesAndMerge() {
   TempDir tmp;
@@ -325,7 +341,8 @@ int main(int argc, char** argv) {
   const int rc = vme::test::RunTests(
       {VME_TEST(TestCorruptPartAtOpen), VME_TEST(TestCorruptBlockInSearch),
        VME_TEST(TestCorruptBlockInMerge), VME_TEST(TestCorruptIndexdbPartAtOpen),
-       VME_TEST(TestConcurrentSearchesAndMerge), VME_TEST(TestSnapshotCarriesSidecars)},
+       VME_TEST(TestCorruptIndexdbIndexBlockAtOpen), VME_TEST(TestConcurrentSearchesAndMerge),
+       VME_TEST(TestSnapshotCarriesSidecars)},
       argc, argv);
   vme_library_shutdown();
   return rc;
