@@ -82,7 +82,7 @@ void AddRows(vme_db* db, int k0, int k1, int series) {
   std::vector<int64_t> ts;
   std::vector<double> values;
   std::vector<std::string> packed(series);
-  for (int s = 0; s < series; s++) AppendKey(SeriesLabels(s), &packed[s]);
+  for (int s = 0; s < series; s++) packed[s] = PackKey(SeriesLabels(s));
   for (int s = 0; s < series; s++) {
     for (int k = k0; k < k1; k++) {
       keys += packed[s];

@@ -162,7 +162,7 @@ void Scan(vme_db* db, std::map<int64_t, Run*>& runs, uint64_t* rows_found, uint6
     size_t len;
     vme_series_iter_key(it, &key, &len);
     const char* name = vme_series_iter_name(it);
-    if (!ParseKey(key, len, &labels)) {
+    if (!UnpackKey(key, len, &labels)) {
       Violation(std::string("malformed key of series ") + name);
       continue;
     }

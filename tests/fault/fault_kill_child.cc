@@ -7,7 +7,9 @@
 // before the call> <start ns> <end ns>" after each vme_flush that returned VME_OK: every batch
 // whose ack sequence is at most the first figure was acknowledged before vme_flush started.
 // A maintenance thread meanwhile force-merges, creates and deletes snapshots, and adds and
-// deletes series of the metric fault_victim, which the checker ignores.
+// deletes series of the metric fault_victim, which the checker ignores; it runs one action per
+// 1-32 acknowledged batches (per 100 with --measure), so the interleaving follows progress,
+// not time.
 //
 // Usage: fault_kill_child --db DIR --log DIR --wal-mode off|async|sync --writers N
 //            --iteration I --seed S [--pace-us N] [--measure]
@@ -16,8 +18,9 @@
 // snapshot, which flush too), to measure the whole loss window of "off" and "async".
 // Exit codes (it should only ever be killed): 2 usage, 3 open failed, 4 vme_add_rows failed,
 // 5 a maintenance call failed, 6 a log write failed.
-#include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -36,7 +39,10 @@ struct Child {
   uint64_t seed = 0;
   int64_t pace_us = 0;
   bool measure = false;
-  std::atomic<uint64_t> ack_seq{0};
+  // Acknowledged batches so far; the maintenance thread paces itself on it (AwaitAcks).
+  std::mutex ack_mu;
+  std::condition_variable ack_cv;
+  uint64_t ack_seq = 0;           // under ack_mu
   std::vector<std::string> keys;  // packed key of each fault_rows series
 };
 
@@ -74,10 +80,17 @@ void Writer(Child* c, int w) {
       Die(4, Format("writer %d batch %lld: %llu of %d rows added", w, static_cast<long long>(b),
                     static_cast<unsigned long long>(res.rows_added), rows));
     }
-    const uint64_t seq = ++c->ack_seq;
+    uint64_t seq = 0;
+    {
+      std::lock_guard<std::mutex> l(c->ack_mu);
+      seq = ++c->ack_seq;
+    }
+    c->ack_cv.notify_one();
     WriteLine(c->ack_fd,
               Format("A %d %lld %d %llu %lld\n", w, static_cast<long long>(b), rows,
                      static_cast<unsigned long long>(seq), static_cast<long long>(NowNs())));
+    // --pace-us only spreads the batches (fewer rows per iteration for the checker to read):
+    // no check depends on it, every check is on the acknowledgements.
     if (c->pace_us > 0) {
       std::this_thread::sleep_for(std::chrono::microseconds(rng() % c->pace_us));
     }
@@ -99,7 +112,7 @@ void VictimRound(Child* c, std::mt19937_64* rng) {
   std::vector<double> values;
   const int n = 1 + static_cast<int>((*rng)() % 50);
   for (int i = 0; i < n; i++) {
-    AppendKey({{"__name__", kVictimMetric}, {"v", std::to_string((*rng)() % 64)}}, &keys);
+    keys += PackKey({{"__name__", kVictimMetric}, {"v", std::to_string((*rng)() % 64)}});
     offsets.push_back(static_cast<uint32_t>(keys.size()));
     ts.push_back(kBaseTs + c->iteration * kIterSpanMs +
                  static_cast<int64_t>((*rng)() % static_cast<uint64_t>(kIterSpanMs)));
@@ -121,6 +134,19 @@ void VictimRound(Child* c, std::mt19937_64* rng) {
   const vme_status st = vme_delete_series(c->db, q, &deleted, &err);
   vme_query_destroy(q);
   Check(st, &err, "vme_delete_series");
+}
+
+// Returns once the writers have acknowledged n more batches: maintenance interleaves with the
+// writers by progress, not by time, so its share of the work is the same on any machine.
+void AwaitAcks(Child* c, uint64_t n) {
+  std::unique_lock<std::mutex> l(c->ack_mu);
+  const uint64_t target = c->ack_seq + n;
+  c->ack_cv.wait(l, [&] { return c->ack_seq >= target; });
+}
+
+uint64_t AckSeq(Child* c) {
+  std::lock_guard<std::mutex> l(c->ack_mu);
+  return c->ack_seq;
 }
 
 void Maintenance(Child* c) {
@@ -151,7 +177,7 @@ void Maintenance(Child* c) {
         }
         break;
       case 4: {
-        const uint64_t before = c->ack_seq.load();
+        const uint64_t before = AckSeq(c);
         const int64_t start = NowNs();
         Check(vme_flush(c->db, &err), &err, "vme_flush");
         WriteLine(c->ack_fd,
@@ -160,7 +186,7 @@ void Maintenance(Child* c) {
         break;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(c->measure ? 200 : rng() % 40));
+    AwaitAcks(c, c->measure ? 100 : 1 + rng() % 32);
   }
 }
 
@@ -184,11 +210,8 @@ int main(int argc, char** argv) {
   if (c.writers < 1 || c.writers > 16) Die(2, "--writers must be 1..16");
   const std::string mode = args.Get("wal-mode");
   c.ack_fd = OpenAppend(args.Get("log") + "/acks.log");
-  for (int s = 0; s < kSeries; s++) {
-    std::string k;
-    AppendKey({{"__name__", kMetric}, {"s", SeriesId(s)}}, &k);
-    c.keys.push_back(std::move(k));
-  }
+  for (int s = 0; s < kSeries; s++)
+    c.keys.push_back(PackKey({{"__name__", kMetric}, {"s", SeriesId(s)}}));
 
   vme_options* opts = vme_options_create();
   if (opts == nullptr) Die(3, "vme_options_create failed");

@@ -20,23 +20,18 @@
 #include <utility>
 #include <vector>
 
+#include "series_key_util.h"
 #include "vmengine.h"
 
 namespace fault {
 
 namespace fs = std::filesystem;
 
-using Labels = std::vector<std::pair<std::string, std::string>>;
-
-inline std::string Format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-inline std::string Format(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char buf[4096];
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  return buf;
-}
+// Format, Labels, PackKey and UnpackKey of the C API unit tests (tests/unit/series_key_util.h).
+using vme::test::Format;
+using vme::test::Labels;
+using vme::test::PackKey;
+using vme::test::UnpackKey;
 
 // Prints "<program>: <message>" to stderr and exits with `code` without running destructors
 // or atexit handlers (a child that fails must not flush or close its db).
@@ -71,38 +66,6 @@ inline int OpenAppend(const std::string& path) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) Die(6, Format("open %s: %s", path.c_str(), std::strerror(errno)));
   return fd;
-}
-
-// The packed series key of include/vmengine.h ("Labels").
-inline void AppendKey(const Labels& labels, std::string* out) {
-  for (const auto& [name, value] : labels) {
-    for (const std::string* s : {&name, &value}) {
-      out->push_back(static_cast<char>(s->size() >> 8));
-      out->push_back(static_cast<char>(s->size() & 0xff));
-      out->append(*s);
-    }
-  }
-}
-
-// Parses a packed series key; false if it is malformed.
-inline bool ParseKey(const uint8_t* key, size_t len, Labels* out) {
-  out->clear();
-  size_t i = 0;
-  auto field = [&](std::string* s) {
-    if (len - i < 2) return false;
-    const size_t n = (static_cast<size_t>(key[i]) << 8) | key[i + 1];
-    i += 2;
-    if (len - i < n) return false;
-    s->assign(reinterpret_cast<const char*>(key + i), n);
-    i += n;
-    return true;
-  };
-  while (i < len) {
-    std::string name, value;
-    if (!field(&name) || !field(&value)) return false;
-    out->emplace_back(std::move(name), std::move(value));
-  }
-  return true;
 }
 
 inline std::string LabelValue(const Labels& labels, std::string_view name) {

@@ -27,6 +27,7 @@ namespace sfs = std::filesystem;
 using vme::CheckProblem;
 using vme::PartCheckOptions;
 using vme::PartCheckResult;
+using vme::test::FlipByte;
 using vme::test::TempDir;
 using namespace vme::storage;  // NOLINT
 using vme::test::EditMetaindex;
@@ -87,14 +88,6 @@ std::string WriteMergesetPart(const std::string& base, int n, int per_block) {
   sfs::rename(tmp, dir);
   REQUIRE(sfs::remove(dir + "/" + vme::kPartChecksumsFileName));
   return dir;
-}
-
-void FlipByte(const std::string& path, uint64_t offset) {
-  auto data = vme::fs::ReadFile(path);
-  REQUIRE_OK(data);
-  REQUIRE(offset < data->size(), "%s has %zu bytes", path.c_str(), data->size());
-  (*data)[offset] = static_cast<char>((*data)[offset] ^ 0x5a);
-  REQUIRE_OK(vme::fs::WriteFileAtomically(path, *data, /*overwrite=*/true));
 }
 
 void Truncate(const std::string& path, uint64_t by) {

@@ -33,6 +33,7 @@ using vme::storage::Part;
 using vme::storage::PartPtr;
 using vme::storage::RawRow;
 using vme::storage::TSID;
+using vme::test::FlipByte;
 using vme::test::TempDir;
 namespace stdfs = std::filesystem;
 
@@ -103,16 +104,6 @@ std::vector<std::string> Files(const std::string& dir) {
   for (const auto& e : stdfs::directory_iterator(dir)) out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-void FlipByte(const std::string& path, uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c = 0;
-  f.read(&c, 1);
-  c = static_cast<char>(c ^ 0x5A);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.write(&c, 1);
 }
 
 // Flips every byte of every file of dir in turn (restoring it after), and requires `read` to

@@ -78,16 +78,6 @@ std::string MakeTwoParts(const std::string& dir, TwoParts* out) {
   return "";
 }
 
-void FlipByte(const std::string& path, uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c = 0;
-  f.read(&c, 1);
-  c = static_cast<char>(c ^ 0x5A);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.write(&c, 1);
-}
-
 void FlipLastByte(const std::string& path) { FlipByte(path, fs::file_size(path) - 1); }
 
 std::string Quarantined(const TwoParts& t, const std::string& part) {
@@ -140,17 +130,13 @@ void TestCorruptPartAtOpen() {
     REQUIRE_EQ(n, 1.0);
     RequireMentions(LastBackgroundError(db.get()),
                     {fs::path(t.part_a).filename().string(), "metaindex.bin", "quarantine"});
-    std::vector<Row> rows;
-    RUN(ExportAll(db.get(), &rows));
-    RUN(CompareRows(rows, t.rows_b, "rows after quarantine"));
+    RUN(ExpectAllRows(db.get(), t.rows_b, "rows after quarantine"));
     RUN(CloseDb(&db));
   }
   // The directory opens without the option now.
   DbPtr db;
   RUN(OpenDb(t.dir, {{"background", "0"}}, &db));
-  std::vector<Row> rows;
-  RUN(ExportAll(db.get(), &rows));
-  RUN(CompareRows(rows, t.rows_b, "rows after reopen"));
+  RUN(ExpectAllRows(db.get(), t.rows_b, "rows after reopen"));
 }
 
 void TestCorruptBlockInSearch() {
@@ -181,9 +167,7 @@ void TestCorruptBlockInSearch() {
   RUN(StatValue(db.get(), "quarantined_parts", &n));
   REQUIRE_EQ(n, 1.0);
   RequireMentions(LastBackgroundError(db.get()), {fs::path(t.part_a).filename().string()});
-  rows.clear();
-  RUN(ExportAll(db.get(), &rows));
-  RUN(CompareRows(rows, t.rows_b, "rows after quarantine"));
+  RUN(ExpectAllRows(db.get(), t.rows_b, "rows after quarantine"));
   REQUIRE(fs::exists(t.part_b));
 }
 
@@ -200,9 +184,7 @@ void TestCorruptBlockInMerge() {
   vme_error_free(e);
   REQUIRE(fs::exists(Quarantined(t, t.part_a)));
   REQUIRE_VME(vme_force_merge(db.get(), "", &err));
-  std::vector<Row> rows;
-  RUN(ExportAll(db.get(), &rows));
-  RUN(CompareRows(rows, t.rows_b, "rows after the merge"));
+  RUN(ExpectAllRows(db.get(), t.rows_b, "rows after the merge"));
 }
 
 // The part directory of the newest indexdb generation of the db at dir; *gen gets its name.
@@ -304,9 +286,7 @@ void TestConcurrentSearchesAndMerge() {
   RUN(StatValue(db.get(), "quarantined_parts", &n));
   REQUIRE_EQ(n, 1.0);
   REQUIRE(fs::exists(Quarantined(t, t.part_a)));
-  std::vector<Row> rows;
-  RUN(ExportAll(db.get(), &rows));
-  RUN(CompareRows(rows, t.rows_b, "rows after the concurrent round"));
+  RUN(ExpectAllRows(db.get(), t.rows_b, "rows after the concurrent round"));
 }
 
 // Snapshots hard-link the sidecar with the other files of each part.

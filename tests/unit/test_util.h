@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "check.h"
@@ -52,6 +54,25 @@ inline std::string Unhex(std::string_view h) {
     }
   }
   return out;
+}
+
+// XORs the byte at `offset` of the file at `path` with 0x5A, in place (the file keeps its inode,
+// so open handles see the damage). The offset must be inside the file.
+inline void FlipByte(const std::string& path, uint64_t offset) {
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  REQUIRE(!ec && offset < size, "cannot flip byte %llu of %s (%llu bytes)",
+          static_cast<unsigned long long>(offset), path.c_str(),
+          static_cast<unsigned long long>(ec ? 0 : size));
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x5A);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+  REQUIRE(f.good(), "cannot flip byte %llu of %s", static_cast<unsigned long long>(offset),
+          path.c_str());
 }
 
 // A fresh, empty directory under $TMPDIR (or /tmp), removed by the destructor.
