@@ -5,8 +5,6 @@
 #include <filesystem>
 #include <thread>
 
-#include <sys/stat.h>
-
 #include "mergeset/item_sort.h"
 #include "util/free_memory.h"
 #include "util/parts_to_merge.h"
@@ -21,11 +19,6 @@ constexpr const char* kConvertedFlag = "converted-to-v1.28.0";
 bool IsEmptyDir(const std::string& path) {
   std::error_code ec;
   return std::filesystem::is_empty(path, ec) && !ec;
-}
-
-bool IsSymlink(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 // The keys expected in a merge of `sources`: their filters' keys (an item's key is in the
@@ -61,7 +54,7 @@ Status Table::Init() {
                           "active)");
     }
   } else {
-    if (IsSymlink(path_)) {
+    if (fs::IsSymlink(path_)) {
       // Refused before anything (even flock.lock) is written through it; a pending txn file
       // is named first, as the symlink rule of util/txn.h words it.
       VME_ASSIGN_OR_RETURN(auto pending, txn::PendingFiles(txn_dir));
@@ -89,7 +82,7 @@ Status Table::Init() {
     if (n == "tmp" || n == "txn" || n == "snapshots" || n == "cache") continue;
     const std::string p = fs::Join(path_, n);
     if (!fs::IsDir(p)) {
-      if (IsSymlink(p)) {
+      if (fs::IsSymlink(p)) {
         return Status::Corruption("mergeset part " + p + " is a dangling symbolic link");
       }
       continue;

@@ -6,8 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <sys/stat.h>
-
 #include "storage/time.h"
 #include "util/civil_time.h"
 #include "util/free_memory.h"
@@ -23,11 +21,6 @@ namespace {
 constexpr size_t kMaxPartsToMerge = 15;
 constexpr size_t kFinalPartsToMerge = 3;
 constexpr uint64_t kMaxBigPartBytes = 1'000'000'000'000ULL;
-
-bool IsSymlink(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
-}
 
 }  // namespace
 
@@ -89,7 +82,7 @@ Status Partition::RecoverSide(const std::string& dir) {
     for (const auto& path : pending) {
       VME_RETURN_IF_ERROR(txn::Replay({small_dir_, big_dir_}, path));
     }
-    if (IsSymlink(dir)) {
+    if (fs::IsSymlink(dir)) {
       return Status::Corruption("partition directory " + dir +
                                 " is a symbolic link; vmengine does not delete or rename "
                                 "through it (replace it with the directory it points to, or "
@@ -112,7 +105,7 @@ Status Partition::OpenSide(const std::string& dir, bool big) {
     if (n == "tmp" || n == "txn" || n == "snapshots") continue;
     const std::string path = fs::Join(dir, n);
     if (!fs::IsDir(path)) {
-      if (IsSymlink(path)) {
+      if (fs::IsSymlink(path)) {
         return Status::Corruption("part " + path + " is a dangling symbolic link");
       }
       continue;

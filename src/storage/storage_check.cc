@@ -19,6 +19,7 @@
 #include "storage/part_header.h"
 #include "storage/time.h"
 #include "util/fs.h"
+#include "util/quarantine.h"
 #include "util/txn.h"
 
 namespace vme::storage {
@@ -28,11 +29,6 @@ bool IsIndexDBName(const std::string& n) {
   return n.size() == 16 && std::all_of(n.begin(), n.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
          });
-}
-
-bool IsSymlink(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 // Whether a flock is held on path (by another process, or by this one through another open
@@ -210,7 +206,7 @@ Status Walker::WalkData() {
       if (pn == "snapshots") continue;
       const std::string pdir = fs::Join(side, pn);
       if (!fs::IsDir(pdir)) {
-        if (IsSymlink(pdir)) Problem(side, pn, "dangling symbolic link (an open refuses it)");
+        if (fs::IsSymlink(pdir)) Problem(side, pn, "dangling symbolic link (an open refuses it)");
         continue;
       }
       TimeRange range;
@@ -230,7 +226,7 @@ Status Walker::WalkData() {
         if (n == "tmp" || n == "txn" || n == "snapshots") continue;
         const std::string dir = fs::Join(pdir, n);
         if (!fs::IsDir(dir)) {
-          if (IsSymlink(dir)) Problem(pdir, n, "dangling symbolic link to a part");
+          if (fs::IsSymlink(dir)) Problem(pdir, n, "dangling symbolic link to a part");
           continue;
         }
         auto entries = fs::ListDir(dir);
@@ -444,26 +440,6 @@ Result<StorageCheckReport> CheckStorage(const std::string& path, const StorageCh
 
 namespace {
 
-// Moves dir (under root) to <root>/quarantine/<its path relative to root>, then fsyncs both
-// parents. An existing destination gets a ".<n>" suffix.
-Status Quarantine(const std::string& root, const std::string& rel, std::string* dst_out) {
-  const std::string src = fs::Join(root, rel);
-  std::string dst = fs::Join(fs::Join(root, "quarantine"), rel);
-  for (int n = 1; fs::Exists(dst); n++) {
-    dst = fs::Join(fs::Join(root, "quarantine"), rel) + "." + std::to_string(n);
-  }
-  const std::string dst_parent = dst.substr(0, dst.rfind('/'));
-  const std::string src_parent = src.substr(0, src.rfind('/'));
-  VME_RETURN_IF_ERROR(fs::MkdirAllSync(dst_parent));
-  if (::rename(src.c_str(), dst.c_str()) != 0) {
-    return Status::IoError("cannot move " + src + " to " + dst + ": " + std::strerror(errno));
-  }
-  VME_RETURN_IF_ERROR(fs::FsyncDir(dst_parent));
-  VME_RETURN_IF_ERROR(fs::FsyncDir(src_parent));
-  *dst_out = dst;
-  return Status::OK();
-}
-
 // Step 1 of RepairStorage for one partition side or mergeset table.
 Status RecoverDir(const std::string& root, const std::string& dir,
                   const std::vector<std::string>& roots, std::vector<std::string>* log) {
@@ -478,7 +454,7 @@ Status RecoverDir(const std::string& root, const std::string& dir,
       continue;
     }
     std::string dst;
-    VME_RETURN_IF_ERROR(Quarantine(root, p.substr(root.size() + 1), &dst));
+    VME_RETURN_IF_ERROR(MovePartToQuarantine(root, p, &dst));
     log->push_back("moved transaction file " + p + " that cannot be completed (" + st.message() +
                    ") to " + dst);
   }
@@ -494,7 +470,7 @@ Status RecoverDir(const std::string& root, const std::string& dir,
   for (const auto& n : names) {
     if (n == "tmp" || n == "txn" || n == "snapshots") continue;
     const std::string p = fs::Join(dir, n);
-    if (!fs::IsDir(p) || IsSymlink(p)) continue;
+    if (!fs::IsDir(p) || fs::IsSymlink(p)) continue;
     VME_ASSIGN_OR_RETURN(auto entries, fs::ListDir(p));
     if (!entries.empty()) continue;
     VME_RETURN_IF_ERROR(fs::RemoveAllSync(p));
@@ -561,7 +537,7 @@ Result<StorageCheckReport> RepairStorage(const std::string& path_in,
     for (const auto& pn : partitions) {
       TimeRange range;
       const std::string pdir = fs::Join(sdir, pn);
-      if (!ParsePartitionName(pn, &range) || !fs::IsDir(pdir) || IsSymlink(pdir)) continue;
+      if (!ParsePartitionName(pn, &range) || !fs::IsDir(pdir) || fs::IsSymlink(pdir)) continue;
       VME_RETURN_IF_ERROR(RecoverDir(root, pdir,
                                      {fs::Join(fs::Join(fs::Join(root, "data"), "small"), pn),
                                       fs::Join(fs::Join(fs::Join(root, "data"), "big"), pn)},
@@ -573,7 +549,7 @@ Result<StorageCheckReport> RepairStorage(const std::string& path_in,
     VME_ASSIGN_OR_RETURN(auto gens, fs::ListDir(idb));
     for (const auto& g : gens) {
       const std::string gdir = fs::Join(idb, g);
-      if (!IsIndexDBName(g) || !fs::IsDir(gdir) || IsSymlink(gdir)) continue;
+      if (!IsIndexDBName(g) || !fs::IsDir(gdir) || fs::IsSymlink(gdir)) continue;
       VME_RETURN_IF_ERROR(RecoverDir(root, gdir, {gdir}, &log));
     }
   }
@@ -601,14 +577,14 @@ Result<StorageCheckReport> RepairStorage(const std::string& path_in,
       continue;
     }
     std::string dst;
-    VME_RETURN_IF_ERROR(Quarantine(root, p.rel_path, &dst));
+    VME_RETURN_IF_ERROR(MovePartToQuarantine(root, fs::Join(root, p.rel_path), &dst));
     log.push_back("moved part " + p.result.path + " to " + dst + " (" +
                   p.result.problems.front().message + ")");
     moved_parts = true;
   }
   for (const auto& rel : r->misplaced) {
     std::string dst;
-    VME_RETURN_IF_ERROR(Quarantine(root, rel, &dst));
+    VME_RETURN_IF_ERROR(MovePartToQuarantine(root, fs::Join(root, rel), &dst));
     log.push_back("moved " + fs::Join(root, rel) + ", which is no partition, to " + dst);
   }
   // 3. Metadata.

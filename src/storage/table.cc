@@ -3,18 +3,11 @@
 #include <mutex>
 #include <set>
 
-#include <sys/stat.h>
-
 #include "storage/time.h"
 
 namespace vme::storage {
 
 namespace {
-
-bool IsSymlink(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
-}
 
 // Adds the partition names found in side (small/ or big/). As VictoriaMetrics'
 // table.populatePartitionNamesFromDir: `snapshots` and entries that are neither directories
@@ -27,7 +20,7 @@ Status AddPartitionNames(const std::string& side, std::set<std::string>* names) 
     if (n == "snapshots") continue;
     const std::string path = fs::Join(side, n);
     if (!fs::IsDir(path)) {
-      if (IsSymlink(path)) {
+      if (fs::IsSymlink(path)) {
         return Status::Corruption("partition directory " + path + " is a dangling symbolic link");
       }
       continue;

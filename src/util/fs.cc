@@ -58,6 +58,11 @@ bool IsDir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool IsSymlink(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 std::string Join(std::string_view a, std::string_view b) {
   std::string out(a);
   while (!out.empty() && out.back() == '/') out.pop_back();

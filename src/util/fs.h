@@ -20,6 +20,8 @@ namespace vme::fs {
 
 bool Exists(const std::string& path);
 bool IsDir(const std::string& path);
+// The entry itself is a symbolic link (lstat; a dangling link counts).
+bool IsSymlink(const std::string& path);
 
 // Joins two path components with exactly one '/'.
 std::string Join(std::string_view a, std::string_view b);

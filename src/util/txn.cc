@@ -1,7 +1,5 @@
 #include "util/txn.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 
 #include "util/fs.h"
@@ -25,11 +23,6 @@ std::string BaseName(const std::string& p) {
 bool IsReservedName(const std::string& name) {
   return name.empty() || name == "." || name == ".." || name == "tmp" || name == "txn" ||
          name == "snapshots";
-}
-
-bool IsSymlink(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 struct Checker {
@@ -128,7 +121,7 @@ Result<Transaction> Parse(std::string_view text, const std::vector<std::string>&
 Status CheckRoots(const std::vector<std::string>& roots, const std::string& txn_path) {
   for (const auto& r : roots) {
     for (const std::string& p : {r, fs::Join(r, "tmp")}) {
-      if (IsSymlink(p)) {
+      if (fs::IsSymlink(p)) {
         return Status::Corruption("transaction file " + txn_path + ": " + p +
                                   " is a symbolic link; refusing to delete or rename through "
                                   "it (replace it with the directory it points to)");
