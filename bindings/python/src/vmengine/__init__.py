@@ -17,6 +17,8 @@ releases the GIL around every call. Errors are :class:`vmengine.Error` subclasse
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from . import _native
 from ._db import (
     AddResult,
@@ -49,7 +51,10 @@ from .errors import (
     StorageIOError,
 )
 
-__version__ = "0.2.0"
+try:
+    __version__: str = _metadata.version("vmengine")
+except _metadata.PackageNotFoundError:  # running from a source tree
+    __version__ = _native.lib.vme_version_string().decode()
 
 
 def library_version() -> str:
