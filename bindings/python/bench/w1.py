@@ -125,13 +125,18 @@ def main() -> None:
             (s,) = db.search(labels[k])
             g = Generator(np.array([k]))
             want = np.array([g.next()[0] for _ in range(a.samples)])
-            if not (np.array_equal(s.values, want) and np.array_equal(s.timestamps, T0 + np.arange(a.samples) * STEP_MS)):
+            if not (
+                np.array_equal(s.values, want)
+                and np.array_equal(s.timestamps, T0 + np.arange(a.samples) * STEP_MS)
+            ):
                 sys.exit(f"series {k} differs from the generator")
 
     lat = np.sort(latencies) * 1e3
-    print(f"W1 (Python {sys.version.split()[0]}, vmengine {vmengine.__version__}): {a.series} series x "
-          f"{a.samples} samples = {total} rows, {a.samples} batches of {a.series} rows, "
-          "series refs (Db.series_refs + Db.add_rows), generation inline")
+    print(
+        f"W1 (Python {sys.version.split()[0]}, vmengine {vmengine.__version__}): {a.series} series x "
+        f"{a.samples} samples = {total} rows, {a.samples} batches of {a.series} rows, "
+        "series refs (Db.series_refs + Db.add_rows), generation inline"
+    )
     print(f"{'open (new dir), s':44} {t_start - t_open:14.3f}")
     print(f"{'ingest wall until durable, s':44} {t_end - t_start:14.3f}")
     print(f"{'  add_rows phase, s':44} {t_added - t_start:14.3f}")

@@ -11,6 +11,7 @@ from support import CAPTURE
 
 import vmengine
 
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "db"
@@ -33,4 +34,3 @@ def capture_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vmengine.Db
         assert res.rows.rows_added == 608_400, res
         d.flush()
         yield d
-

@@ -16,7 +16,6 @@ CAPTURE = REPO_ROOT / "examples" / "data" / "node_exporter_1s_1200.prom.zst"
 T0 = 1767225600000
 
 
-
 def installed_check() -> None:
     """With VMENGINE_EXPECT_INSTALLED=1 (test.sh), the package must come from site-packages."""
     if os.environ.get("VMENGINE_EXPECT_INSTALLED") == "1":

@@ -7,10 +7,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from support import T0
 
 import vmengine
-
-from support import T0
 
 CPU = {"__name__": "cpu", "host": "a"}
 
@@ -35,7 +34,10 @@ def test_add_sequences_and_datetime64(db: vmengine.Db) -> None:
     db.add({"__name__": "seq"}, [T0, T0 + 1000], [1, 2])
     d64 = np.array(["2026-01-01T00:00:02", "2026-01-01T00:00:03"], dtype="datetime64[s]")
     db.add({"__name__": "seq"}, d64, np.array([3.0, 4.0]))
-    naive = [dt.datetime(2026, 1, 1, 0, 0, 4), dt.datetime(2026, 1, 1, 1, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=1)))]
+    naive = [
+        dt.datetime(2026, 1, 1, 0, 0, 4),
+        dt.datetime(2026, 1, 1, 1, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    ]
     db.add({"__name__": "seq"}, naive, [5.0, 6.0])
     db.flush()
     (s,) = samples(db, "seq")
@@ -227,7 +229,7 @@ def test_options(db_path) -> None:
 
 
 def test_import_bytes(db: vmengine.Db) -> None:
-    text = b"# HELP up help\n# TYPE up gauge\nup{job=\"a\"} 1 1767225600000\nup{job=\"b\"} 0\nnot a line\n"
+    text = b'# HELP up help\n# TYPE up gauge\nup{job="a"} 1 1767225600000\nup{job="b"} 0\nnot a line\n'
     res = db.import_prometheus(text, default_timestamp=dt.datetime(2026, 1, 1, 0, 0, 1))
     assert (res.rows.rows_added, res.lines_read, res.lines_skipped, res.first_skipped_line) == (2, 5, 1, 5)
     db.flush()
@@ -288,3 +290,20 @@ def test_iterator_close_early(db: vmengine.Db) -> None:
 def test_library_version() -> None:
     assert vmengine.library_version() == vmengine.__version__
     assert vmengine.library_path().endswith(".so") or ".so." in vmengine.library_path()
+
+
+def test_naive_datetime_is_utc_whatever_the_local_zone(
+    db: vmengine.Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        db.add(CPU, [dt.datetime(2026, 1, 1, 0, 0, 1)], [1.0])
+        db.flush()
+        (s,) = samples(db, "cpu", start=dt.datetime(2026, 1, 1), end=dt.datetime(2026, 1, 1, 0, 0, 1))
+        assert s.timestamps.tolist() == [T0 + 1000]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

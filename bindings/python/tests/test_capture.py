@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from support import CAPTURE, installed_check
 
 import vmengine
-
-from support import CAPTURE, installed_check
 
 
 def test_installed_package_is_used() -> None:
@@ -72,7 +71,12 @@ def test_to_pandas_long(capture_db: vmengine.Db) -> None:
     assert str(df["timestamp"].dtype) == "datetime64[ms, UTC]"
     assert df["value"].dtype == np.float64
     assert df.groupby("__name__", observed=True).ngroups == len(capture_db.label_values("__name__"))
-    assert df[["__name__"] + [c for c in df.columns if c not in ("timestamp", "value", "__name__")]].drop_duplicates().shape[0] == 507
+    assert (
+        df[["__name__"] + [c for c in df.columns if c not in ("timestamp", "value", "__name__")]]
+        .drop_duplicates()
+        .shape[0]
+        == 507
+    )
     ms = capture_db.to_pandas("node_load1", timestamps="ms")
     assert list(ms.columns) == ["__name__", "timestamp", "value"] and ms.shape == (1200, 3)
     assert ms["timestamp"].dtype == np.int64

@@ -4,12 +4,13 @@ another thread has run)."""
 
 from __future__ import annotations
 
-import faulthandler
-import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from support import T0
 
 import vmengine
@@ -32,7 +33,7 @@ def test_concurrent_add_and_search(db: vmengine.Db) -> None:
             for k in range(n_series):
                 batch.add({"__name__": "b", "w": str(w), "k": str(k)}, T0, float(k))
             assert batch.write().rows_added == n_series
-        except BaseException as e:  # reported by the main thread
+        except Exception as e:  # reported by the main thread
             errors.append(e)
 
     def reader() -> None:
@@ -43,7 +44,7 @@ def test_concurrent_add_and_search(db: vmengine.Db) -> None:
                     assert len(s.timestamps) == len(s.values)
                 db.series_count()
                 db.label_values("w")
-        except BaseException as e:
+        except Exception as e:
             errors.append(e)
 
     writers = [threading.Thread(target=writer, args=(w,)) for w in range(n_threads)]
@@ -63,43 +64,58 @@ def test_concurrent_add_and_search(db: vmengine.Db) -> None:
     assert total == n_threads * n_series * n_samples
 
 
-def test_gil_released_during_c_call(db: vmengine.Db, tmp_path: Path) -> None:
-    """The importer thread sits inside vme_import_prometheus_file, which blocks reading a FIFO
-    until this thread, running Python, opens it and writes lines into it. If ctypes kept the
-    GIL during the C call, this thread could never run and the two would deadlock (the
-    watchdog then ends the process with a traceback instead of hanging)."""
-    fifo = tmp_path / "scrape.prom"
-    os.mkfifo(fifo)
-    outcome: dict[str, object] = {}
+GIL_PROBE = r"""
+import os, sys, threading
+import vmengine
 
-    def importer() -> None:
-        try:
-            outcome["result"] = db.import_prometheus(fifo, strict=True)
-        except BaseException as e:
-            outcome["error"] = e
-            # Failed before reading: open the FIFO so that the writer below does not wait.
-            outcome["fd"] = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+path, fifo, t0 = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.mkfifo(fifo)
+outcome = {}
 
-    faulthandler.dump_traceback_later(300, exit=True)
+def importer():
     try:
-        t = threading.Thread(target=importer)
-        t.start()
-        try:
-            with open(fifo, "wb", buffering=0) as w:
-                for i in range(100):
-                    # Python work between the writes, while the C call is in progress.
-                    line = f'gil_probe{{i="{i}"}} {i * 2.5} {T0 + i}\n'.encode()
-                    w.write(line)
-        except BrokenPipeError:
-            assert "error" in outcome
-        t.join()
-        if "fd" in outcome:
-            os.close(outcome["fd"])  # type: ignore[arg-type]
-    finally:
-        faulthandler.cancel_dump_traceback_later()
-    assert "error" not in outcome, outcome
+        outcome["result"] = db.import_prometheus(fifo, strict=True)
+    except BaseException as e:
+        outcome["error"] = e
+        # Failed before reading: open the FIFO so that the writer below does not wait.
+        outcome["fd"] = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+
+with vmengine.open(path, retention="100y") as db:
+    t = threading.Thread(target=importer)
+    t.start()
+    try:
+        with open(fifo, "wb", buffering=0) as w:
+            for i in range(100):
+                # Python work between the writes, while the C call is in progress.
+                w.write(f'gil_probe{{i="{i}"}} {i * 2.5} {t0 + i}\n'.encode())
+    except BrokenPipeError:
+        pass
+    t.join()
+    if "error" in outcome:
+        sys.exit(f"import failed: {outcome['error']!r}")
     res = outcome["result"]
-    assert isinstance(res, vmengine.ImportResult)
-    assert res.rows.rows_added == 100 and res.lines_read == 100
     db.flush()
-    assert db.series_count("gil_probe") == 100
+    print(res.rows.rows_added, res.lines_read, db.series_count("gil_probe"))
+"""
+
+
+def test_gil_released_during_c_call(tmp_path: Path) -> None:
+    """A thread sits inside vme_import_prometheus_file, which blocks reading a FIFO until the
+    main thread, running Python, opens the FIFO and writes lines into it. If ctypes kept the
+    GIL during the C call, the main thread could never run: the probe process would deadlock.
+    It runs in a child process so that a deadlock is reported (and the child killed) instead of
+    hanging the test run; the limit only bounds a hang, it measures nothing."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", GIL_PROBE, str(tmp_path / "db"), str(tmp_path / "scrape.prom"), str(T0)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("deadlock: the C call held the GIL, so the thread feeding it never ran")
+    assert proc.returncode == 0, err
+    assert out.split() == ["100", "100", "100"], out

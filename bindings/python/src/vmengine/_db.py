@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from ctypes import byref, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -71,9 +71,7 @@ class AddResult:
     def __add__(self, other: AddResult) -> AddResult:
         if not isinstance(other, AddResult):
             return NotImplemented
-        return AddResult(
-            *(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__)
-        )
+        return AddResult(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
 
     @classmethod
     def _from_c(cls, r: _native.vme_add_result) -> AddResult:
@@ -197,7 +195,9 @@ def _option_value(key: str, value: Any) -> str:
             return f"{ms}ms"
         if key.endswith("_ms"):
             return str(ms)
-        raise InvalidArgumentError(f"option {key!r}: a timedelta is accepted only for 'retention' and *_ms keys")
+        raise InvalidArgumentError(
+            f"option {key!r}: a timedelta is accepted only for 'retention' and *_ms keys"
+        )
     if isinstance(value, (int, np.integer)):
         if key == "retention":
             return f"{int(value)}ms"
@@ -229,7 +229,7 @@ class _Query:
 
     __slots__ = ("p",)
 
-    def __init__(self, selector: Selector, start: Any, end: Any, limit: Optional[int] = None):
+    def __init__(self, selector: Selector, start: Any, end: Any, limit: int | None = None):
         lo = bound(start, "start", 0)
         hi = bound(end, "end", INT64_MAX)
         if lo > hi:
@@ -248,7 +248,9 @@ class _Query:
                     if not isinstance(nb, bytes) or not isinstance(vb, bytes):
                         raise TypeError(f"selector: label {name!r} and its value must be str or bytes")
                     _check(
-                        _lib.vme_query_add_matcher(self.p, _native.VME_MATCH_EQ, nb, len(nb), vb, len(vb), err.ref()),
+                        _lib.vme_query_add_matcher(
+                            self.p, _native.VME_MATCH_EQ, nb, len(nb), vb, len(vb), err.ref()
+                        ),
                         err,
                         "selector",
                     )
@@ -313,7 +315,7 @@ class Db:
     """
 
     def __init__(self, handle: int, path: str, read_only: bool) -> None:
-        self._h: Optional[int] = handle
+        self._h: int | None = handle
         self._path = path
         self._read_only = read_only
         self._lock = threading.Lock()
@@ -449,8 +451,8 @@ class Db:
 
     def add_rows(
         self,
-        refs: Union[SeriesRefs, npt.ArrayLike],
-        timestamps: Union[TimestampsLike, TimeLike],
+        refs: SeriesRefs | npt.ArrayLike,
+        timestamps: TimestampsLike | TimeLike,
         values: npt.ArrayLike,
     ) -> AddResult:
         """Adds rows of many series in one C call (``vme_add_rows_ref``): row i belongs to the
@@ -491,9 +493,9 @@ class Db:
 
     def import_prometheus(
         self,
-        source: Union[PathLike, bytes, bytearray, memoryview],
+        source: PathLike | bytes | bytearray | memoryview,
         *,
-        default_timestamp: Optional[TimeLike] = None,
+        default_timestamp: TimeLike | None = None,
         strict: bool = False,
     ) -> ImportResult:
         """Imports samples in the Prometheus text exposition format in one C call
@@ -512,7 +514,11 @@ class Db:
             InvalidArgumentError (strict and a malformed line), NotFoundError / StorageIOError
             (the file; the message names it), MisuseError (read-only), ClosedError.
         """
-        ts = int(time.time() * 1000) if default_timestamp is None else to_ms(default_timestamp, "default_timestamp")
+        ts = (
+            int(time.time() * 1000)
+            if default_timestamp is None
+            else to_ms(default_timestamp, "default_timestamp")
+        )
         flags = _native.VME_IMPORT_STRICT if strict else 0
         res = _native.vme_import_result()
         err = _Err()
@@ -538,10 +544,10 @@ class Db:
     def search(
         self,
         selector: Selector,
-        start: Optional[TimeLike] = None,
-        end: Optional[TimeLike] = None,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
         *,
-        limit: Optional[int] = None,
+        limit: int | None = None,
     ) -> SeriesIterator:
         """Searches series and their samples in [start, end] (``vme_search``; VictoriaMetrics
         Search.Init / NextMetricBlock).
@@ -578,12 +584,12 @@ class Db:
     def to_pandas(
         self,
         selector: Selector,
-        start: Optional[TimeLike] = None,
-        end: Optional[TimeLike] = None,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
         *,
         wide: bool = False,
         timestamps: Literal["datetime", "ms"] = "datetime",
-        limit: Optional[int] = None,
+        limit: int | None = None,
     ) -> pandas.DataFrame:
         """The result of :meth:`search` as a pandas DataFrame (needs pandas).
 
@@ -651,13 +657,13 @@ class Db:
 
     # -- labels and counts ----------------------------------------------------------------------
 
-    def _query_or_null(self, selector: Selector, start: Any, end: Any) -> Optional[_Query]:
+    def _query_or_null(self, selector: Selector, start: Any, end: Any) -> _Query | None:
         if selector is None and start is None and end is None:
             return None
         return _Query(selector, start, end)
 
     def label_names(
-        self, selector: Selector = None, start: Optional[TimeLike] = None, end: Optional[TimeLike] = None
+        self, selector: Selector = None, start: TimeLike | None = None, end: TimeLike | None = None
     ) -> list[str]:
         """Sorted label names of the matching series (every series by default), ``__name__``
         included (``vme_label_names``; VictoriaMetrics SearchTagKeys). The time range applies
@@ -678,8 +684,8 @@ class Db:
         self,
         name: str,
         selector: Selector = None,
-        start: Optional[TimeLike] = None,
-        end: Optional[TimeLike] = None,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
     ) -> list[str]:
         """Sorted values of label ``name`` (``"__name__"`` for metric names) over the matching
         series, without the empty value (``vme_label_values``; VictoriaMetrics
@@ -700,7 +706,7 @@ class Db:
                 q.close()
 
     def series_count(
-        self, selector: Selector = None, start: Optional[TimeLike] = None, end: Optional[TimeLike] = None
+        self, selector: Selector = None, start: TimeLike | None = None, end: TimeLike | None = None
     ) -> int:
         """Number of live series matching (``vme_series_count``). When [start, end] touches at
         most 41 UTC days only series with samples on those days count; wider or open ranges
@@ -710,7 +716,11 @@ class Db:
         try:
             out = c_uint64()
             err = _Err()
-            _check(_lib.vme_series_count(self._handle(), q.p if q else None, byref(out), err.ref()), err, "series_count")
+            _check(
+                _lib.vme_series_count(self._handle(), q.p if q else None, byref(out), err.ref()),
+                err,
+                "series_count",
+            )
             return int(out.value)
         finally:
             if q:
@@ -718,14 +728,16 @@ class Db:
 
     # -- maintenance ----------------------------------------------------------------------------
 
-    def delete(self, selector: Union[str, Mapping[str, str]]) -> int:
+    def delete(self, selector: str | Mapping[str, str]) -> int:
         """Deletes the matching series over all time and returns how many
         (``vme_delete_series``; VictoriaMetrics Storage.DeleteMetrics). They vanish from
         searches at once; their samples leave the disk at the next merge. The selector must
         have a matcher that does not match the empty string. Raises InvalidArgumentError,
         MisuseError (read-only), ClosedError, StorageIOError."""
         if selector is None:
-            raise InvalidArgumentError("delete: a selector is required (to delete everything say '{__name__=~\".+\"}')")
+            raise InvalidArgumentError(
+                "delete: a selector is required (to delete everything say '{__name__=~\".+\"}')"
+            )
         with _Query(selector, None, None) as q:
             out = c_uint64()
             err = _Err()
@@ -773,7 +785,7 @@ class Db:
         """The directory of snapshot ``name`` (``<path>/snapshots/<name>``)."""
         return os.path.join(self._path, "snapshots", name)
 
-    def stats(self) -> dict[str, Union[float, str]]:
+    def stats(self) -> dict[str, float | str]:
         """A point-in-time copy of the engine's statistics (``vme_stats_get``): ``rows``,
         ``parts``, ``series``, ``data_bytes``, ``indexdb_bytes``, ``background_errors``,
         per-partition ``partition.YYYY_MM.*``, ... as floats. An entry with a text (today
@@ -783,7 +795,7 @@ class Db:
         err = _Err()
         _check(_lib.vme_stats_get(self._handle(), byref(out), err.ref()), err, "stats")
         try:
-            res: dict[str, Union[float, str]] = {}
+            res: dict[str, float | str] = {}
             for i in range(_lib.vme_stats_count(out)):
                 name = _lib.vme_stats_name(out, i).decode()
                 res[name] = float(_lib.vme_stats_value(out, i))
@@ -809,8 +821,8 @@ class SeriesIterator(Iterator[Series]):
     """
 
     def __init__(self, handle: int, query: _Query) -> None:
-        self._it: Optional[int] = handle
-        self._q: Optional[_Query] = query
+        self._it: int | None = handle
+        self._q: _Query | None = query
         self._ts = ctypes.POINTER(ctypes.c_int64)()
         self._vs = ctypes.POINTER(ctypes.c_double)()
         self._finalizer = weakref.finalize(self, SeriesIterator._release, handle, query)
@@ -857,7 +869,9 @@ class SeriesIterator(Iterator[Series]):
         if n:
             got = c_size_t()
             _check(
-                _lib.vme_series_iter_copy_samples(it, ts.ctypes.data, vs.ctypes.data, n, byref(got), err.ref()),
+                _lib.vme_series_iter_copy_samples(
+                    it, ts.ctypes.data, vs.ctypes.data, n, byref(got), err.ref()
+                ),
                 err,
                 "search",
             )
@@ -898,7 +912,9 @@ class SeriesRefs:
         if self._db.closed:
             return
         err = _Err()
-        st = _lib.vme_series_refs_release(self._db._handle(), self.array.ctypes.data, self.array.shape[0], err.ref())
+        st = _lib.vme_series_refs_release(
+            self._db._handle(), self.array.ctypes.data, self.array.shape[0], err.ref()
+        )
         if st != _native.VME_OK and st != ClosedError.code:
             raise_status(st, err.p, "SeriesRefs.release")
         _lib.vme_error_free(err.p)
@@ -927,7 +943,7 @@ class Batch:
     to a db (``Batch(db)`` or ``db.write(batch)``).
     """
 
-    def __init__(self, db: Optional[Db] = None) -> None:
+    def __init__(self, db: Db | None = None) -> None:
         self._db = db
         self._keys: list[bytes] = []
         self._ts: list[Any] = []
@@ -942,8 +958,8 @@ class Batch:
     def add(
         self,
         labels: Labels,
-        timestamps: Union[TimestampsLike, TimeLike],
-        values: Union[npt.ArrayLike, float],
+        timestamps: TimestampsLike | TimeLike,
+        values: npt.ArrayLike | float,
     ) -> Batch:
         """Appends samples of one series: one row when ``timestamps`` and ``values`` are
         scalars, else arrays of equal length (as in :meth:`Db.add`). Returns the batch."""
@@ -975,7 +991,7 @@ class Batch:
         self._counts.clear()
         self._rows = 0
 
-    def write(self, db: Optional[Db] = None) -> AddResult:
+    def write(self, db: Db | None = None) -> AddResult:
         """Writes every row in one ``vme_add_rows`` call, then empties the batch.
 
         Args:
@@ -1005,7 +1021,9 @@ class Batch:
             pos += c
             kpos += kl * c
         if kpos > 0xFFFFFFFF:
-            raise InvalidArgumentError(f"Batch.write: {kpos} bytes of series keys; write smaller batches (< 4 GiB)")
+            raise InvalidArgumentError(
+                f"Batch.write: {kpos} bytes of series keys; write smaller batches (< 4 GiB)"
+            )
         buf = b"".join(parts)
         offs32 = offs.astype(np.uint32)
         res = _native.vme_add_result()
@@ -1030,13 +1048,13 @@ class Batch:
 # open()
 
 
-def open(  # noqa: A001 (the module-level entry point is vmengine.open, like sqlite3.connect)
+def open(
     path: PathLike,
     *,
-    retention: Union[_dt.timedelta, str, int, None] = None,
-    wal_mode: Optional[Literal["off", "async", "sync"]] = None,
+    retention: _dt.timedelta | str | int | None = None,
+    wal_mode: Literal["off", "async", "sync"] | None = None,
     read_only: bool = False,
-    **options: Union[str, int, bool, _dt.timedelta],
+    **options: str | int | bool | _dt.timedelta,
 ) -> Db:
     """Opens (creating if needed) the data directory ``path`` (``vme_open``; VictoriaMetrics
     Storage.OpenStorage). Use it as ``with vmengine.open(path) as db:``.

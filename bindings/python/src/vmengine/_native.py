@@ -166,8 +166,7 @@ def _load() -> ctypes.CDLL:
         except OSError as e:
             errors.append(f"{path}: {e}")
     raise ImportError(
-        "vmengine: cannot load libvmengine.so (set VMENGINE_LIBRARY to its path): "
-        + "; ".join(errors)
+        "vmengine: cannot load libvmengine.so (set VMENGINE_LIBRARY to its path): " + "; ".join(errors)
     )
 
 
@@ -186,8 +185,7 @@ for _name, (_res, _args) in _SIGNATURES.items():
 
 if lib.vme_abi_version() != ABI_VERSION:
     raise ImportError(
-        f"vmengine: {lib._name} has ABI version {lib.vme_abi_version()}, "
-        f"this binding needs {ABI_VERSION}"
+        f"vmengine: {lib._name} has ABI version {lib.vme_abi_version()}, this binding needs {ABI_VERSION}"
     )
 
 

@@ -105,9 +105,7 @@ def to_ms_array(values: Any, what: str) -> np.ndarray:
         return out
     if kind == "f" and arr.size == 0:
         return np.empty(0, dtype=np.int64)
-    raise TypeError(
-        f"{what}: dtype {arr.dtype} is not a time (want int64 ms since the epoch or datetime64)"
-    )
+    raise TypeError(f"{what}: dtype {arr.dtype} is not a time (want int64 ms since the epoch or datetime64)")
 
 
 def ms_to_datetime(ms: int) -> _dt.datetime:
