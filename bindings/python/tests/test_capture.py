@@ -77,6 +77,13 @@ def test_to_pandas_long(capture_db: vmengine.Db) -> None:
         .shape[0]
         == 507
     )
+    # Each series' rows carry its own labels, samples and timestamps.
+    cpu = df[(df["__name__"] == "node_cpu_seconds_total") & (df["mode"] == "idle")]
+    for s in capture_db.search('node_cpu_seconds_total{mode="idle"}'):
+        rows = cpu[cpu["cpu"] == s.labels["cpu"]]
+        assert np.array_equal(rows["value"].to_numpy(), s.values)
+        ts = rows["timestamp"].dt.tz_localize(None).to_numpy().astype("datetime64[ms]").view(np.int64)
+        assert np.array_equal(ts, s.timestamps)
     ms = capture_db.to_pandas("node_load1", timestamps="ms")
     assert list(ms.columns) == ["__name__", "timestamp", "value"] and ms.shape == (1200, 3)
     assert ms["timestamp"].dtype == np.int64
