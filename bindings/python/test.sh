@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python binding's CI step: bindings/python/test.sh BUILD_DIR
 #  1. builds the wheel (python -m build --wheel; scikit-build-core compiles the C++ core once,
-#     in BUILD_DIR/python-wheel, so a second run is incremental; ccache helps when it is set);
+#     in BUILD_DIR/python-wheel, so a second run is incremental; ccache helps when it is set),
+#     and checks that `pip install ./bindings/python` installs (reusing that build);
 #  2. installs it into a fresh virtual environment with numpy, pandas and pytest and runs the
 #     tests against the INSTALLED package (not bindings/python/src);
 #  3. runs the README quickstart verbatim;
@@ -29,7 +30,12 @@ wheels=("$tmp"/dist/vmengine-*.whl)
 [ "${#wheels[@]}" -eq 1 ] || { echo "want one wheel, got: ${wheels[*]}"; exit 1; }
 wheel=${wheels[0]}
 echo "built $(basename "$wheel")"
-unzip -l "$wheel" | grep -q 'vmengine/libvmengine.so$' || { echo "the wheel lacks libvmengine.so"; exit 1; }
+"$python" -c 'import sys, zipfile; sys.exit("vmengine/libvmengine.so" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$wheel" ||
+  { echo "the wheel lacks vmengine/libvmengine.so"; exit 1; }
+
+echo "== python: pip install ./bindings/python (the same build directory, so no recompilation)"
+"$tmp/buildenv/bin/pip" install "${pip_flags[@]}" -C build-dir="$build/python-wheel" "$here"
+(cd "$tmp" && "$tmp/buildenv/bin/python" -c 'import vmengine; print("pip install OK:", vmengine.library_path())')
 
 echo "== python: pytest against the installed wheel"
 "$python" -m venv "$tmp/venv"
