@@ -59,7 +59,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree
 
 def library_version() -> str:
     """The version of the loaded libvmengine ("MAJOR.MINOR.PATCH", ``vme_version_string``)."""
-    return _native.lib.vme_version_string().decode()
+    return str(_native.lib.vme_version_string().decode())
 
 
 def library_path() -> str:

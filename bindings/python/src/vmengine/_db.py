@@ -579,6 +579,7 @@ class Db:
         except BaseException:
             q.close()
             raise
+        assert it.value is not None  # vme_search set it (VME_OK)
         return SeriesIterator(it.value, q)
 
     def to_pandas(
@@ -649,7 +650,7 @@ class Db:
             cats = sorted({v for v in vals if v is not None})
             pos = {v: i for i, v in enumerate(cats)}
             codes = np.array([pos[v] if v is not None else -1 for v in vals], dtype=np.int32)
-            data[name] = pd.Categorical.from_codes(np.repeat(codes, lengths), categories=cats)
+            data[name] = pd.Categorical.from_codes(np.repeat(codes, lengths), categories=pd.Index(cats))
         idx = time_index(ts_all)
         data["timestamp"] = idx.to_numpy() if timestamps == "ms" else pd.Series(idx).array
         data["value"] = np.concatenate([s.values for s in series]) if series else np.empty(0)
@@ -1103,4 +1104,5 @@ def open(
         _check(_lib.vme_open(os.fsencode(p), opts, byref(h), err.ref()), err, "open")
     finally:
         _lib.vme_options_destroy(opts)
+    assert h.value is not None  # vme_open set it (VME_OK)
     return Db(h.value, p, bool(read_only))
