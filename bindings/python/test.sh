@@ -2,7 +2,9 @@
 # The Python binding's CI step: bindings/python/test.sh BUILD_DIR
 #  1. builds the wheel (python -m build --wheel; scikit-build-core compiles the C++ core once,
 #     in BUILD_DIR/python-wheel, so a second run is incremental; ccache helps when it is set),
-#     and checks that `pip install ./bindings/python` installs (reusing that build);
+#     checks that `pip install ./bindings/python` installs (reusing that build), and that the
+#     sdist holds the C++ core (CMake configures from the unpacked sdist alone; building a
+#     wheel from it would compile the core a second time);
 #  2. installs it into a fresh virtual environment with numpy, pandas and pytest and runs the
 #     tests against the INSTALLED package (not bindings/python/src);
 #  3. runs the README quickstart verbatim;
@@ -36,6 +38,18 @@ echo "built $(basename "$wheel")"
 echo "== python: pip install ./bindings/python (the same build directory, so no recompilation)"
 "$tmp/buildenv/bin/pip" install "${pip_flags[@]}" -C build-dir="$build/python-wheel" "$here"
 (cd "$tmp" && "$tmp/buildenv/bin/python" -c 'import vmengine; print("pip install OK:", vmengine.library_path())')
+
+echo "== python: the sdist carries the C++ core (CMake configures from it alone)"
+"$tmp/buildenv/bin/python" -m build --sdist --outdir "$tmp/sdist" "$here" >"$tmp/sdist.log" 2>&1 || {
+  cat "$tmp/sdist.log"
+  exit 1
+}
+tar -xzf "$tmp"/sdist/vmengine-*.tar.gz -C "$tmp/sdist"
+sdist_dir=$(echo "$tmp"/sdist/vmengine-*/)
+cmake -S "$sdist_dir" -B "$tmp/sdist-build" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$tmp/sdist-cmake.log" 2>&1 || {
+  cat "$tmp/sdist-cmake.log"
+  exit 1
+}
 
 echo "== python: pytest against the installed wheel"
 "$python" -m venv "$tmp/venv"
