@@ -23,8 +23,10 @@ root=$(cd "$here/../.." && pwd)
 build_dir=$(cd "$1" && pwd)
 capture="$root/examples/data/node_exporter_1s_1200.prom.zst"
 repo_local=${VME_MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
-mvn_common=(-B -ntp -q)
+mvn_common=(-B -ntp -q -Dstyle.color=never)
 if [ -n "${VME_MAVEN_REPO_LOCAL:-}" ]; then mvn_common+=("-Dmaven.repo.local=$VME_MAVEN_REPO_LOCAL"); fi
+# Maven with the common flags; the colour codes it may still print are dropped.
+mvnq() { mvn "${mvn_common[@]}" "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g'; }
 # Nothing below may rely on these.
 unset LD_LIBRARY_PATH JAVA_TOOL_OPTIONS _JAVA_OPTIONS
 
@@ -32,14 +34,22 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/vme-java-test.XXXXXX")
 installed=""
 cleanup() {
   rm -rf "$tmp"
-  if [ -n "$installed" ]; then rm -rf "$installed"; fi
+  if [ -n "$installed" ]; then
+    rm -rf "$installed"
+    # Forget the test version in the local repository's index of org.vmengine:vmengine.
+    meta="$(dirname "$installed")/maven-metadata-local.xml"
+    if [ -f "$meta" ]; then
+      sed -i "\:>$(basename "$installed")<:d" "$meta"
+      if ! grep -q '<version>' "$meta"; then rm -f "$meta"; fi
+    fi
+  fi
 }
 trap cleanup EXIT
 
 # 1. Build, test, javadoc, sources.
 echo "bindings/java: mvn verify (BUILD_DIR=$build_dir)"
 status=0
-mvn "${mvn_common[@]}" -f "$here/pom.xml" "-Dvmengine.build.dir=$build_dir" verify || status=$?
+mvnq -f "$here/pom.xml" "-Dvmengine.build.dir=$build_dir" verify || status=$?
 # One summary line from the Surefire reports ("N passed, N failed, N skipped").
 awk '/<testsuite / {
        for (i = 1; i <= NF; i++) {
@@ -93,7 +103,7 @@ java -cp "$jar" "$tmp/JarCheck.java" "$tmp/jar-db"
 # 3. A fresh project outside the repository, with the README's dependency lines.
 test_version="$version-test-$(basename "$tmp" | tr -dc 'A-Za-z0-9')"
 installed="$repo_local/org/vmengine/vmengine/$test_version"
-mvn "${mvn_common[@]}" org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file \
+mvnq org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file \
   "-Dfile=$jar" -DgroupId=org.vmengine -DartifactId=vmengine "-Dversion=$test_version" \
   -Dpackaging=jar -DgeneratePom=true
 dependency=$(awk '/<!-- dependency -->/ {f = 1; next} f && /^```xml/ {p = 1; next} p && /^```/ {exit} p' \
@@ -137,7 +147,7 @@ $dependency
 </project>
 POM
 echo "bindings/java: fresh project $app: mvn compile exec:java (Quickstart on the capture)"
-(cd "$app" && mvn "${mvn_common[@]}" compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
+(cd "$app" && mvnq compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
   -Dexec.mainClass=Quickstart "-Dexec.args=$capture $tmp/app-db") | tee "$tmp/app.out"
 grep -q '^imported 608400 samples' "$tmp/app.out"
 grep -q '^series: 507$' "$tmp/app.out"
