@@ -5,7 +5,8 @@
 #      native libraries, the JUnit 5 tests (the README quickstart verbatim on the real capture
 #      included), the javadoc jar (doclint, warnings fail) and the sources jar;
 #   2. the jar alone: `java -cp <the jar>` of a tiny program, with no -Djava.library.path and no
-#      LD_LIBRARY_PATH; it checks that the libraries came out of the jar;
+#      LD_LIBRARY_PATH; it checks that the libraries came out of the jar; then the same with the
+#      jar on the module path;
 #   3. a fresh Maven project outside the repository: the jar is installed into the default local
 #      repository under a unique version (removed afterwards), a new pom gets the README's
 #      dependency lines, examples/Quickstart.java is its source, and `mvn compile exec:java`
@@ -99,6 +100,8 @@ public class JarCheck {
 JAVA
 echo "bindings/java: java -cp $(basename "$jar") JarCheck.java (no java.library.path, no LD_LIBRARY_PATH)"
 java -cp "$jar" "$tmp/JarCheck.java" "$tmp/jar-db"
+echo "bindings/java: the same on the module path (automatic module org.vmengine)"
+java --module-path "$jar" --add-modules org.vmengine "$tmp/JarCheck.java" "$tmp/jar-db-module"
 
 # 3. A fresh project outside the repository, with the README's dependency lines.
 test_version="$version-test-$(basename "$tmp" | tr -dc 'A-Za-z0-9')"
