@@ -21,7 +21,7 @@ if [ ! -x "$c_bench" ]; then
     "or set W1_BENCH)" >&2
   exit 1
 fi
-mvn -q -B -ntp -Dstyle.color=never -f "$here/pom.xml" "-Dvmengine.build.dir=$build_dir" test-compile \
+mvn -q -B -ntp -Dstyle.color=never -f "$here/pom.xml" "-Dvmengine.build.dir=$build_dir" test-compile 2>&1 \
   | sed 's/\x1b\[[0-9;]*m//g'
 cp="$here/target/classes:$here/target/test-classes"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vme-w1-java.XXXXXX")
