@@ -1,5 +1,3 @@
-//go:build vme_import_pending
-
 package vmengine
 
 /*

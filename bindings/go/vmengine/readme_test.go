@@ -24,17 +24,21 @@ func readmeBlocks(t *testing.T, lang string) (blocks, sections []string) {
 		if strings.HasPrefix(l, "## ") {
 			section = strings.TrimPrefix(l, "## ")
 		}
-		if strings.TrimSpace(l) != "```"+lang {
+		info, isFence := strings.CutPrefix(strings.TrimSpace(l), "```")
+		if !isFence {
 			continue
 		}
+		// An opening fence: read to the closing one, keep the block if its info string fits.
 		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
 		var b strings.Builder
 		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
 			b.WriteString(strings.TrimPrefix(lines[i], indent))
 			b.WriteByte('\n')
 		}
-		blocks = append(blocks, b.String())
-		sections = append(sections, section)
+		if info == lang {
+			blocks = append(blocks, b.String())
+			sections = append(sections, section)
+		}
 	}
 	return blocks, sections
 }
