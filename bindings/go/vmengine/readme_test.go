@@ -106,9 +106,13 @@ func TestREADME(t *testing.T) {
 	if vetted < 3 || quickstart == "" {
 		t.Fatalf("vetted %d snippets, quickstart found: %v", vetted, quickstart != "")
 	}
-	// Every error is checked: no call result thrown away with `_ =` or a bare `_, _ =`.
-	if regexp.MustCompile(`(?m)^\s*_\s*=|, _ :?=`).MatchString(quickstart) {
-		t.Error("the quickstart discards a result")
+	// Every error is checked: no result thrown away with `_ =` or `, _ =`, and no deferred call
+	// whose error is lost (`defer f.Close()`; a deferred func literal checks it).
+	discard := regexp.MustCompile(`(?m)^\s*_\s*=|, _ :?=|\bdefer [^f]|\bdefer f[^u]`)
+	for i, src := range blocks {
+		if m := discard.FindString(src); m != "" {
+			t.Errorf("README Go snippet %d (section %q) discards an error: %q", i, sections[i], m)
+		}
 	}
 
 	capture, err := filepath.Abs(filepath.Join("..", "..", "..", "examples", "data", "node_exporter_1s_1200.prom.zst"))
