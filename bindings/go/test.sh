@@ -66,6 +66,11 @@ fi
 
 export PKG_CONFIG_PATH="$BUILD_DIR${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export CGO_ENABLED=1
+# The Go build cache keys a cgo package by its sources and the CGO_* variables, not by what
+# pkg-config prints: naming BUILD_DIR here keeps a package built against another build tree
+# (or an install) from being reused for this one (see README, "The Go build cache").
+CGO_LDFLAGS_USER="${CGO_LDFLAGS:-}"
+export CGO_LDFLAGS="${CGO_LDFLAGS:--O2 -g} -L$BUILD_DIR"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 export GOWORK=off
 GOFLAGS_USER="${GOFLAGS:-}"
@@ -111,9 +116,10 @@ GOFLAGS="$GOFLAGS_USER" "$GO" mod init example.com/fresh
 GOFLAGS="$GOFLAGS_USER" "$GO" mod edit -require=github.com/vmengine/vmengine/bindings/go/vmengine@v0.0.0 \
   -replace=github.com/vmengine/vmengine/bindings/go/vmengine="$HERE/vmengine"
 # Against the build tree first: this leaves the build tree's -L/-rpath in the build cache.
-PKG_CONFIG_PATH="$BUILD_DIR" GOFLAGS="$GOFLAGS_USER" "$GO" build -o app-tree .
+PKG_CONFIG_PATH="$BUILD_DIR" CGO_LDFLAGS="$CGO_LDFLAGS_USER" GOFLAGS="$GOFLAGS_USER" "$GO" build -o app-tree .
 # Then against the prefix, as README step 3 says.
-PKG_CONFIG_PATH="$prefix/lib/pkgconfig" CGO_LDFLAGS="-Wl,-rpath,$prefix/lib" GOFLAGS="$GOFLAGS_USER" \
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" CGO_LDFLAGS="${CGO_LDFLAGS_USER:+$CGO_LDFLAGS_USER }-Wl,-rpath,$prefix/lib" \
+  GOFLAGS="$GOFLAGS_USER" \
   "$GO" build -o app .
 runpath=$(readelf -d app | sed -n 's/.*(\(RUNPATH\|RPATH\)).*\[\(.*\)\]/\2/p')
 if [ "$runpath" != "$prefix/lib" ]; then
