@@ -3,6 +3,7 @@ package vmengine_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -149,5 +150,24 @@ func TestQueryRange(t *testing.T) {
 	q := vmengine.Match(vmengine.Eq("__name__", "cpu"), vmengine.Re("host", "h[01]")).Since(t0)
 	if got, want := q.String(), `{__name__="cpu",host=~"h[01]"} [1767225600000, +inf]`; got != want {
 		t.Fatalf("Query.String() = %s, want %s", got, want)
+	}
+}
+
+// Every method of *DB that calls into the library takes a context.Context first, except the
+// ones that cannot block on storage work: Close (io.Closer), Path and Stats (a copy of
+// counters).
+func TestContextFirstEverywhere(t *testing.T) {
+	noCtx := map[string]bool{"Close": true, "Path": true, "Stats": true}
+	ctxType := reflect.TypeFor[context.Context]()
+	dbType := reflect.TypeFor[*vmengine.DB]()
+	for i := 0; i < dbType.NumMethod(); i++ {
+		m := dbType.Method(i)
+		first := m.Type.NumIn() > 1 && m.Type.In(1) == ctxType
+		if first == noCtx[m.Name] {
+			t.Errorf("DB.%s%s: context.Context first = %v", m.Name, m.Type, first)
+		}
+	}
+	if m, ok := reflect.TypeFor[*vmengine.Batch]().MethodByName("Commit"); !ok || m.Type.In(1) != ctxType {
+		t.Errorf("Batch.Commit does not take a context.Context first")
 	}
 }
