@@ -280,8 +280,9 @@ func (b *Batch) Commit(ctx context.Context, db *DB) (AddResult, error) { return 
 //
 // After a successful Write the batch is empty (its rows are dropped as by Reset; the key
 // cache and SeriesRefs stay), so a loop that fills and writes the same Batch never writes a
-// row twice. If Write fails, the rows stay in the batch (the result counts what was stored
-// before the failure): retry, or Reset to drop them. The batch's buffers are passed to C only
+// row twice. If Write fails, every row stays in the batch: retry, or Reset to drop them. The
+// result then counts the rows stored before the failure (none when the DB is closed or ctx is
+// done; after an I/O error some may be), which a retry writes again. The batch's buffers are passed to C only
 // for the duration of the calls. ctx is checked before the native calls, which are not
 // interrupted. Errors: ErrClosed, ErrMisuse (read-only DB), ErrIO, ErrInvalidArgument,
 // ctx.Err(). Safe to call from many goroutines with different batches.
