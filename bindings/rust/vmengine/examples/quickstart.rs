@@ -10,24 +10,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // No retention limit by default: the capture's November 2026 samples are all kept.
     let db = Db::open(&dir, &Options::new())?;
     let r = db.import_prometheus_file(&capture, &ImportOptions::new())?;
-    println!(
-        "imported {} samples from {} lines",
-        r.rows.rows_added, r.lines_read
-    );
+    let (samples, lines) = (r.rows.rows_added, r.lines_read);
+    println!("imported {samples} samples from {lines} lines");
     db.flush()?; // samples are searchable after a flush (or within about a second)
 
     // A PromQL selector; `into_owned()` turns the search into a std Iterator of owned series.
     let query = Query::from_selector(r#"node_cpu_seconds_total{mode="idle"}"#);
     for series in db.search(&query)?.into_owned() {
-        let series = series?;
-        let (t0, t1) = (series.timestamps[0], series.timestamps[series.len() - 1]);
-        let idle = series.values[series.len() - 1] - series.values[0];
-        println!(
-            "{}: {} samples, idle {idle:.1} s of {} s",
-            series.name,
-            series.len(),
-            (t1 - t0) / 1000
-        );
+        let s = series?; // an OwnedSeries: name, labels, timestamps (ms), values
+        let idle = s.values[s.len() - 1] - s.values[0];
+        println!("{}: {} samples, {idle:.1} s idle", s.name, s.len());
     }
 
     println!("series: {}", db.series_count(None)?);
