@@ -83,6 +83,20 @@ else
   echo "rust: clippy is not installed; skipping the lint step"
 fi
 
+# Without the library: the build error names what is missing and the three fixes.
+mkdir -p "$tmp/no-pc"
+echo "rust: the build error when no library is found"
+if env -u VMENGINE_LIB_DIR -u PKG_CONFIG_PATH PKG_CONFIG_LIBDIR="$tmp/no-pc" \
+  cargo build --quiet --locked -p vmengine-sys >"$tmp/notfound.out" 2>&1; then
+  fail "vmengine-sys built without any library"
+fi
+for want in "libvmengine was not found" "the \`bundled\` feature is off" \
+  "VMENGINE_LIB_DIR is not set" "\`pkg-config vmengine\` failed: Package vmengine was not found" \
+  "Fix it in one of three ways" "1. build the C++ core with the crate" \
+  "2. point VMENGINE_LIB_DIR" "3. install vmengine"; do
+  grep -qF "$want" "$tmp/notfound.out" || fail "the not-found error lacks '$want':$(echo; cat "$tmp/notfound.out")"
+done
+
 # ---- 2. the quickstart on the capture ----------------------------------------------------------
 echo "rust: cargo run --example quickstart (the README's quickstart) on $capture"
 env -u LD_LIBRARY_PATH VMENGINE_LIB_DIR="$BUILD_DIR" \

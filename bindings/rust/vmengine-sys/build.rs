@@ -77,6 +77,22 @@ const HOW_TO_FIX: &str = "Fix it in one of three ways:
      `cmake --install build --prefix PREFIX` with PREFIX/lib/pkgconfig on PKG_CONFIG_PATH
      (a build directory on PKG_CONFIG_PATH works too, through its vmengine-uninstalled.pc).";
 
+/// The gist of a pkg-config failure: its "Package ... not found" lines, else its first line.
+fn pkg_config_reason(e: &pkg_config::Error) -> String {
+    let text = e.to_string();
+    let mut lines: Vec<&str> = Vec::new();
+    for l in text.lines().map(str::trim) {
+        if (l.starts_with("Package ") || l.contains("not found")) && !lines.contains(&l) {
+            lines.push(l);
+        }
+    }
+    if lines.is_empty() {
+        lines.extend(text.lines().map(str::trim).find(|l| !l.is_empty()));
+    }
+    lines.truncate(2);
+    lines.join(" ")
+}
+
 #[cfg(not(feature = "bundled"))]
 /// Finds a shared libvmengine through VMENGINE_LIB_DIR or pkg-config; emits the search path
 /// and returns the rpath directories.
@@ -106,14 +122,17 @@ fn find_shared() -> Vec<PathBuf> {
     let lib = match pkg_config::Config::new()
         .atleast_version("0.1")
         .cargo_metadata(false)
+        .env_metadata(true)
         .probe("vmengine")
     {
         Ok(lib) => lib,
         Err(e) => fail(&format!(
-            "vmengine-sys: libvmengine was not found: the `bundled` feature is off, \
-             VMENGINE_LIB_DIR is not set, and pkg-config found no usable vmengine.pc.\n\
-             pkg-config said: {}\n{HOW_TO_FIX}",
-            e.to_string().trim_end()
+            "vmengine-sys: libvmengine was not found:\n  \
+             - the `bundled` feature is off;\n  \
+             - VMENGINE_LIB_DIR is not set;\n  \
+             - `pkg-config vmengine` failed: {} (PKG_CONFIG_PATH: {}).\n{HOW_TO_FIX}",
+            pkg_config_reason(&e),
+            env::var("PKG_CONFIG_PATH").unwrap_or_else(|_| "not set".into())
         )),
     };
     for dir in &lib.link_paths {
@@ -170,12 +189,13 @@ fn bundled() {
     for (module, package) in CORE_DEPENDENCIES {
         match pkg_config::Config::new()
             .cargo_metadata(false)
+            .env_metadata(true)
             .probe(module)
         {
             Ok(lib) => deps.push(lib),
             Err(e) => missing.push(format!(
                 "  {module} (Debian/Ubuntu package {package}): {}",
-                e.to_string().lines().next().unwrap_or("").trim()
+                pkg_config_reason(&e)
             )),
         }
     }
