@@ -116,6 +116,10 @@ dpkg-deb -c "${debs[2]}" | grep -q './usr/bin/vmengine$' || {
 dpkg-deb -f "${debs[1]}" Depends | grep -q "libvmengine0 (= $version)" || {
   echo "check_install: libvmengine-dev does not depend on libvmengine0 (= $version)" >&2; exit 1; }
 
+if [ "${VME_DEB_CHROOT:-0}" = "1" ] && [ "$(id -u)" != 0 ]; then
+  echo "check_install: VME_DEB_CHROOT=1 needs root (debootstrap, chroot)" >&2
+  exit 1
+fi
 if [ "${VME_DEB_CHROOT:-0}" = "1" ]; then
   say "5. a fresh Debian 12 (debootstrap minbase) installs the packages and links the example"
   cache="${XDG_CACHE_HOME:-$HOME/.cache}/vmengine"

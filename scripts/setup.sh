@@ -10,6 +10,9 @@ PACKAGES=(
   openjdk-17-jdk-headless maven
   # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for stacks.
   clang libclang-rt-14-dev llvm
+  # scripts/test.sh: compiler cache for the repeated builds of the core (bindings' bundled
+  # builds, the install check); scripts/check_install.sh: a fresh Debian 12 for the packages.
+  ccache debootstrap
 )
 
 missing=()

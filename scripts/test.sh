@@ -2,9 +2,13 @@
 # The test command: installs dependencies, builds, and runs every test:
 #   1. the CTest suite (unit, C API, golden, round-trip, real data, CLI, examples, versions)
 #      in build/, a Release build (-O3, what users ship);
-#   2. the compatibility check (VictoriaMetrics' own packages decode our directories);
-#   3. each binding's own test runner (go test -race, cargo test, mvn test);
-#   4. bench/peers' generator and driver tests, and a build of its vmengine engine.
+#   2. the install check (scripts/check_install.sh): the README's install steps, pkg-config and
+#      find_package in fresh projects, the Debian packages (VME_DEB_CHROOT=1: installed into a
+#      fresh Debian 12 chroot, as .ci/run does; else unpacked into a scratch root);
+#   3. the compatibility check (VictoriaMetrics' own packages decode our directories);
+#   4. each binding's own test runner (bindings/LANG/test.sh: its tests, its README quickstart,
+#      a fresh project against the installed library, its packaging checks);
+#   5. bench/peers' generator and driver tests, and a build of its vmengine engine.
 # SANITIZE=1 adds the suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
 # TSAN=1 adds every multi-threaded test under ThreadSanitizer (build-tsan/), no suppressions.
 # FUZZ_SECONDS=N runs every libFuzzer target for N seconds under ASan+UBSan (scripts/fuzz.sh,
@@ -27,6 +31,13 @@ esac
 timeout=3600
 
 "$root/scripts/setup.sh"
+# The core is compiled several times (build/, the sanitizer builds, the install check, the Rust
+# `bundled` build, the Python wheel): ccache keeps the repeats cheap. CMake reads the launcher
+# from the environment, also in the builds that cargo, Maven and pip drive.
+if command -v ccache >/dev/null 2>&1; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+fi
 
 step "build (build/, Release, VME_WERROR=$VME_WERROR)"
 BUILD_DIR="$root/build" BUILD_TYPE=Release "$root/scripts/build.sh" -DVME_WERROR="$VME_WERROR"
@@ -76,6 +87,9 @@ if [ "${FUZZ_SECONDS:-0}" != "0" ]; then
   step "libFuzzer targets, ${FUZZ_SECONDS} s each, ASan+UBSan (build-fuzz/)"
   bash scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
+
+step "install: README install steps, pkg-config, find_package, Debian packages"
+bash scripts/check_install.sh "$root/build"
 
 step "compatibility with VictoriaMetrics' storage packages"
 bash tests/compat/compat_test.sh "$root/build" "$root"
