@@ -233,7 +233,7 @@ def text_inputs():
             for sel in c_literals(os.path.join(unit, f), call):
                 if len(sel) < 512:
                     add("selector", sel)
-    prom_test = os.path.join(ROOT, "tools", "vmengine", "prom_parser_test.cc")
+    prom_test = os.path.join(ROOT, "tests", "unit", "prom_parser_test.cc")
     lines = [s for s in c_literals(prom_test, "ExpectSample") + c_literals(prom_test, "ExpectError")
              if len(s) < 512]
     add("prom_parser", b"\n".join(lines) + b"\n")

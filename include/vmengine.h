@@ -412,6 +412,76 @@ VME_API vme_status vme_add_rows_ref(vme_db* db, const uint64_t* refs, const int6
                                     vme_add_result* result, vme_error** err) VME_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------- */
+/* Import (Prometheus text exposition format)                                                */
+
+/* Loads samples written in the Prometheus text exposition format, as VictoriaMetrics'
+ * /api/v1/import/prometheus does (its parser: lib/protoparser/prometheus, parser.go). One
+ * sample per line:
+ *     metric_name{label="value",...} value [timestamp_ms]
+ * Blank lines and lines starting with '#' (HELP, TYPE, comments) carry no sample; a trailing
+ * '\r' is ignored. Metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*;
+ * the metric name may also be given only as the label __name__. Label values are double-quoted,
+ * with the escapes \\ \" \n; any other backslash is kept with the byte after it. A label given
+ * twice is not an error: the last value wins, as "Labels" above says. Values are decimal floats as Go's strconv.ParseFloat
+ * reads them (1.5e-05, NaN, +Inf, -Inf; no hexadecimal); timestamps are integer milliseconds
+ * since the Unix epoch, UTC. A line longer than 8 MiB is malformed.
+ *
+ * Every sample becomes a row of vme_add_rows (the labels, in the db's default tenant): the
+ * engine's checks apply and its rejections (a NaN other than the staleness marker, a timestamp
+ * out of the retention or too far in the future, labels over the limits of "Labels" above) are
+ * counted in result->rows, not errors. Rows are added in batches of 10,000 while the input is
+ * parsed, so they are stored as the import goes: when the call fails (a malformed line with
+ * VME_IMPORT_STRICT, a read error, a corrupt zstd stream, VME_ERR_IO from the engine), the rows
+ * of the lines before the failure stay stored and *result counts them; nothing is undone. */
+
+/* Flags of vme_import_prometheus / vme_import_prometheus_file. */
+#define VME_IMPORT_STRICT 1u /* the first malformed line fails the call (VME_ERR_INVALID_ARGUMENT
+                                naming the line); without it, malformed lines are skipped and
+                                counted */
+
+/* What an import did. The caller owns it (stack or heap); the library only writes it. */
+typedef struct vme_import_result {
+  vme_add_result rows;         /* what the engine did with the parsed samples (as vme_add_rows) */
+  uint64_t lines_read;         /* lines seen, comments and blank lines included */
+  uint64_t lines_skipped;      /* malformed lines skipped (always 0 with VME_IMPORT_STRICT) */
+  uint64_t first_skipped_line; /* 1-based number of the first skipped line; 0 when none */
+} vme_import_result;
+
+/* Parses text[0..len) (borrowed for the call; not NUL-terminated; lines end at '\n', the last
+ * one needs none) in the Prometheus text exposition format and adds its samples; a line without
+ * a timestamp gets default_ts_ms (milliseconds since the Unix epoch, UTC). flags: 0 or
+ * VME_IMPORT_STRICT. *result (nullable) is set on success and on failure (zeroed first). With
+ * VME_IMPORT_STRICT the first malformed line fails the call with VME_ERR_INVALID_ARGUMENT
+ * "line N: reason" (N 1-based), after the rows of the lines before it were stored; without it,
+ * malformed lines are skipped and counted in lines_skipped / first_skipped_line and the call
+ * returns VME_OK. Thread-safety: any thread, concurrently with every other call on the db (as
+ * vme_add_rows). Errors: VME_ERR_INVALID_ARGUMENT (NULL db; NULL text with len > 0; unknown
+ * flags; a malformed line with VME_IMPORT_STRICT), VME_ERR_CLOSED, VME_ERR_MISUSE (a db opened
+ * read-only), VME_ERR_IO (from the engine, as vme_add_rows). Source: VictoriaMetrics
+ * lib/protoparser/prometheus (parser.go, Rows.Unmarshal) and the /api/v1/import/prometheus
+ * handler (app/vminsert/prometheusimport). */
+VME_API vme_status vme_import_prometheus(vme_db* db, const char* text, size_t len,
+                                         int64_t default_ts_ms, uint32_t flags,
+                                         vme_import_result* result /* nullable */,
+                                         vme_error** err) VME_NOEXCEPT;
+/* Same as vme_import_prometheus, streaming the file at path (NUL-terminated, borrowed) in
+ * constant memory: plain text, or zstd-compressed (one or more frames), recognised by the zstd
+ * magic number of its first bytes, not by the file's name. Line numbers count the lines of the
+ * decompressed text; errors name the file (and the line: "PATH:N: reason"). Thread-safety: as
+ * vme_import_prometheus. Errors: VME_ERR_INVALID_ARGUMENT (NULL db or path; unknown flags; a
+ * malformed line with VME_IMPORT_STRICT), VME_ERR_NOT_FOUND (no file at path; the message names
+ * the path and the OS error), VME_ERR_IO (the file cannot be opened or read, or is a directory:
+ * the message names the path and the OS error; or from the engine), VME_ERR_CORRUPTION (a
+ * malformed or truncated zstd stream: the message names the file and the byte offset in the
+ * compressed file; the rows of the complete lines before it are stored), VME_ERR_CLOSED,
+ * VME_ERR_MISUSE (a db opened read-only). Source: as vme_import_prometheus; VictoriaMetrics
+ * reads a zstd-compressed body the same way (lib/protoparser/common, GetUncompressedReader). */
+VME_API vme_status vme_import_prometheus_file(vme_db* db, const char* path,
+                                              int64_t default_ts_ms, uint32_t flags,
+                                              vme_import_result* result /* nullable */,
+                                              vme_error** err) VME_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------- */
 /* Queries                                                                                   */
 
 typedef struct vme_query vme_query;

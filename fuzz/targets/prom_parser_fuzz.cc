@@ -1,6 +1,6 @@
-// Fuzz target `prom_parser`: the Prometheus text exposition parser of the command-line tool's
-// importer (tools/vmengine/prom_parser.h) and the series-key packing it feeds
-// (tools/vmengine/series_key.h).
+// Fuzz target `prom_parser`: the Prometheus text exposition parser of the library's importer
+// (src/import/prom_parser.h, vme_import_prometheus) and the series-key packing it feeds
+// (src/import/series_key.h).
 //
 // Input: Prometheus text, split into lines at '\n'.
 // Properties: the labels of a sample line pack into a series key that unpacks to the same
@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "fuzz_target.h"
-#include "prom_parser.h"
-#include "series_key.h"
+#include "import/prom_parser.h"
+#include "import/series_key.h"
 
 VME_FUZZ_TARGET(prom_parser) {
-  using namespace vme::cli;
+  using namespace vme::prom;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::string error, key;
   std::vector<Label> labels, back;

@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "capi/capi_internal.h"
 #include "capi/db_handle.h"
 #include "storage/background_workers.h"
 #include "storage/part_header.h"
@@ -196,6 +197,28 @@ static_assert(VME_ERR_LOCKED == static_cast<int>(vme::Code::kLocked));
 static_assert(VME_ERR_LIMIT == static_cast<int>(vme::Code::kLimit));
 
 }  // namespace
+
+// The helpers of capi_internal.h, for the other files of src/capi.
+vme_status vme::capi::Fail(vme_error** err, vme_status code, std::string message) noexcept {
+  return ::Fail(err, code, std::move(message));
+}
+vme_status vme::capi::FailNoMemory(vme_error** err) noexcept { return ::FailNoMemory(err); }
+vme_status vme::capi::FailInternal(vme_error** err, const char* what) noexcept {
+  return ::FailInternal(err, what);
+}
+vme_status vme::capi::FromStatus(const Status& st, vme_error** err) {
+  return ::FromStatus(st, err);
+}
+vme_status vme::capi::NullArg(vme_error** err, const char* fn, const char* arg) {
+  return ::NullArg(err, fn, arg);
+}
+std::shared_ptr<vme::storage::Storage> vme::capi::AcquireStorage(const vme_db* db, vme_error** err,
+                                                                 const char* fn, vme_status* st) {
+  return ::Acquire(db, err, fn, st);
+}
+vme_add_result vme::capi::ToCAddResult(const vme::storage::AddRowsResult& r) {
+  return ::ToCResult(r);
+}
 
 // Ends `vme_status f(...) noexcept try { ... }`: no exception crosses the C ABI.
 #define VME_CATCH_ALL(err)                         \

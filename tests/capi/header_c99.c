@@ -33,6 +33,13 @@ VME_CHECK(add_result_nan, offsetof(vme_add_result, rejected_nan) == 16);
 VME_CHECK(add_result_retention, offsetof(vme_add_result, rejected_out_of_retention) == 24);
 VME_CHECK(add_result_future, offsetof(vme_add_result, rejected_too_far_future) == 32);
 VME_CHECK(add_result_timestamp, offsetof(vme_add_result, rejected_invalid_timestamp) == 40);
+/* vme_import_result: a vme_add_result, then three uint64_t counters, no padding. */
+VME_CHECK(import_strict_flag, VME_IMPORT_STRICT == 1u);
+VME_CHECK(import_result_size, sizeof(vme_import_result) == 9 * sizeof(uint64_t));
+VME_CHECK(import_result_rows, offsetof(vme_import_result, rows) == 0);
+VME_CHECK(import_result_lines_read, offsetof(vme_import_result, lines_read) == 48);
+VME_CHECK(import_result_lines_skipped, offsetof(vme_import_result, lines_skipped) == 56);
+VME_CHECK(import_result_first_skipped, offsetof(vme_import_result, first_skipped_line) == 64);
 
 /* Function pointer types pin the signatures. */
 static vme_status (*const check_open)(const char*, const vme_options*, vme_db**,
@@ -44,6 +51,11 @@ static vme_status (*const check_search)(vme_db*, const vme_query*, vme_series_it
                                         vme_error**) = vme_search;
 static size_t (*const check_samples)(const vme_series_iter*, const int64_t**,
                                      const double**) = vme_series_iter_samples;
+static vme_status (*const check_import)(vme_db*, const char*, size_t, int64_t, uint32_t,
+                                        vme_import_result*, vme_error**) = vme_import_prometheus;
+static vme_status (*const check_import_file)(vme_db*, const char*, int64_t, uint32_t,
+                                             vme_import_result*,
+                                             vme_error**) = vme_import_prometheus_file;
 
 static int failures = 0;
 
@@ -66,6 +78,7 @@ int main(void) {
   check(
       check_open != NULL && check_add_rows != NULL && check_search != NULL && check_samples != NULL,
       "an entry point is missing");
+  check(check_import != NULL && check_import_file != NULL, "an import entry point is missing");
   if (failures > 0) {
     fprintf(stderr, "header_c99: library %s (%u, ABI %u), header %s (%d, ABI %d)\n",
             vme_version_string(), (unsigned)vme_version_number(), (unsigned)vme_abi_version(),

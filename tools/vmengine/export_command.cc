@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "series_key.h"
+#include "import/series_key.h"
 #include "series_output.h"
 #include "util/quote.h"
 

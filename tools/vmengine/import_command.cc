@@ -1,24 +1,21 @@
 #include "import_command.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "line_reader.h"
+#include "capi/db_handle.h"
+#include "import/importer.h"
+#include "import/line_reader.h"
 #include "progress.h"
-#include "prom_parser.h"
-#include "series_key.h"
 
 namespace vme::cli {
 
 namespace {
-
-constexpr size_t kBatchRows = 10000;
-constexpr size_t kBatchKeyBytes = 64 << 20;
-constexpr size_t kMaxCachedSeries = 1 << 20;
 
 struct ImportFlags {
   DbFlags db;
@@ -27,164 +24,103 @@ struct ImportFlags {
   std::vector<std::string> files;
 };
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
+const char* RowRejectionReason(uint8_t row_status) {
+  switch (row_status) {
+    case VME_ROW_INVALID_LABELS:
+      return "row rejected: invalid labels (over a label limit, or no metric name)";
+    case VME_ROW_NAN:
+      return "row rejected: NaN value (only the staleness marker is stored)";
+    case VME_ROW_OUT_OF_RETENTION:
+      return "row rejected: timestamp older than the retention";
+    case VME_ROW_TOO_FAR_FUTURE:
+      return "row rejected: timestamp more than 2 days in the future";
+    case VME_ROW_INVALID_TIMESTAMP:
+      return "row rejected: negative timestamp";
+    default:
+      return "row rejected";
+  }
+}
 
+CommandStatus FromStatus(const Status& st) {
+  return st.ok() ? CommandStatus::Ok() : CommandStatus::Error(st.message());
+}
+
+// The library's importer (src/import/importer.h) with the tool's reporting: every skipped line
+// and every row the engine rejects is printed as FILE:LINE: reason, a progress bar is drawn on
+// a terminal, and with --strict a batch with rows the engine rejected fails the import.
 class Importer {
  public:
-  Importer(vme_db* db, bool strict, int64_t now_ms) : db_(db), strict_(strict), now_ms_(now_ms) {
-    offsets_.push_back(0);
-  }
+  Importer(storage::Storage* storage, bool strict, int64_t now_ms)
+      : strict_(strict), importer_(storage, now_ms, strict, Hooks()) {}
 
   CommandStatus ImportFile(const std::string& path) {
-    LineReader reader(path);
-    VME_CLI_RETURN_IF_ERROR(reader.Open());
+    prom::LineReader reader;
+    if (path == "-") {
+      reader.OpenFd(STDIN_FILENO, "<stdin>");
+    } else {
+      VME_CLI_RETURN_IF_ERROR(FromStatus(reader.Open(path)));
+    }
     Progress progress(reader.display_name(), reader.total_bytes());
-    file_names_.push_back(reader.display_name());
-    uint64_t line_no = 0;
-    CommandStatus status = CommandStatus::Ok();
-    const auto on_line = [&](std::string_view line, bool too_long) {
-      ++line_no;
-      line_no_ = line_no;
-      progress.Update(reader.bytes_read(), line_no, rows_read_);
-      std::string reason;
-      if (too_long) {
-        reason = "line longer than " + std::to_string(LineReader::kMaxLineBytes) + " bytes";
-      } else if (!AddLine(line, &reason)) {
-        return false;
-      }
-      if (reason.empty()) return true;
-      const std::string where = reader.display_name() + ":" + std::to_string(line_no) + ": ";
-      if (strict_) {
-        status = CommandStatus::Error(where + reason);
-        return false;
-      }
-      // Every rejected line is reported; a reason quotes at most 128 bytes of the line.
-      ++rejected_lines_;
-      progress.Clear();
-      std::fprintf(stderr, "%s%s\n", where.c_str(), reason.c_str());
-      return true;
-    };
-    VME_CLI_RETURN_IF_ERROR(reader.ForEachLine(on_line));
-    return status;
+    progress_ = &progress;
+    const Status st = importer_.ImportReader(&reader);
+    progress_ = nullptr;
+    return FromStatus(st);
   }
 
-  // Sends the rows collected so far. Every row the engine rejects is reported with its file and
-  // line; with --strict such a batch fails the import.
-  CommandStatus SendBatch() {
-    const size_t n = ts_.size();
-    if (n == 0) return CommandStatus::Ok();
-    vme_add_result result{};
-    vme_error* err = nullptr;
-    row_status_.assign(n, VME_ROW_FAILED);
-    const vme_status st = vme_add_rows_report(db_, reinterpret_cast<const uint8_t*>(keys_.data()),
-                                              keys_.size(), offsets_.data(), ts_.data(),
-                                              values_.data(), n, row_status_.data(), &result, &err);
-    uint64_t engine_rejected = 0;
-    std::string first_rejected;
-    for (size_t i = 0; i < n; i++) {
-      const uint8_t rs = row_status_[i];
-      if (rs == VME_ROW_STORED || rs == VME_ROW_FAILED) continue;
-      const RowSource& src = row_sources_[i];
-      const std::string where = file_names_[src.file] + ":" + std::to_string(src.line) + ": ";
-      if (first_rejected.empty()) first_rejected = where + RowRejectionReason(rs);
-      engine_rejected++;
-      std::fprintf(stderr, "%s%s\n", where.c_str(), RowRejectionReason(rs));
-    }
-    keys_.clear();
-    offsets_.assign(1, 0);
-    ts_.clear();
-    values_.clear();
-    row_sources_.clear();
-    if (st != VME_OK) return ApiError("adding rows", st, err);
-    totals_.rows_added += result.rows_added;
-    totals_.rejected_invalid_labels += result.rejected_invalid_labels;
-    totals_.rejected_nan += result.rejected_nan;
-    totals_.rejected_out_of_retention += result.rejected_out_of_retention;
-    totals_.rejected_too_far_future += result.rejected_too_far_future;
-    totals_.rejected_invalid_timestamp += result.rejected_invalid_timestamp;
-    if (strict_ && engine_rejected > 0) {
-      return CommandStatus::Error(std::to_string(engine_rejected) +
-                                  " row(s) rejected by the engine (first: " + first_rejected +
-                                  "); rows of the same batch before and after them were stored");
-    }
-    return CommandStatus::Ok();
-  }
+  // Sends the rows collected so far.
+  CommandStatus Finish() { return FromStatus(importer_.Finish()); }
 
-  uint64_t rows_read() const { return rows_read_; }
-  uint64_t rejected_lines() const { return rejected_lines_; }
-  const vme_add_result& totals() const { return totals_; }
-  const CommandStatus& batch_status() const { return batch_status_; }
+  uint64_t rows_read() const { return importer_.counters().samples; }
+  uint64_t rejected_lines() const { return importer_.counters().lines_skipped; }
+  vme_add_result totals() const {
+    return vme_add_result{importer_.counters().rows.rows_added,
+                          importer_.counters().rows.rejected_invalid_labels,
+                          importer_.counters().rows.rejected_nan,
+                          importer_.counters().rows.rejected_out_of_retention,
+                          importer_.counters().rows.rejected_too_far_future,
+                          importer_.counters().rows.rejected_invalid_timestamp};
+  }
 
  private:
-  // Returns false when sending a batch failed (batch_status_ has the error); otherwise sets
-  // *reason when the line is malformed.
-  bool AddLine(std::string_view line, std::string* reason) {
-    PromLine parsed;
-    const PromLineKind kind = ParsePromLine(line, &parsed, reason);
-    if (kind != PromLineKind::kSample) return true;
-    auto it = key_cache_.find(parsed.series);
-    if (it == key_cache_.end()) {
-      if (!ParsePromSeries(parsed.series, &labels_, reason)) return true;
-      std::string key;
-      if (!PackSeriesKey(labels_, &key, reason)) return true;
-      if (key_cache_.size() >= kMaxCachedSeries) key_cache_.clear();
-      it = key_cache_.emplace(std::string(parsed.series), std::move(key)).first;
-    }
-    ++rows_read_;
-    row_sources_.push_back(RowSource{file_names_.size() - 1, line_no_});
-    keys_.append(it->second);
-    offsets_.push_back(static_cast<uint32_t>(keys_.size()));
-    ts_.push_back(parsed.has_timestamp ? parsed.timestamp_ms : now_ms_);
-    values_.push_back(parsed.value);
-    if (ts_.size() >= kBatchRows || keys_.size() >= kBatchKeyBytes) {
-      batch_status_ = SendBatch();
-      if (!batch_status_.ok()) return false;
-    }
-    return true;
+  prom::ImportHooks Hooks() {
+    prom::ImportHooks h;
+    h.skipped_line = [this](std::string_view source, uint64_t line, std::string_view reason) {
+      // Every rejected line is reported; a reason quotes at most 128 bytes of the line.
+      if (progress_ != nullptr) progress_->Clear();
+      std::fprintf(stderr, "%.*s:%llu: %.*s\n", static_cast<int>(source.size()), source.data(),
+                   static_cast<unsigned long long>(line), static_cast<int>(reason.size()),
+                   reason.data());
+    };
+    h.rejected_row = [this](std::string_view source, uint64_t line, uint8_t row_status) {
+      const std::string where =
+          std::string(source) + ":" + std::to_string(line) + ": " + RowRejectionReason(row_status);
+      if (first_rejected_.empty()) first_rejected_ = where;
+      ++batch_rejected_;
+      if (progress_ != nullptr) progress_->Clear();
+      std::fprintf(stderr, "%s\n", where.c_str());
+    };
+    h.after_batch = [this]() {
+      const uint64_t rejected = batch_rejected_;
+      batch_rejected_ = 0;
+      if (strict_ && rejected > 0) {
+        return Status::InvalidArgument(
+            std::to_string(rejected) + " row(s) rejected by the engine (first: " + first_rejected_ +
+            "); rows of the same batch before and after them were stored");
+      }
+      first_rejected_.clear();
+      return Status::OK();
+    };
+    h.progress = [this](const prom::LineReader& reader, uint64_t line, uint64_t samples) {
+      if (progress_ != nullptr) progress_->Update(reader.bytes_read(), line, samples);
+    };
+    return h;
   }
 
-  struct RowSource {
-    size_t file;  // index into file_names_
-    uint64_t line;
-  };
-
-  static const char* RowRejectionReason(uint8_t row_status) {
-    switch (row_status) {
-      case VME_ROW_INVALID_LABELS:
-        return "row rejected: invalid labels (over a label limit, or no metric name)";
-      case VME_ROW_NAN:
-        return "row rejected: NaN value (only the staleness marker is stored)";
-      case VME_ROW_OUT_OF_RETENTION:
-        return "row rejected: timestamp older than the retention";
-      case VME_ROW_TOO_FAR_FUTURE:
-        return "row rejected: timestamp more than 2 days in the future";
-      case VME_ROW_INVALID_TIMESTAMP:
-        return "row rejected: negative timestamp";
-      default:
-        return "row rejected";
-    }
-  }
-
-  vme_db* db_;
   bool strict_;
-  int64_t now_ms_;
-  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> key_cache_;
-  std::vector<Label> labels_;
-  std::string keys_;
-  std::vector<uint32_t> offsets_;
-  std::vector<int64_t> ts_;
-  std::vector<double> values_;
-  std::vector<RowSource> row_sources_;  // per row of the batch
-  std::vector<uint8_t> row_status_;
-  std::vector<std::string> file_names_;
-  uint64_t line_no_ = 0;
-  uint64_t rows_read_ = 0;
-  uint64_t rejected_lines_ = 0;
-  vme_add_result totals_{};
-  CommandStatus batch_status_ = CommandStatus::Ok();
+  Progress* progress_ = nullptr;
+  uint64_t batch_rejected_ = 0;
+  std::string first_rejected_;
+  prom::Importer importer_;
 };
 
 void PrintSummary(const Importer& imp, uint64_t series, double secs) {
@@ -221,23 +157,22 @@ CommandStatus RunImport(const ImportFlags& flags) {
 
   for (const std::string& f : flags.files) {
     if (f == "-") continue;
-    LineReader probe(f);
-    VME_CLI_RETURN_IF_ERROR(probe.Open());
+    prom::LineReader probe;
+    VME_CLI_RETURN_IF_ERROR(FromStatus(probe.Open(f)));
   }
 
   DbPtr db;
   VME_CLI_RETURN_IF_ERROR(OpenDb(flags.db, &db));
-  Importer importer(db.get(), flags.strict, now_ms);
+  Importer importer(capi::StorageOf(db.get()).get(), flags.strict, now_ms);
   for (const std::string& file : flags.files) {
     CommandStatus st = importer.ImportFile(file);
-    if (st.ok()) st = importer.batch_status();
     if (!st.ok()) {
-      (void)importer.SendBatch();
+      (void)importer.Finish();
       (void)CloseDb(&db);
       return st;
     }
   }
-  VME_CLI_RETURN_IF_ERROR(importer.SendBatch());
+  VME_CLI_RETURN_IF_ERROR(importer.Finish());
   vme_error* err = nullptr;
   vme_status st = vme_flush(db.get(), &err);
   if (st != VME_OK) return ApiError("flushing", st, err);

@@ -19,9 +19,13 @@
 #include <string_view>
 #include <vector>
 
-#include "series_key.h"
+#include "import/series_key.h"
 
 namespace vme::cli {
+
+// The packed series keys of the C API (the library's src/import/series_key.h).
+using prom::Label;
+using prom::UnpackSeriesKey;
 
 enum class OutputFormat { kCsv, kJsonl };
 

@@ -1,4 +1,4 @@
-#include "prom_parser.h"
+#include "import/prom_parser.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "util/quote.h"
 
-namespace vme::cli {
+namespace vme::prom {
 
 namespace {
 
@@ -254,4 +254,4 @@ bool ParsePromSeries(std::string_view s, std::vector<Label>* labels, std::string
   return true;
 }
 
-}  // namespace vme::cli
+}  // namespace vme::prom

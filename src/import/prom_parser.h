@@ -22,9 +22,9 @@
 #include <string_view>
 #include <vector>
 
-#include "series_key.h"
+#include "import/series_key.h"
 
-namespace vme::cli {
+namespace vme::prom {
 
 enum class PromLineKind { kSample, kSkip, kError };
 
@@ -46,4 +46,4 @@ bool ParsePromSeries(std::string_view series, std::vector<Label>* labels, std::s
 // Parses a sample value as Go's strconv.ParseFloat does for decimal input.
 bool ParsePromValue(std::string_view s, double* v);
 
-}  // namespace vme::cli
+}  // namespace vme::prom

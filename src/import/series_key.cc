@@ -1,10 +1,10 @@
-#include "series_key.h"
+#include "import/series_key.h"
 
 #include <cstdint>
 
 #include "util/quote.h"
 
-namespace vme::cli {
+namespace vme::prom {
 
 namespace {
 
@@ -65,4 +65,4 @@ bool UnpackSeriesKey(std::string_view key, std::vector<Label>* labels, std::stri
   return true;
 }
 
-}  // namespace vme::cli
+}  // namespace vme::prom

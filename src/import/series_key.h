@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vme::cli {
+namespace vme::prom {
 
 inline constexpr std::string_view kMetricNameLabel = "__name__";
 
@@ -31,4 +31,4 @@ bool PackSeriesKey(const std::vector<Label>& labels, std::string* key, std::stri
 // names the offset.
 bool UnpackSeriesKey(std::string_view key, std::vector<Label>* labels, std::string* error);
 
-}  // namespace vme::cli
+}  // namespace vme::prom
