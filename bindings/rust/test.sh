@@ -127,10 +127,20 @@ done
 n_src="$(grep -c '^cpp/src/.*\.cc$' "$tmp/sys.list")"
 n_tree="$(cd "$tmp/clone/src" && find . -name '*.cc' | wc -l)"
 [ "$n_src" = "$n_tree" ] || fail "the vmengine-sys package holds $n_src of the $n_tree src/*.cc files"
-crate="$(ls target/package/vmengine-sys-*.crate)"
+cargo package --quiet --no-verify --locked -p vmengine-sys
+crate="$CARGO_TARGET_DIR/package/vmengine-sys-$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1).crate"
+[ -f "$crate" ] || fail "cargo package wrote no $crate"
 if tar tvzf "$crate" | grep -q '^l'; then
   fail "$crate stores symlinks instead of the files they point at"
 fi
+# CMake configures the core from the package's cpp/ as build.rs asks it to (every file and
+# directory CMakeLists.txt refers to is in the package); the build itself runs once, below.
+mkdir -p "$tmp/pkg"
+tar xzf "$crate" -C "$tmp/pkg"
+cmake -S "$tmp/pkg"/vmengine-sys-*/cpp -B "$tmp/pkg-cmake" -DCMAKE_BUILD_TYPE=Release \
+  -DVME_BUILD_TESTS=OFF -DVME_BUILD_TOOLS=OFF -DVME_BUILD_BENCH=OFF -DBUILD_TESTING=OFF \
+  -DVME_FUZZ=OFF >"$tmp/pkg-cmake.log" 2>&1 ||
+  fail "CMake cannot configure the core from the packaged vmengine-sys:$(echo; tail -20 "$tmp/pkg-cmake.log")"
 cargo package --list --locked -p vmengine >"$tmp/vmengine.list"
 for f in Cargo.toml build.rs README.md LICENSE src/lib.rs src/db.rs src/import.rs src/series.rs \
   src/error.rs examples/quickstart.rs; do
