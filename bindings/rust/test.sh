@@ -82,6 +82,10 @@ if cargo clippy --version >/dev/null 2>&1; then
 else
   echo "rust: clippy is not installed; skipping the lint step"
 fi
+if [ "${VME_WERROR:-OFF}" = "ON" ]; then
+  echo "rust: cargo doc --workspace --no-deps (RUSTDOCFLAGS=-D warnings: no broken doc links)"
+  VMENGINE_LIB_DIR="$BUILD_DIR" RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --no-deps --locked
+fi
 
 # Without the library: the build error names what is missing and the three fixes.
 mkdir -p "$tmp/no-pc"

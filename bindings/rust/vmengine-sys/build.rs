@@ -12,7 +12,7 @@
 //!    `vmengine-uninstalled.pc` when that build directory is on `PKG_CONFIG_PATH`).
 //!
 //! If none applies, the build fails with a message naming what is missing and these three
-//! fixes.
+//! fixes. Under docs.rs (`DOCS_RS` set) nothing is linked: documentation needs no library.
 //!
 //! For a shared library it emits an rpath for this crate's own test binaries and
 //! `cargo:lib_dir=DIR` (seen by dependents' build scripts as `DEP_VMENGINE_LIB_DIR`), so that
@@ -37,6 +37,12 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VMENGINE_LIB_DIR");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
+    println!("cargo:rerun-if-env-changed=DOCS_RS");
+
+    // docs.rs builds the documentation offline, without the library; nothing is linked there.
+    if env::var_os("DOCS_RS").is_some() {
+        return;
+    }
 
     #[cfg(feature = "bundled")]
     bundled();
