@@ -83,7 +83,7 @@ const HOW_TO_FIX: &str = "Fix it in one of three ways:
      `cmake --install build --prefix PREFIX` with PREFIX/lib/pkgconfig on PKG_CONFIG_PATH
      (a build directory on PKG_CONFIG_PATH works too, through its vmengine-uninstalled.pc).";
 
-/// The gist of a pkg-config failure: its "Package ... not found" lines, else its first line.
+/// The gist of a pkg-config failure: its first "Package ... not found" line, else its first line.
 fn pkg_config_reason(e: &pkg_config::Error) -> String {
     let text = e.to_string();
     let mut lines: Vec<&str> = Vec::new();
@@ -95,8 +95,8 @@ fn pkg_config_reason(e: &pkg_config::Error) -> String {
     if lines.is_empty() {
         lines.extend(text.lines().map(str::trim).find(|l| !l.is_empty()));
     }
-    lines.truncate(2);
-    lines.join(" ")
+    lines.truncate(1);
+    lines.join(" ").trim_end_matches('.').to_string()
 }
 
 #[cfg(not(feature = "bundled"))]
@@ -179,6 +179,7 @@ fn bundled() {
         rerun_if_changed_tree(&cpp.join(f));
     }
     for v in [
+        "CMAKE",
         "CMAKE_GENERATOR",
         "CMAKE_C_COMPILER_LAUNCHER",
         "CMAKE_CXX_COMPILER_LAUNCHER",
