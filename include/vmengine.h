@@ -419,12 +419,13 @@ VME_API vme_status vme_add_rows_ref(vme_db* db, const uint64_t* refs, const int6
  * sample per line:
  *     metric_name{label="value",...} value [timestamp_ms]
  * Blank lines and lines starting with '#' (HELP, TYPE, comments) carry no sample; a trailing
- * '\r' is ignored. Metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*;
- * the metric name may also be given only as the label __name__. Label values are double-quoted,
- * with the escapes \\ \" \n; any other backslash is kept with the byte after it. A label given
- * twice is not an error: the last value wins, as "Labels" above says. Values are decimal floats as Go's strconv.ParseFloat
- * reads them (1.5e-05, NaN, +Inf, -Inf; no hexadecimal); timestamps are integer milliseconds
- * since the Unix epoch, UTC. A line longer than 8 MiB is malformed.
+ * '\r' is ignored. Metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names
+ * [a-zA-Z_][a-zA-Z0-9_]*; the metric name may also be given only as the label __name__. Label
+ * values are double-quoted, with the escapes \\ \" \n; any other backslash is kept with the
+ * byte after it. A label given twice is not an error: the last value wins, as "Labels" above
+ * says. Values are decimal floats as Go's strconv.ParseFloat reads them (1.5e-05, NaN, +Inf,
+ * -Inf; no hexadecimal; a NaN in text is an ordinary NaN, not the staleness marker); timestamps
+ * are integer milliseconds since the Unix epoch, UTC. A line longer than 8 MiB is malformed.
  *
  * Every sample becomes a row of vme_add_rows (the labels, in the db's default tenant): the
  * engine's checks apply and its rejections (a NaN other than the staleness marker, a timestamp

@@ -6,6 +6,13 @@
 
 namespace vme::prom {
 
+namespace {
+
+// What a cache entry costs besides its two strings' bytes (node, hash bucket, string headers).
+constexpr size_t kCacheEntryOverhead = 128;
+
+}  // namespace
+
 Importer::Importer(storage::Storage* storage, int64_t default_ts_ms, bool strict, ImportHooks hooks)
     : storage_(storage), default_ts_ms_(default_ts_ms), strict_(strict), hooks_(std::move(hooks)) {
   offsets_.push_back(0);
@@ -27,7 +34,12 @@ bool Importer::OnLine(std::string_view line, bool too_long, Status* st) {
         std::string key;
         if (ParsePromSeries(parsed.series, &labels_, &error_) &&
             PackSeriesKey(labels_, &key, &error_)) {
-          if (key_cache_.size() >= kMaxCachedSeries) key_cache_.clear();
+          const size_t bytes = parsed.series.size() + key.size() + kCacheEntryOverhead;
+          if (key_cache_bytes_ + bytes > kMaxCacheBytes) {
+            key_cache_.clear();
+            key_cache_bytes_ = 0;
+          }
+          key_cache_bytes_ += bytes;
           it = key_cache_.emplace(std::string(parsed.series), std::move(key)).first;
         }
       }

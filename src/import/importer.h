@@ -5,7 +5,8 @@
 //
 // Each sample line becomes one row: its series key is packed from the labels in their order
 // (series_key.h; the engine canonicalises them), and the keys of recently seen series texts are
-// cached, so a scrape repeated many times is parsed into labels once per series. Rows are sent
+// cached (up to kMaxCacheBytes), so a scrape repeated many times is parsed into labels once per
+// series. Rows are sent
 // to Storage::AddRows in batches of kBatchRows rows (or kBatchKeyBytes of keys); the last
 // partial batch is sent by Finish(). Malformed lines fail the import (strict) or are skipped and
 // counted; rows the engine rejects (NaN, retention, ...) are counted in counters().rows, as
@@ -50,7 +51,9 @@ class Importer {
  public:
   static constexpr size_t kBatchRows = 10000;
   static constexpr size_t kBatchKeyBytes = 64 << 20;
-  static constexpr size_t kMaxCachedSeries = 1 << 20;
+  // The cache of series keys holds at most about this many bytes (series texts, keys and
+  // per-entry overhead); it is emptied when full, so memory stays bounded whatever the input.
+  static constexpr size_t kMaxCacheBytes = 32 << 20;
 
   // storage must outlive the importer. default_ts_ms: the timestamp of a line without one.
   // strict: the first malformed line fails ImportText/ImportReader with InvalidArgument
@@ -87,6 +90,7 @@ class Importer {
   bool strict_;
   ImportHooks hooks_;
   std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> key_cache_;
+  size_t key_cache_bytes_ = 0;
   std::vector<Label> labels_;
   std::string error_;
   std::string keys_;
