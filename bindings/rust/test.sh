@@ -9,7 +9,7 @@
 #   3. in a clean clone of the repository's HEAD (uncommitted changes are not seen):
 #      `cargo publish --dry-run -p vmengine-sys`, `cargo package --list` of both crates, and a
 #      `--features bundled` build that compiles the C++ core once (through ccache when it is
-#      installed) and runs the quickstart without LD_LIBRARY_PATH;
+#      installed), runs the quickstart without LD_LIBRARY_PATH and the test suite;
 #   4. a fresh project outside the repository against `cmake --install BUILD_DIR` (pkg-config),
 #      with only the lines the README tells a user to add and the README's quickstart block as
 #      src/main.rs, run without LD_LIBRARY_PATH.
@@ -162,6 +162,10 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 env -u VMENGINE_LIB_DIR -u PKG_CONFIG_PATH -u LD_LIBRARY_PATH "${launcher[@]}" \
   cargo build --locked -p vmengine --features bundled --example quickstart
+# The whole suite against the static core too (no second compile of the core).
+echo "rust: cargo test --workspace --features bundled in the clean clone"
+env -u VMENGINE_LIB_DIR -u PKG_CONFIG_PATH -u LD_LIBRARY_PATH "${launcher[@]}" \
+  cargo test --quiet --locked --workspace --features bundled
 bin="$CARGO_TARGET_DIR/debug/examples/quickstart"
 if readelf -d "$bin" | grep -q 'NEEDED.*libvmengine'; then
   fail "the bundled quickstart links libvmengine.so instead of the static core"
