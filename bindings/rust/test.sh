@@ -69,10 +69,9 @@ readme_quickstart() {
 # ---- 1. unit, integration and doc tests; clippy ----------------------------------------------
 cd "$here"
 echo "rust: cargo test --workspace (VMENGINE_LIB_DIR=$BUILD_DIR)"
-# The build scripts add an rpath to BUILD_DIR; LD_LIBRARY_PATH covers the doc-test binaries,
-# which rustdoc links without the build scripts' link arguments.
-VMENGINE_LIB_DIR="$BUILD_DIR" LD_LIBRARY_PATH="$BUILD_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-  cargo test --workspace --locked --no-fail-fast
+# No LD_LIBRARY_PATH: the build scripts give the test, example and doc-test binaries an rpath
+# to BUILD_DIR.
+env -u LD_LIBRARY_PATH VMENGINE_LIB_DIR="$BUILD_DIR" cargo test --workspace --locked --no-fail-fast
 
 if cargo clippy --version >/dev/null 2>&1; then
   clippy_args=()
