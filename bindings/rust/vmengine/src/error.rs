@@ -107,13 +107,15 @@ impl ErrorCode {
 /// C function (the binding strips the library's `vme_...: ` prefixes).
 ///
 /// Errors raised on the Rust side keep their cause: [`std::error::Error::source`] returns the
-/// [`std::io::Error`] of a failed read ([`Db::import_prometheus_reader`](crate::Db::import_prometheus_reader))
-/// or the [`std::ffi::NulError`] of a string with a NUL byte; errors of the C library have no
-/// source.
+/// [`std::io::Error`] of a failed read
+/// ([`Db::import_prometheus_reader`](crate::Db::import_prometheus_reader)) or the
+/// [`std::ffi::NulError`] of a string with a NUL byte; errors of the C library have no
+/// source. The message is complete on its own (it repeats the cause's text), so printing the
+/// error alone says what went wrong.
 ///
 /// Non-exhaustive (fields may be added): match it as `Error { code, .. }`, build one with
-/// [`Error::new`] or [`Error::with_source`]. Two errors compare equal when their code and message are equal (the source is not
-/// compared).
+/// [`Error::new`] or [`Error::with_source`]. Two errors compare equal when their code and
+/// message are equal (the source is not compared).
 ///
 /// ```
 /// # use vmengine::{Error, ErrorCode};

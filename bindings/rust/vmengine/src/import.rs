@@ -138,9 +138,12 @@ impl Db {
     ///
     /// ```
     /// # use vmengine::*;
-    /// # let dir = std::env::temp_dir().join(format!("vmengine-doc-import-mem-{}", std::process::id()));
+    /// # let dir = std::env::temp_dir()
+    /// #     .join(format!("vmengine-doc-import-mem-{}", std::process::id()));
     /// # let db = Db::open(&dir, &Options::new())?;
-    /// let text = "# TYPE up gauge\nup{job=\"node\"} 1 1767225600000\nup{job=\"db\"} 0 1767225600000\n";
+    /// let text = "# TYPE up gauge\n\
+    ///             up{job=\"node\"} 1 1767225600000\n\
+    ///             up{job=\"db\"} 0 1767225600000\n";
     /// let r = db.import_prometheus(text, &ImportOptions::new())?;
     /// assert_eq!((r.rows.rows_added, r.lines_read, r.lines_skipped), (2, 3, 0));
     /// # db.close()?;

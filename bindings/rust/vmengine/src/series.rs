@@ -103,7 +103,8 @@ impl<'db> SeriesIter<'db> {
     ///
     /// ```
     /// # use vmengine::*;
-    /// # let dir = std::env::temp_dir().join(format!("vmengine-doc-into-owned-{}", std::process::id()));
+    /// # let dir = std::env::temp_dir()
+    /// #     .join(format!("vmengine-doc-into-owned-{}", std::process::id()));
     /// # let db = Db::open(&dir, &Options::new())?;
     /// # db.add_series(&[("__name__", "up"), ("job", "a")], &[1_767_225_600_000], &[1.0])?;
     /// # db.add_series(&[("__name__", "up"), ("job", "b")], &[1_767_225_600_000], &[0.0])?;
