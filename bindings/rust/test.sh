@@ -178,7 +178,10 @@ unset CARGO_TARGET_DIR
 prefix="$tmp/prefix"
 echo "rust: fresh project against cmake --install $BUILD_DIR --prefix $prefix"
 cmake --install "$BUILD_DIR" --prefix "$prefix" >/dev/null
-[ -f "$prefix/lib/pkgconfig/vmengine.pc" ] || fail "no $prefix/lib/pkgconfig/vmengine.pc"
+# lib/, or lib/<multiarch>/ when BUILD_DIR was configured for the /usr prefix.
+pc="$(find "$prefix" -name vmengine.pc -path '*/pkgconfig/*' | head -1)"
+[ -n "$pc" ] || fail "cmake --install put no vmengine.pc under $prefix"
+libdir="$(dirname "$(dirname "$pc")")"
 mkdir -p "$tmp/fresh"
 cd "$tmp/fresh"
 cargo new --quiet --vcs none app
@@ -188,16 +191,18 @@ cargo add --quiet vmengine --path "$here/vmengine"
 mkdir -p .cargo
 cat >.cargo/config.toml <<EOF
 [env]
-PKG_CONFIG_PATH = "$prefix/lib/pkgconfig"
+PKG_CONFIG_PATH = "$libdir/pkgconfig"
 
 [build]
-rustflags = ["-C", "link-arg=-Wl,-rpath,$prefix/lib"]
+rustflags = ["-C", "link-arg=-Wl,-rpath,$libdir"]
 EOF
 readme_quickstart "$here/README.md" >src/main.rs
 [ -s src/main.rs ] || fail "no quickstart block found in $here/README.md"
 env -u VMENGINE_LIB_DIR -u PKG_CONFIG_PATH -u LD_LIBRARY_PATH cargo build --quiet
 readelf -d target/debug/app | grep -q 'NEEDED.*libvmengine.so' ||
   fail "the fresh project does not link libvmengine.so"
+readelf -d target/debug/app | grep -qF "path: [$libdir]" ||
+  fail "the fresh project's binary has no rpath to $libdir"
 env -u LD_LIBRARY_PATH ./target/debug/app "$capture" >"$tmp/fresh.out"
 check_quickstart_output "$tmp/fresh.out" "the fresh project (README quickstart)"
 echo "rust: fresh project OK (pkg-config, installed prefix, no LD_LIBRARY_PATH)"
