@@ -60,6 +60,19 @@ impl ImportOptions {
     }
 }
 
+/// A failed import keeps the samples of the lines before the failure, and the C call counts
+/// them in its result: the error's message says how many ("...; 2 samples of the lines
+/// before it were added").
+fn with_stored_count(mut e: Error, r: &sys::vme_import_result) -> Error {
+    if r.rows.rows_added > 0 {
+        e.message = format!(
+            "{}; {} samples of the lines before it were added",
+            e.message, r.rows.rows_added
+        );
+    }
+    e
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -104,8 +117,9 @@ impl Db {
     /// [`ErrorCode::NotFound`] or [`ErrorCode::Io`] when the file cannot be read,
     /// [`ErrorCode::Corruption`] for a damaged zstd stream, [`ErrorCode::InvalidArgument`]
     /// for a malformed line with [`ImportOptions::strict`] (or a NUL byte in the path),
-    /// [`ErrorCode::Closed`]. On error, samples of the lines before the failure may have
-    /// been added. Thread-safe like every [`Db`] method.
+    /// [`ErrorCode::Closed`]. On error, the samples of the lines before the failure stay added
+    /// (nothing is undone) and the message ends with how many ("...; N samples of the lines
+    /// before it were added") when there are any. Thread-safe like every [`Db`] method.
     ///
     /// ```no_run
     /// # use vmengine::*;
@@ -127,7 +141,8 @@ impl Db {
             ffi_call(|e| unsafe {
                 sys::vme_import_prometheus_file(db, cpath.as_ptr(), ts, flags, &mut r, e)
             })
-        })?;
+        })
+        .map_err(|e| with_stored_count(e, &r))?;
         Ok(r.into())
     }
 
@@ -171,7 +186,8 @@ impl Db {
                     e,
                 )
             })
-        })?;
+        })
+        .map_err(|e| with_stored_count(e, &r))?;
         Ok(r.into())
     }
 

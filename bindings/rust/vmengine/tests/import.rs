@@ -120,8 +120,17 @@ fn malformed_lines_skipped_or_strict() {
         .import_prometheus(&text, &ImportOptions::new().strict(true))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument, "{e}");
-    assert!(e.message.contains('3'), "the error names line 3: {e}");
+    assert!(
+        e.message.starts_with("line 3: "),
+        "the error names line 3: {e}"
+    );
     assert!(!e.message.contains("vme_"), "{e}");
+    // The two samples before it stay added, and the message says so.
+    assert!(
+        e.message
+            .ends_with("; 2 samples of the lines before it were added"),
+        "{e}"
+    );
 
     // The same from a file: the error names the file too.
     let file = dir.path().join("bad.prom");
@@ -130,7 +139,12 @@ fn malformed_lines_skipped_or_strict() {
         .import_prometheus_file(&file, &ImportOptions::new().strict(true))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument, "{e}");
-    assert!(e.message.contains("bad.prom"), "{e}");
+    assert!(e.message.contains("bad.prom:3: "), "{e}");
+    assert!(
+        e.message
+            .ends_with("; 2 samples of the lines before it were added"),
+        "{e}"
+    );
     let r = db
         .import_prometheus_file(&file, &ImportOptions::new())
         .unwrap();
@@ -150,6 +164,7 @@ fn unreadable_inputs() {
         .unwrap_err();
     assert!(matches!(e.code, ErrorCode::NotFound | ErrorCode::Io), "{e}");
     assert!(e.message.contains("no-such-file.prom"), "{e}");
+    assert!(!e.message.contains("were added"), "nothing was added: {e}");
 
     // A zstd frame header followed by garbage.
     let corrupt = dir.path().join("corrupt.prom.zst");
