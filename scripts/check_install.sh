@@ -71,7 +71,7 @@ if [ -e "$prefix/bin/vmengine" ]; then
   exit 1
 fi
 
-say "2. vmengine.pc alone, after moving the prefix"
+say "2. vmengine.pc alone, from a copy of the prefix elsewhere"
 cp -a "$prefix" "$tmp/relocated"
 PKG_CONFIG_LIBDIR="$tmp/relocated/lib/pkgconfig" pkg-config --validate vmengine
 flags=$(PKG_CONFIG_LIBDIR="$tmp/relocated/lib/pkgconfig" pkg-config --cflags --libs vmengine)
