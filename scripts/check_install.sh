@@ -71,7 +71,7 @@ if [ -e "$prefix/bin/vmengine" ]; then
   exit 1
 fi
 
-say "2. vmengine.pc alone, after moving the prefix"
+say "2. vmengine.pc alone, from a copy of the prefix elsewhere"
 cp -a "$prefix" "$tmp/relocated"
 PKG_CONFIG_LIBDIR="$tmp/relocated/lib/pkgconfig" pkg-config --validate vmengine
 flags=$(PKG_CONFIG_LIBDIR="$tmp/relocated/lib/pkgconfig" pkg-config --cflags --libs vmengine)
@@ -107,12 +107,16 @@ for pkg in libvmengine0 libvmengine-dev vmengine-tools; do
   [ -n "$deb" ] || { echo "check_install: cpack wrote no $pkg package" >&2; exit 1; }
   debs+=("$deb")
 done
-dpkg-deb -c "${debs[0]}" | grep -q './usr/lib/libvmengine.so.0 -> ' || {
-  echo "check_install: libvmengine0 lacks libvmengine.so.0" >&2; exit 1; }
-dpkg-deb -c "${debs[1]}" | grep -q './usr/lib/pkgconfig/vmengine.pc' || {
-  echo "check_install: libvmengine-dev lacks vmengine.pc" >&2; exit 1; }
-dpkg-deb -c "${debs[2]}" | grep -q './usr/bin/vmengine$' || {
-  echo "check_install: vmengine-tools lacks /usr/bin/vmengine" >&2; exit 1; }
+# The listing is kept whole: `dpkg-deb -c | grep -q` would stop dpkg-deb with SIGPIPE.
+expect_in_deb() {
+  local listing
+  listing=$(dpkg-deb -c "$1")
+  grep -q -- "$2" <<<"$listing" || { echo "check_install: $(basename "$1") lacks $3" >&2; exit 1; }
+}
+expect_in_deb "${debs[0]}" './usr/lib/libvmengine.so.0 -> ' libvmengine.so.0
+expect_in_deb "${debs[1]}" './usr/lib/pkgconfig/vmengine.pc' vmengine.pc
+expect_in_deb "${debs[1]}" './usr/include/vmengine.h' vmengine.h
+expect_in_deb "${debs[2]}" './usr/bin/vmengine$' /usr/bin/vmengine
 dpkg-deb -f "${debs[1]}" Depends | grep -q "libvmengine0 (= $version)" || {
   echo "check_install: libvmengine-dev does not depend on libvmengine0 (= $version)" >&2; exit 1; }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh BUILD_DIR [RUNS]: W1 ingest benchmark of the Java binding next to the C figure.
-# Builds the JNI library against BUILD_DIR, compiles the classes, then runs RUNS (default 3)
-# interleaved pairs on fresh directories: the Java program org.vmengine.bench.W1Bench, then
+# Compiles the classes and the JNI library against BUILD_DIR's libvmengine with Maven
+# (-Dvmengine.build.dir; both libraries land in target/classes, as in the jar, and are loaded
+# from there), then runs RUNS (default 3) interleaved pairs on fresh directories: the Java program org.vmengine.bench.W1Bench, then
 # BUILD_DIR/bench/w1_bench (the C API benchmark; override with W1_BENCH=/path/to/w1_bench).
 # Prints every run's "rows/s until durable", the medians and the median of the per-run
 # Java/C ratios (the steadiest figure on a shared machine). Scratch directories go under
@@ -20,8 +21,8 @@ if [ ! -x "$c_bench" ]; then
     "or set W1_BENCH)" >&2
   exit 1
 fi
-"$here/build_jni.sh" "$build_dir" >/dev/null
-mvn -q -B -f "$here/pom.xml" test-compile
+mvn -q -B -ntp -Dstyle.color=never -f "$here/pom.xml" "-Dvmengine.build.dir=$build_dir" test-compile 2>&1 \
+  | sed 's/\x1b\[[0-9;]*m//g'
 cp="$here/target/classes:$here/target/test-classes"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vme-w1-java.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -29,7 +30,7 @@ java_rates=()
 c_rates=()
 ratios=()
 for i in $(seq 1 "$runs"); do
-  out=$(java ${JAVA_BENCH_OPTS:-} -Dvmengine.jni.path="$here/build/lib" -cp "$cp" \
+  out=$(java ${JAVA_BENCH_OPTS:-} -cp "$cp" \
     org.vmengine.bench.W1Bench "$scratch/java$i" --no-verify)
   [ "$i" = 1 ] && echo "$out" | sed -n '/^W1/,$p'
   j=$(echo "$out" | awk '/^rows\/s until durable/ {print $5}')

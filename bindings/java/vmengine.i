@@ -170,6 +170,23 @@ static vme_status vmej_add_rows(JNIEnv* jenv, vme_db* db, jbyteArray keys, jintA
                     result, err);
   return st;
 }
+
+/* Writes an import result into a Java long[9] (if non-null and long enough): the six
+ * vme_add_result counters, then lines_read, lines_skipped, first_skipped_line. */
+static void vmej_import_counters(JNIEnv* jenv, jlongArray out, const vme_import_result* r) {
+  jlong v[9];
+  if (out == NULL || (*jenv)->GetArrayLength(jenv, out) < 9) return;
+  v[0] = (jlong)r->rows.rows_added;
+  v[1] = (jlong)r->rows.rejected_invalid_labels;
+  v[2] = (jlong)r->rows.rejected_nan;
+  v[3] = (jlong)r->rows.rejected_out_of_retention;
+  v[4] = (jlong)r->rows.rejected_too_far_future;
+  v[5] = (jlong)r->rows.rejected_invalid_timestamp;
+  v[6] = (jlong)r->lines_read;
+  v[7] = (jlong)r->lines_skipped;
+  v[8] = (jlong)r->first_skipped_line;
+  (*jenv)->SetLongArrayRegion(jenv, out, 0, 9, v);
+}
 %}
 
 %include <stdint.i>
@@ -297,6 +314,7 @@ VMEJ_IN_ARRAY(double, jdoubleArray, double[], jdouble, Double)
 %apply (const double* IN_ARRAY, size_t LEN) { (const double* values, size_t values_len) };
 %apply (const char* IN_ARRAY, size_t LEN) { (const char* name, size_t name_len) };
 %apply (const char* IN_ARRAY, size_t LEN) { (const char* value, size_t value_len) };
+%apply (const char* IN_ARRAY, size_t LEN) { (const char* text, size_t text_len) };
 
 /* A NUL-terminated UTF-8 string from a Java byte[] (null gives NULL). */
 %typemap(jni) const char* UTF8Z "jbyteArray"
@@ -383,6 +401,7 @@ uint32_t vme_abi_version(void);
 %constant int32_t MATCH_NEQ = VME_MATCH_NEQ;
 %constant int32_t MATCH_RE = VME_MATCH_RE;
 %constant int32_t MATCH_NRE = VME_MATCH_NRE;
+%constant int32_t IMPORT_STRICT = VME_IMPORT_STRICT;
 
 /* ---- opaque handles ------------------------------------------------------------------------- */
 
@@ -561,6 +580,27 @@ typedef struct vme_stats {} vme_stats;
       return VME_ERR_INVALID_ARGUMENT;
     }
     return vme_add_series($self, key, key_len, ts, values, ts_len, counters, err);
+  }
+  /* vme_import_prometheus_file; counters: a long[9] (see vmej_import_counters) or null. */
+  vme_status importPrometheusFile(JNIEnv* JENV, const char* path, int64_t default_ts_ms,
+                                  int32_t flags, jlongArray counters, vme_error** err) {
+    vme_import_result r;
+    vme_status st;
+    memset(&r, 0, sizeof r);
+    st = vme_import_prometheus_file($self, path, default_ts_ms, (uint32_t)flags, &r, err);
+    if (st >= 0) vmej_import_counters(JENV, counters, &r);
+    return st;
+  }
+  /* vme_import_prometheus over a copy of the Java byte[]. */
+  vme_status importPrometheus(JNIEnv* JENV, const char* text, size_t text_len,
+                              int64_t default_ts_ms, int32_t flags, jlongArray counters,
+                              vme_error** err) {
+    vme_import_result r;
+    vme_status st;
+    memset(&r, 0, sizeof r);
+    st = vme_import_prometheus($self, text, text_len, default_ts_ms, (uint32_t)flags, &r, err);
+    if (st >= 0) vmej_import_counters(JENV, counters, &r);
+    return st;
   }
   vme_series_iter* search(const vme_query* q, vme_error** err) {
     vme_series_iter* it = NULL;

@@ -194,6 +194,24 @@ if zstd -q -f -o "$TMP/sample.prom.zst" "$TMP/sample.prom"; then
   expect_ok "import .zst"
   expect_eq "import .zst: rows imported" "$(summary 'rows imported' "$OUT")" "10"
   expect_eq "import .zst: series" "$(summary 'series' "$OUT")" "7"
+  # zstd is recognised by its magic number, not by the name; zstd from stdin too.
+  cp "$TMP/sample.prom.zst" "$TMP/sample_zst.txt"
+  run import --data "$TMP/d_zst_named" "$TMP/sample_zst.txt"
+  expect_ok "import zstd named .txt"
+  expect_eq "import zstd named .txt: rows imported" "$(summary 'rows imported' "$OUT")" "10"
+  "$BIN" import --data "$TMP/d_zst_stdin" - <"$TMP/sample.prom.zst" >"$OUT" 2>"$ERR"
+  RC=$?
+  expect_ok "import zstd from stdin"
+  expect_eq "import zstd from stdin: rows imported" "$(summary 'rows imported' "$OUT")" "10"
+  # A cut stream fails naming the file and the byte offset.
+  head -c 20 "$TMP/sample.prom.zst" >"$TMP/cut.prom.zst"
+  run import --data "$TMP/d_zst_cut" "$TMP/cut.prom.zst"
+  expect_one_line_error "import of a cut zstd file"
+  if grep -q "cut.prom.zst: .*zstd stream.* offset 20" "$ERR"; then
+    pass "a cut zstd file: the error names the file and the offset"
+  else
+    fail "a cut zstd file: the error names the file and the offset" "$(cat "$ERR")"
+  fi
 else
   fail "zstd compresses the sample"
 fi

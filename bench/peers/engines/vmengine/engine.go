@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/vmengine/vmengine/bench/peers/workload"
-	vmengine "github.com/vmengine/vmengine/bindings/go"
+	"github.com/vmengine/vmengine/bindings/go/vmengine"
 )
 
 // batch is the rows of one DB.Write call: a vmengine.Batch, and the SeriesRefs of the series it
@@ -27,7 +27,7 @@ type refSlot struct {
 	ref    vmengine.SeriesRef
 }
 
-// vme drives a vmengine DB through the Go binding (bindings/go), default options.
+// vme drives a vmengine DB through the Go binding (bindings/go/vmengine), default options.
 type vme struct {
 	db     *vmengine.DB
 	labels func(series int) []workload.Label
@@ -83,7 +83,7 @@ func (v *vme) Prepare(b *batch, rows []workload.Row) {
 		b.slots = make([]refSlot, v.slots)
 		b.epoch = 1
 	}
-	b.b.Reset()
+	b.b.Reset() // empty already after a successful Write; a failed one left rows behind
 	if b.b.CachedSeries() > 4*len(b.slots) {
 		b.b.ClearCache()
 		b.epoch++
@@ -93,25 +93,27 @@ func (v *vme) Prepare(b *batch, rows []workload.Row) {
 	}
 }
 
-// write stores the batch with one DB.Write (vme_add_rows); a rejected row is an error.
+// write stores the batch with one DB.Write (vme_add_rows_ref / vme_add_rows), which empties
+// it; a rejected row is an error.
 func (v *vme) Write(b *batch) error {
-	res, err := v.db.Write(b.b)
+	n := b.b.Len()
+	res, err := v.db.Write(context.Background(), b.b)
 	if err != nil {
 		return err
 	}
-	if res.RowsAdded != uint64(b.b.Len()) || res.Rejected() != 0 {
-		return fmt.Errorf("DB.Write added %d of %d rows: %+v", res.RowsAdded, b.b.Len(), res)
+	if res.RowsAdded != uint64(n) || res.Rejected() != 0 {
+		return fmt.Errorf("DB.Write added %d of %d rows: %+v", res.RowsAdded, n, res)
 	}
 	return nil
 }
 
 func (v *vme) SeriesCount() (int64, error) {
-	n, err := v.db.SeriesCount(nil)
+	n, err := v.db.SeriesCount(context.Background(), vmengine.Match())
 	return int64(n), err
 }
 
-// merge force-merges every partition into one part, and the indexdb (DB.ForceMerge("")).
-func (v *vme) Merge() error { return v.db.ForceMerge("") }
+// merge force-merges every partition into one part, and the indexdb (DB.ForceMerge(ctx, "")).
+func (v *vme) Merge() error { return v.db.ForceMerge(context.Background(), "") }
 
 func matchers(q workload.Query) []vmengine.Matcher {
 	out := make([]vmengine.Matcher, len(q.Matchers))
@@ -126,7 +128,7 @@ func matchers(q workload.Query) []vmengine.Matcher {
 }
 
 func (v *vme) each(q workload.Query, fn func(s *vmengine.Series) error) error {
-	it, err := v.db.Search(context.Background(), matchers(q), q.Start, q.End)
+	it, err := v.db.Search(context.Background(), vmengine.Match(matchers(q)...).Between(q.Start, q.End))
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,10 @@ go 1.24
 
 require (
 	github.com/vmengine/vmengine/bench/peers v0.0.0
-	github.com/vmengine/vmengine/bindings/go v0.0.0
+	github.com/vmengine/vmengine/bindings/go/vmengine v0.0.0
 )
 
 replace (
 	github.com/vmengine/vmengine/bench/peers => ../..
-	github.com/vmengine/vmengine/bindings/go => ../../../../bindings/go
+	github.com/vmengine/vmengine/bindings/go/vmengine => ../../../../bindings/go/vmengine
 )

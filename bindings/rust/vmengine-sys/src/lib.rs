@@ -11,9 +11,11 @@
 //! test `tests/header.rs` parses the header and fails on any missing, extra or different
 //! function, constant or struct field.
 //!
-//! Linking: `build.rs` links `vmengine` from `$VMENGINE_LIB_DIR` if set (and adds an rpath
-//! for this crate's own tests), else through `pkg-config vmengine`. It exports the directory
-//! to dependents' build scripts as `DEP_VMENGINE_LIB_DIR`.
+//! Linking (`build.rs`, details in the crate README): with the feature `bundled`, the C++
+//! core is built from the packaged sources with CMake and linked statically; otherwise
+//! `libvmengine.so` is linked from `$VMENGINE_LIB_DIR` if set (with an rpath for this
+//! crate's own tests), else through `pkg-config vmengine`. The directory of a shared library
+//! reaches dependents' build scripts as `DEP_VMENGINE_LIB_DIR`.
 #![no_std]
 #![allow(non_camel_case_types)]
 
@@ -88,8 +90,12 @@ pub const CONSTANTS: &[(&str, i64)] = &[
     ("VME_ROW_NAN", VME_ROW_NAN as i64),
     ("VME_ROW_OUT_OF_RETENTION", VME_ROW_OUT_OF_RETENTION as i64),
     ("VME_ROW_TOO_FAR_FUTURE", VME_ROW_TOO_FAR_FUTURE as i64),
-    ("VME_ROW_INVALID_TIMESTAMP", VME_ROW_INVALID_TIMESTAMP as i64),
+    (
+        "VME_ROW_INVALID_TIMESTAMP",
+        VME_ROW_INVALID_TIMESTAMP as i64,
+    ),
     ("VME_ROW_FAILED", VME_ROW_FAILED as i64),
+    ("VME_IMPORT_STRICT", VME_IMPORT_STRICT as i64),
 ];
 
 // ---- opaque handles -------------------------------------------------------------------------
@@ -148,6 +154,32 @@ pub const ADD_RESULT_FIELDS: &[(&str, &str)] = &[
     ("uint64_t", "rejected_out_of_retention"),
     ("uint64_t", "rejected_too_far_future"),
     ("uint64_t", "rejected_invalid_timestamp"),
+];
+
+/// Flag of [`vme_import_prometheus`] / [`vme_import_prometheus_file`]: the first malformed
+/// line fails the call instead of being skipped and counted.
+pub const VME_IMPORT_STRICT: u32 = 1;
+
+/// Outcome of a Prometheus text import (`vme_import_result`).
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct vme_import_result {
+    /// What the engine did with the parsed samples.
+    pub rows: vme_add_result,
+    /// Lines seen, comments and blank lines included.
+    pub lines_read: u64,
+    /// Malformed lines skipped (0 with [`VME_IMPORT_STRICT`]).
+    pub lines_skipped: u64,
+    /// 1-based number of the first skipped line; 0 when none.
+    pub first_skipped_line: u64,
+}
+
+/// Fields of `vme_import_result` as (C type, name), checked by the test.
+pub const IMPORT_RESULT_FIELDS: &[(&str, &str)] = &[
+    ("vme_add_result", "rows"),
+    ("uint64_t", "lines_read"),
+    ("uint64_t", "lines_skipped"),
+    ("uint64_t", "first_skipped_line"),
 ];
 
 /// `enum vme_match_type` (a C enum without negative values: `unsigned int` on GCC/Clang).
@@ -237,6 +269,13 @@ vme_functions! {
     pub fn vme_add_rows_ref(db: *mut vme_db, refs: *const u64, ts_ms: *const i64,
         values: *const f64, n: usize, row_status: *mut u8, result: *mut vme_add_result,
         err: *mut *mut vme_error) -> vme_status;
+
+    // Prometheus text import
+    pub fn vme_import_prometheus(db: *mut vme_db, text: *const c_char, len: usize,
+        default_ts_ms: i64, flags: u32, result: *mut vme_import_result,
+        err: *mut *mut vme_error) -> vme_status;
+    pub fn vme_import_prometheus_file(db: *mut vme_db, path: *const c_char, default_ts_ms: i64,
+        flags: u32, result: *mut vme_import_result, err: *mut *mut vme_error) -> vme_status;
 
     // queries
     pub fn vme_query_create(min_ts_ms: i64, max_ts_ms: i64) -> *mut vme_query;

@@ -1,12 +1,15 @@
 //! Checks that the hand-written declarations of vmengine-sys match include/vmengine.h: every
 //! `VME_API` function (name, return type, parameter types), the integer `#define`s, the
 //! `vme_match_type` enumerators, the opaque handle typedefs and the fields of
-//! `vme_add_result`. Any missing, extra or different item fails the test.
+//! `vme_add_result` and `vme_import_result`. Any missing, extra or different item fails the
+//! test.
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn header_text() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../include/vmengine.h");
+    // cpp/include: a symlink to the project's include/ in the repository, a copy in the
+    // packaged crate.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cpp/include/vmengine.h");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     strip_comments(&text)
@@ -181,7 +184,10 @@ fn constants_match_header() {
         let mut parts = rest.splitn(2, char::is_whitespace);
         let name = parts.next().unwrap();
         let value = parts.next().unwrap_or("").trim();
-        let value = value.trim_start_matches('(').trim_end_matches(')');
+        let value = value
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim_end_matches(['u', 'U', 'l', 'L']);
         if let Ok(v) = value.parse::<i64>() {
             header.insert(name.to_string(), v);
         }
@@ -233,9 +239,25 @@ fn types_match_header() {
     ours.sort();
     assert_eq!(ours, opaque);
 
+    check_struct(&h, "vme_add_result", vmengine_sys::ADD_RESULT_FIELDS);
+    assert_eq!(
+        std::mem::size_of::<vmengine_sys::vme_add_result>(),
+        vmengine_sys::ADD_RESULT_FIELDS.len() * 8
+    );
+    check_struct(&h, "vme_import_result", vmengine_sys::IMPORT_RESULT_FIELDS);
+    assert_eq!(
+        std::mem::size_of::<vmengine_sys::vme_import_result>(),
+        std::mem::size_of::<vmengine_sys::vme_add_result>()
+            + (vmengine_sys::IMPORT_RESULT_FIELDS.len() - 1) * 8
+    );
+    assert_eq!(std::mem::size_of::<vmengine_sys::vme_status>(), 4);
+}
+
+/// The fields of `typedef struct NAME { ... }` in the header, as (type, name), equal `ours`.
+fn check_struct(h: &str, name: &str, ours: &[(&str, &str)]) {
     let start = h
-        .find("typedef struct vme_add_result")
-        .expect("vme_add_result");
+        .find(&format!("typedef struct {name} {{"))
+        .unwrap_or_else(|| panic!("struct {name} not found in the header"));
     let body = &h[start..start + h[start..].find('}').unwrap()];
     let body = &body[body.find('{').unwrap() + 1..];
     let fields: Vec<(String, String)> = body
@@ -243,20 +265,15 @@ fn types_match_header() {
         .filter(|f| !f.trim().is_empty())
         .map(|f| {
             let t = tokens(f);
-            assert_eq!(t.len(), 2, "unexpected field {f:?}");
+            assert_eq!(t.len(), 2, "unexpected field {f:?} of {name}");
             (t[0].clone(), t[1].clone())
         })
         .collect();
-    let ours: Vec<(String, String)> = vmengine_sys::ADD_RESULT_FIELDS
+    let ours: Vec<(String, String)> = ours
         .iter()
         .map(|(t, n)| (t.to_string(), n.to_string()))
         .collect();
-    assert_eq!(ours, fields);
-    assert_eq!(
-        std::mem::size_of::<vmengine_sys::vme_add_result>(),
-        fields.len() * 8
-    );
-    assert_eq!(std::mem::size_of::<vmengine_sys::vme_status>(), 4);
+    assert_eq!(ours, fields, "fields of {name}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::sync::{OnceLock, PoisonError, RwLock};
 use vmengine_sys as sys;
 
 use crate::batch::{AddResult, Batch};
-use crate::error::{ffi_call, static_str, Error, ErrorCode, Result};
+use crate::error::{cstring, ffi_call, static_str, Error, ErrorCode, Result};
 use crate::labels::Labels;
 use crate::query::{opt_native, opt_ptr, Query};
 use crate::series::SeriesIter;
@@ -67,10 +67,12 @@ impl Options {
     fn to_native(&self) -> Result<NativeOptions> {
         // SAFETY: plain constructor; NULL only when out of memory.
         let raw = unsafe { sys::vme_options_create() };
-        let o = NativeOptions(
-            NonNull::new(raw)
-                .ok_or_else(|| Error::new(ErrorCode::NoMemory, "vme_options_create"))?,
-        );
+        let o = NativeOptions(NonNull::new(raw).ok_or_else(|| {
+            Error::new(
+                ErrorCode::NoMemory,
+                "out of memory creating the open options",
+            )
+        })?);
         let p = o.0.as_ptr();
         // SAFETY (all calls below): p is live and owned by o; inputs are borrowed per call.
         if let Some(ms) = self.retention_ms {
@@ -98,10 +100,6 @@ impl Drop for NativeOptions {
         // SAFETY: owned, destroyed once (allowed right after vme_open).
         unsafe { sys::vme_options_destroy(self.0.as_ptr()) }
     }
-}
-
-fn cstring(s: &str, what: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::invalid(format!("{what} contains a NUL byte")))
 }
 
 /// The raw handle, NULL once closed.
@@ -175,7 +173,7 @@ impl Db {
 
     /// Runs `f` with the live handle under the read lock, or returns `Closed`.
     #[inline]
-    fn with<T>(&self, f: impl FnOnce(*mut sys::vme_db) -> Result<T>) -> Result<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(*mut sys::vme_db) -> Result<T>) -> Result<T> {
         let g = self.handle.read().unwrap_or_else(PoisonError::into_inner);
         if g.0.is_null() {
             return Err(Error::closed());
@@ -286,7 +284,7 @@ impl Db {
             ffi_call(|e| unsafe { sys::vme_search(db, q.as_ptr(), &mut it, e) })
         })?;
         let it = NonNull::new(it)
-            .ok_or_else(|| Error::new(ErrorCode::Internal, "vme_search returned no iterator"))?;
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "the search returned no iterator"))?;
         // SAFETY: it is a fresh iterator on this db.
         Ok(unsafe { SeriesIter::from_raw(it, self) })
     }
@@ -365,7 +363,7 @@ impl Db {
             if name.is_null() {
                 return Err(Error::new(
                     ErrorCode::Internal,
-                    "vme_snapshot_create returned no name",
+                    "the snapshot was created but its name was not returned",
                 ));
             }
             // SAFETY: NUL-terminated buffer from the library, freed once.
@@ -450,13 +448,20 @@ fn take_strlist(list: *mut sys::vme_strlist) -> Vec<String> {
 }
 
 #[cfg(unix)]
-fn path_cstring(p: &Path) -> Result<CString> {
+pub(crate) fn path_cstring(p: &Path) -> Result<CString> {
     use std::os::unix::ffi::OsStrExt;
-    CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::invalid("path contains a NUL byte"))
+    CString::new(p.as_os_str().as_bytes()).map_err(|e| {
+        let at = e.nul_position();
+        Error::with_source(
+            ErrorCode::InvalidArgument,
+            format!("path {} contains a NUL byte at offset {at}", p.display()),
+            e,
+        )
+    })
 }
 
 #[cfg(not(unix))]
-fn path_cstring(p: &Path) -> Result<CString> {
+pub(crate) fn path_cstring(p: &Path) -> Result<CString> {
     let s = p
         .to_str()
         .ok_or_else(|| Error::invalid("path is not valid UTF-8"))?;

@@ -4,6 +4,7 @@
 mod batch;
 mod db;
 mod error;
+mod import;
 mod labels;
 mod query;
 mod series;
@@ -13,9 +14,10 @@ pub use db::{
     abi_version, check_abi, library_shutdown, version, version_number, Db, Options, Stats,
 };
 pub use error::{Error, ErrorCode, Result};
+pub use import::{ImportOptions, ImportResult};
 pub use labels::{LabelIter, Labels, SeriesKey};
 pub use query::{MatchType, Matcher, Query};
-pub use series::{OwnedSeries, Series, SeriesIter};
+pub use series::{OwnedSeries, OwnedSeriesIter, Series, SeriesIter};
 
 /// The raw FFI declarations this crate wraps.
 pub use vmengine_sys as sys;

@@ -1,10 +1,10 @@
 //! [`Query`]: matchers, PromQL selectors, a time range, tenant and series limit.
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::ptr::NonNull;
 
 use vmengine_sys as sys;
 
-use crate::error::{ffi_call, Error, ErrorCode, Result};
+use crate::error::{cstring, ffi_call, Error, ErrorCode, Result};
 
 /// How a [`Matcher`] compares a label (`vme_match_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,9 +173,10 @@ impl Query {
     pub(crate) fn to_native(&self) -> Result<NativeQuery> {
         // SAFETY: plain constructor; NULL only when out of memory.
         let raw = unsafe { sys::vme_query_create(self.min_ts_ms, self.max_ts_ms) };
-        let q = NativeQuery(
-            NonNull::new(raw).ok_or_else(|| Error::new(ErrorCode::NoMemory, "vme_query_create"))?,
-        );
+        let q =
+            NativeQuery(NonNull::new(raw).ok_or_else(|| {
+                Error::new(ErrorCode::NoMemory, "out of memory creating the query")
+            })?);
         let p = q.0.as_ptr();
         // SAFETY (all calls below): p is a live query owned by q; the inputs are borrowed for
         // the duration of each call only.
@@ -196,8 +197,7 @@ impl Query {
             })?;
         }
         for s in &self.selectors {
-            let c = CString::new(s.as_bytes())
-                .map_err(|_| Error::invalid("selector contains a NUL byte"))?;
+            let c = cstring(s, "selector")?;
             ffi_call(|e| unsafe { sys::vme_query_add_selector(p, c.as_ptr(), e) })?;
         }
         if let Some((a, pr)) = self.tenant {

@@ -97,15 +97,66 @@ impl<'db> SeriesIter<'db> {
         }))
     }
 
-    /// Collects the remaining series as owned copies.
-    pub fn collect_owned(mut self) -> Result<Vec<OwnedSeries>> {
-        let mut out = Vec::new();
-        while let Some(s) = self.next() {
-            out.push(s?.to_owned());
-        }
-        Ok(out)
+    /// Turns this lending iterator into a [`std::iter::Iterator`] of owned copies
+    /// ([`OwnedSeriesIter`]), for `for` loops and iterator adapters. Each step copies the
+    /// series' labels, key and samples once (see [`Series::to_owned`]).
+    ///
+    /// ```
+    /// # use vmengine::*;
+    /// # let dir = std::env::temp_dir()
+    /// #     .join(format!("vmengine-doc-into-owned-{}", std::process::id()));
+    /// # let db = Db::open(&dir, &Options::new())?;
+    /// # db.add_series(&[("__name__", "up"), ("job", "a")], &[1_767_225_600_000], &[1.0])?;
+    /// # db.add_series(&[("__name__", "up"), ("job", "b")], &[1_767_225_600_000], &[0.0])?;
+    /// # db.flush()?;
+    /// for s in db.search(&Query::from_selector("up"))?.into_owned() {
+    ///     let s = s?;
+    ///     println!("{} = {:?}", s.name, s.values);
+    /// }
+    /// let down: Vec<String> = db
+    ///     .search(&Query::from_selector("up"))?
+    ///     .into_owned()
+    ///     .filter_map(|s| s.ok())
+    ///     .filter(|s| s.values.last() == Some(&0.0))
+    ///     .map(|s| s.name)
+    ///     .collect();
+    /// assert_eq!(down, [r#"up{job="b"}"#]);
+    /// # db.close()?;
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), vmengine::Error>(())
+    /// ```
+    pub fn into_owned(self) -> OwnedSeriesIter<'db> {
+        OwnedSeriesIter { inner: self }
+    }
+
+    /// Collects the remaining series as owned copies; the first error stops it.
+    pub fn collect_owned(self) -> Result<Vec<OwnedSeries>> {
+        self.into_owned().collect()
     }
 }
+
+/// A [`std::iter::Iterator`] over the series of a search, each copied into an
+/// [`OwnedSeries`] that the caller keeps: `Item = Result<OwnedSeries>`. Made by
+/// [`SeriesIter::into_owned`]; it owns that iterator (and closes the native one on drop),
+/// borrows the [`Db`] like it, and has the same thread rules (`Send`, not `Sync`).
+///
+/// After the end or an error (e.g. [`ErrorCode::Closed`](crate::ErrorCode) once the db is
+/// closed) it returns `None` for good ([`std::iter::FusedIterator`]). Use the lending
+/// [`SeriesIter`] instead when the samples need not outlive the loop body: it copies nothing.
+#[derive(Debug)]
+pub struct OwnedSeriesIter<'db> {
+    inner: SeriesIter<'db>,
+}
+
+impl Iterator for OwnedSeriesIter<'_> {
+    type Item = Result<OwnedSeries>;
+
+    fn next(&mut self) -> Option<Result<OwnedSeries>> {
+        self.inner.next().map(|r| r.map(|s| s.to_owned()))
+    }
+}
+
+impl std::iter::FusedIterator for OwnedSeriesIter<'_> {}
 
 impl Drop for SeriesIter<'_> {
     fn drop(&mut self) {
@@ -211,10 +262,11 @@ impl<'a> Series<'a> {
             .zip(self.values.iter().copied())
     }
 
-    /// Copies the series out of the iterator.
+    /// Copies the series out of the iterator: labels, key, name and samples.
     #[allow(clippy::wrong_self_convention)]
     pub fn to_owned(&self) -> OwnedSeries {
         OwnedSeries {
+            name: self.name().to_string(),
             labels: self
                 .labels()
                 .map(|(n, v)| (n.into_owned(), v.into_owned()))
@@ -235,9 +287,14 @@ impl std::fmt::Debug for Series<'_> {
     }
 }
 
-/// An owned copy of a [`Series`].
+/// An owned copy of a [`Series`] ([`Series::to_owned`], [`SeriesIter::into_owned`]): plain
+/// data, free of any iterator or [`Db`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OwnedSeries {
+    /// The series in Prometheus text form, e.g. `up{instance="h1",job="node"}`
+    /// ([`Series::name`]).
+    pub name: String,
     /// Labels in canonical order, metric name first as `__name__`.
     pub labels: Vec<(String, String)>,
     /// The packed series key.
@@ -249,11 +306,34 @@ pub struct OwnedSeries {
 }
 
 impl OwnedSeries {
-    /// The value of label `name`, if present.
+    /// The value of label `name` (`"__name__"` for the metric name), if present.
     pub fn label(&self, name: &str) -> Option<&str> {
         self.labels
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The metric name (the `__name__` label), or "" if absent.
+    pub fn metric_name(&self) -> &str {
+        self.label("__name__").unwrap_or("")
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.timestamps.len()
+    }
+
+    /// True if the series has no sample.
+    pub fn is_empty(&self) -> bool {
+        self.timestamps.is_empty()
+    }
+
+    /// (timestamp, value) pairs.
+    pub fn samples(&self) -> impl Iterator<Item = (i64, f64)> + '_ {
+        self.timestamps
+            .iter()
+            .copied()
+            .zip(self.values.iter().copied())
     }
 }

@@ -1,5 +1,6 @@
 package org.vmengine;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -42,10 +43,15 @@ public final class Batch {
   }
 
   /**
-   * Adds a row: series {@code labels}, timestamp {@code tsMs} (ms since the epoch, UTC) and
-   * {@code value}. Validation (label limits, NaN, retention, future) happens at commit, where
-   * invalid rows are rejected and counted in the {@link AddResult}. Reuse one Labels object per
-   * series for speed.
+   * Adds a row. Validation (label limits, NaN, retention, future) happens at commit, where invalid
+   * rows are rejected and counted in the {@link AddResult}. Reuse one Labels object per series
+   * for speed.
+   *
+   * @param labels the series
+   * @param tsMs the timestamp, ms since the epoch (UTC)
+   * @param value the value
+   * @return this
+   * @throws InvalidArgumentException if {@code labels} is null
    */
   public Batch add(Labels labels, long tsMs, double value) {
     if (labels == null) throw new InvalidArgumentException("null labels");
@@ -57,12 +63,38 @@ public final class Batch {
     return this;
   }
 
-  /** Adds a row for labels given as a map (packs the key for each call; prefer {@link Labels}). */
+  /**
+   * Adds a row with an {@link Instant} timestamp (truncated to milliseconds).
+   *
+   * @param labels the series
+   * @param ts the timestamp
+   * @param value the value
+   * @return this
+   * @throws InvalidArgumentException if an argument is null or {@code ts} is outside the range
+   *     of a long of milliseconds
+   */
+  public Batch add(Labels labels, Instant ts, double value) {
+    return add(labels, Times.toMillis("Batch.add timestamp", ts), value);
+  }
+
+  /**
+   * Adds a row for labels given as a map (packs the key for each call; prefer {@link Labels}).
+   *
+   * @param labels the series' labels, {@code __name__} for the metric name
+   * @param tsMs the timestamp, ms since the epoch (UTC)
+   * @param value the value
+   * @return this
+   * @throws InvalidArgumentException if a label name or value is null
+   */
   public Batch add(Map<String, String> labels, long tsMs, double value) {
     return add(Labels.of(labels), tsMs, value);
   }
 
-  /** Number of rows not yet committed. */
+  /**
+   * Number of rows not yet committed.
+   *
+   * @return the row count
+   */
   public int size() {
     return n;
   }
@@ -74,16 +106,19 @@ public final class Batch {
 
   /**
    * Adds every row with one vme_add_rows call and empties the batch. Invalid rows are rejected
-   * and counted, not thrown. Throws {@link ClosedException} if the db is closed, {@link
-   * IoException} if the engine cannot write (rows of the batch already stored stay stored); on
-   * an exception the batch keeps its rows.
+   * and counted, not thrown. On an exception the batch keeps its rows.
+   *
+   * @return the engine's counters ({@link AddResult#ZERO} for an empty batch)
+   * @throws ClosedException if the db is closed
+   * @throws IoException if the engine cannot write (rows of the batch already stored stay
+   *     stored)
    */
   public AddResult commit() {
-    if (n == 0) return new AddResult(0, 0, 0, 0, 0, 0);
+    if (n == 0) return AddResult.ZERO;
     pack();
     db.addRows(keys, offsets, timestamps, values, n, counters);
     n = 0;
-    return AddResult.of(counters);
+    return AddResult.fromCounters(counters);
   }
 
   private void pack() {

@@ -4,7 +4,11 @@ package org.vmengine;
 public class BusyException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -7). */
+  /**
+   * Creates the exception (code -7).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public BusyException(String message) {
     super(BUSY, message);
   }

@@ -5,7 +5,11 @@ package org.vmengine;
 public class ClosedException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -6). */
+  /**
+   * Creates the exception (code -6).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public ClosedException(String message) {
     super(CLOSED, message);
   }

@@ -4,7 +4,11 @@ package org.vmengine;
 public class CorruptionException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -3). */
+  /**
+   * Creates the exception (code -3).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public CorruptionException(String message) {
     super(CORRUPTION, message);
   }

@@ -4,7 +4,11 @@ package org.vmengine;
 public class InternalException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -10). */
+  /**
+   * Creates the exception (code -10).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public InternalException(String message) {
     super(INTERNAL, message);
   }

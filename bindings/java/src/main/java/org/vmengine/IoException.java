@@ -7,7 +7,11 @@ package org.vmengine;
 public class IoException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -4). */
+  /**
+   * Creates the exception (code -4).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public IoException(String message) {
     super(IO, message);
   }

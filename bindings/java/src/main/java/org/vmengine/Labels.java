@@ -36,8 +36,12 @@ public final class Labels {
 
   /**
    * Labels from alternating names and values, e.g. {@code Labels.of("__name__", "up", "job",
-   * "node")}. Throws {@link InvalidArgumentException} for an odd count, a null, or a name or
-   * value over 65535 UTF-8 bytes.
+   * "node")}.
+   *
+   * @param namesAndValues name, value, name, value, ...
+   * @return the labels
+   * @throws InvalidArgumentException for an odd count, a null, or a name or value over 65535
+   *     UTF-8 bytes
    */
   public static Labels of(String... namesAndValues) {
     if (namesAndValues.length % 2 != 0) {
@@ -50,7 +54,13 @@ public final class Labels {
     return new Labels(copy);
   }
 
-  /** Labels from a map (in its iteration order). */
+  /**
+   * Labels from a map, in its iteration order.
+   *
+   * @param labels names to values
+   * @return the labels
+   * @throws InvalidArgumentException for a null name or value, or one over 65535 UTF-8 bytes
+   */
   public static Labels of(Map<String, String> labels) {
     String[] p = new String[labels.size() * 2];
     int i = 0;
@@ -64,7 +74,16 @@ public final class Labels {
     return new Labels(p);
   }
 
-  /** Labels with the metric name {@code metric} followed by alternating names and values. */
+  /**
+   * Labels with a metric name followed by alternating names and values, e.g. {@code
+   * Labels.metric("up", "job", "node")}.
+   *
+   * @param metric the metric name (label {@code __name__})
+   * @param namesAndValues name, value, name, value, ...
+   * @return the labels
+   * @throws InvalidArgumentException for an odd count, a null, or a name or value over 65535
+   *     UTF-8 bytes
+   */
   public static Labels metric(String metric, String... namesAndValues) {
     String[] p = new String[namesAndValues.length + 2];
     p[0] = METRIC_NAME;
@@ -119,12 +138,21 @@ public final class Labels {
     return packed;
   }
 
-  /** A copy of the packed series key. */
+  /**
+   * A copy of the packed series key (the C API's encoding, see the class comment).
+   *
+   * @return a new array the caller owns
+   */
   public byte[] toPackedKey() {
     return packed.clone();
   }
 
-  /** The value of label {@code name}, or null. With duplicates, the last one. */
+  /**
+   * The value of a label; with duplicates, the last one.
+   *
+   * @param name the label name
+   * @return its value, or null if absent
+   */
   public String get(String name) {
     String v = null;
     for (int i = 0; i < pairs.length; i += 2) {
@@ -133,14 +161,22 @@ public final class Labels {
     return v;
   }
 
-  /** The labels as an unmodifiable map in the given order (last duplicate wins). */
+  /**
+   * The labels as a map in the given order (the last duplicate wins).
+   *
+   * @return an unmodifiable map
+   */
   public Map<String, String> asMap() {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) m.put(pairs[i], pairs[i + 1]);
     return Collections.unmodifiableMap(m);
   }
 
-  /** Number of label pairs given. */
+  /**
+   * Number of label pairs given.
+   *
+   * @return the count, duplicates included
+   */
   public int size() {
     return pairs.length / 2;
   }

@@ -4,7 +4,11 @@ package org.vmengine;
 public class LimitException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -12). */
+  /**
+   * Creates the exception (code -12).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public LimitException(String message) {
     super(LIMIT, message);
   }

@@ -5,7 +5,11 @@ package org.vmengine;
 public class LockedException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -11). */
+  /**
+   * Creates the exception (code -11).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public LockedException(String message) {
     super(LOCKED, message);
   }

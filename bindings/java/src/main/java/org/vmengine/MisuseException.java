@@ -4,7 +4,11 @@ package org.vmengine;
 public class MisuseException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -9). */
+  /**
+   * Creates the exception (code -9).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public MisuseException(String message) {
     super(MISUSE, message);
   }

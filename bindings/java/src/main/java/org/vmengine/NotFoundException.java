@@ -4,7 +4,11 @@ package org.vmengine;
 public class NotFoundException extends VmEngineException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message of the C error (code -2). */
+  /**
+   * Creates the exception (code -2).
+   *
+   * @param message the message of the C error, naming the file, offset, argument or line
+   */
   public NotFoundException(String message) {
     super(NOT_FOUND, message);
   }

@@ -20,29 +20,46 @@ public final class Series {
   }
 
   /**
-   * The labels, unmodifiable, metric name first as {@code __name__}, then the other labels in
-   * canonical order.
+   * The labels, metric name first as {@code __name__}, then the other labels in canonical order.
+   *
+   * @return an unmodifiable map
    */
   public Map<String, String> labels() {
     return labels;
   }
 
-  /** The metric name (label {@code __name__}), or "" if none. */
+  /**
+   * The metric name (label {@code __name__}).
+   *
+   * @return the name, or "" if none
+   */
   public String metricName() {
     return labels.getOrDefault(Labels.METRIC_NAME, "");
   }
 
-  /** The sample timestamps (ms since the epoch, UTC); the series' own array. */
+  /**
+   * The sample timestamps, ascending.
+   *
+   * @return ms since the epoch (UTC); the series' own array, not a copy
+   */
   public long[] timestamps() {
     return timestamps;
   }
 
-  /** The sample values; the series' own array, parallel to {@link #timestamps()}. */
+  /**
+   * The sample values, parallel to {@link #timestamps()}.
+   *
+   * @return the series' own array, not a copy
+   */
   public double[] values() {
     return values;
   }
 
-  /** Number of samples. */
+  /**
+   * Number of samples.
+   *
+   * @return the length of both arrays
+   */
   public int size() {
     return timestamps.length;
   }

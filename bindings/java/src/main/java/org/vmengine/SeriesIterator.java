@@ -15,18 +15,24 @@ import org.vmengine.internal.NativeSeriesIter;
  * idempotent.
  */
 public final class SeriesIterator implements Iterator<Series>, AutoCloseable {
+  @SuppressWarnings("unused") // keeps the db reachable (its Cleaner must not close it under us)
+  private final Db db;
   private NativeSeriesIter it;
   private Series pending;
   private boolean done;
 
-  SeriesIterator(NativeSeriesIter it) {
+  SeriesIterator(Db db, NativeSeriesIter it) {
+    this.db = db;
     this.it = it;
   }
 
   /**
-   * Advances the native iterator if needed. Throws {@link ClosedException} if this iterator was
-   * closed before the end or its db was closed, {@link CorruptionException} or {@link
-   * IoException} for a bad part.
+   * Advances the native iterator if needed (vme_series_iter_next) and copies the next series out.
+   *
+   * @return whether another series follows
+   * @throws ClosedException if this iterator was closed before the end or its db was closed
+   * @throws CorruptionException for a malformed part
+   * @throws IoException if a file cannot be read
    */
   @Override
   public boolean hasNext() {
@@ -47,6 +53,13 @@ public final class SeriesIterator implements Iterator<Series>, AutoCloseable {
     }
   }
 
+  /**
+   * The next series; its arrays belong to the returned object.
+   *
+   * @return the next series
+   * @throws java.util.NoSuchElementException at the end
+   * @throws ClosedException if this iterator or its db was closed
+   */
   @Override
   public Series next() {
     if (!hasNext()) throw new NoSuchElementException();

@@ -42,20 +42,35 @@ public class VmEngineException extends RuntimeException {
   /** VME_ERR_LIMIT. */
   public static final int LIMIT = -12;
 
+  /** The C status code (a negative VME_ERR_* value). */
   private final int code;
 
-  /** Creates an exception with a C status code and message. */
+  /**
+   * Creates an exception with a C status code and message.
+   *
+   * @param code the status code, a negative VME_ERR_* value
+   * @param message the message of the C error
+   */
   public VmEngineException(int code, String message) {
     super(message);
     this.code = code;
   }
 
-  /** The C status code (a negative VME_ERR_* value). */
+  /**
+   * The C status code.
+   *
+   * @return a negative VME_ERR_* value, one of the constants of this class
+   */
   public int code() {
     return code;
   }
 
-  /** The name of a status code as vme_status_string gives it ("invalid argument", ...). */
+  /**
+   * The name of a status code as vme_status_string gives it.
+   *
+   * @param code a status code
+   * @return e.g. "invalid argument", or "status N" for an unknown code
+   */
   public static String codeName(int code) {
     switch (code) {
       case INVALID_ARGUMENT:
@@ -87,7 +102,13 @@ public class VmEngineException extends RuntimeException {
     }
   }
 
-  /** Creates the exception of the class matching {@code code}. */
+  /**
+   * Creates the exception of the class matching {@code code}.
+   *
+   * @param code a status code
+   * @param message the message
+   * @return an instance of the subclass for the code, or of this class for codes without one
+   */
   public static VmEngineException of(int code, String message) {
     switch (code) {
       case INVALID_ARGUMENT:

@@ -19,9 +19,10 @@ import org.vmengine.VmEngine;
  * generator, time-major, 10,000-row batches with one native call per batch (Batch.commit), wall
  * time from after open until durable (flush + close). Not a test.
  *
- * <p>Usage: {@code java -cp target/classes:target/test-classes -Dvmengine.jni.path=... \
- * org.vmengine.bench.W1Bench DIR [--series N] [--samples M] [--no-verify] [--no-warmup]} (DIR must be missing
- * or empty). bench.sh runs it next to the C benchmark.
+ * <p>Usage: {@code java -cp target/classes:target/test-classes org.vmengine.bench.W1Bench DIR
+ * [--series N] [--samples M] [--no-verify] [--no-warmup]} (DIR must be missing or empty; the
+ * native libraries load from target/classes as from the jar). bench.sh runs it next to the C
+ * benchmark.
  */
 public final class W1Bench {
   static final long T0 = 1767225600000L; // 2026-01-01T00:00:00Z

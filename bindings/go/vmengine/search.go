@@ -21,6 +21,7 @@ import (
 	"iter"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -64,20 +65,125 @@ type Tenant struct {
 	AccountID, ProjectID uint32
 }
 
-// Query selects series for SearchQuery, LabelNames, LabelValues, SeriesCount and
-// DeleteSeries (a vme_query).
+// Unbounded is the open upper time bound: Between(start, Unbounded) has no end. It is
+// math.MaxInt64, the largest millisecond timestamp.
+const Unbounded int64 = math.MaxInt64
+
+// TimeRange is an inclusive range of timestamps in ms since the Unix epoch (UTC). Build one
+// with Between, Since or AllTime; the zero TimeRange is "not set" and every call that takes
+// a Query rejects it with ErrInvalidArgument, so a forgotten range never silently selects
+// nothing (or everything).
+type TimeRange struct {
+	start, end int64
+	set        bool
+}
+
+// Between returns the inclusive range [start, end] in ms since the Unix epoch (UTC); pass
+// Unbounded as end for no upper bound. start > end is reported by the call that uses it
+// (ErrInvalidArgument).
+func Between(start, end int64) TimeRange { return TimeRange{start, end, true} }
+
+// Since returns [start, Unbounded].
+func Since(start int64) TimeRange { return TimeRange{start, Unbounded, true} }
+
+// AllTime returns [0, Unbounded]: every sample (the engine stores no negative timestamps).
+func AllTime() TimeRange { return TimeRange{0, Unbounded, true} }
+
+// Start returns the inclusive lower bound in ms.
+func (r TimeRange) Start() int64 { return r.start }
+
+// End returns the inclusive upper bound in ms (Unbounded for an open range).
+func (r TimeRange) End() int64 { return r.end }
+
+// IsSet reports whether r was built by Between, Since or AllTime (the zero TimeRange is not).
+func (r TimeRange) IsSet() bool { return r.set }
+
+// String returns "[start, end]" in ms, "[start, +inf]" for an open range, or "unset".
+func (r TimeRange) String() string {
+	if !r.set {
+		return "unset"
+	}
+	end := strconv.FormatInt(r.end, 10)
+	if r.end == Unbounded {
+		end = "+inf"
+	}
+	return "[" + strconv.FormatInt(r.start, 10) + ", " + end + "]"
+}
+
+// Query selects series: it is the one argument of DB.Search, DB.SearchSeq, DB.LabelNames,
+// DB.LabelValues, DB.SeriesCount and DB.DeleteSeries (a vme_query). Build it with Select
+// (a PromQL series selector) or Match (matchers), both over AllTime, and narrow the time with
+// Between or Since:
+//
+//	q := vmengine.Select(`node_cpu_seconds_total{mode="idle"}`).Between(start, end)
+//	q := vmengine.Match(vmengine.Eq("job", "node")).Since(start)
+//	q := vmengine.Match() // every series of the default tenant, all time
+//
+// A Query literal must set Range (the zero TimeRange is rejected). A Query is a value: the
+// methods return modified copies and the calls copy what they need.
 type Query struct {
-	// Matchers, AND-ed with each other and with Selector's.
+	// Matchers, AND-ed with each other and with Selector's. None (and no Selector) matches
+	// every series of the tenant.
 	Matchers []Matcher
-	// Selector is an optional PromQL series selector, e.g. `up{job=~"a|b"}`.
+	// Selector is an optional PromQL series selector, e.g. `up{job=~"a|b"}`. As in
+	// Prometheus it must hold a matcher that does not match the empty string
+	// (vme_query_add_selector).
 	Selector string
-	// Start and End are the inclusive time range in ms since the Unix epoch (UTC). End == 0
-	// means no upper bound (math.MaxInt64), so the zero Query covers all time.
-	Start, End int64
+	// Range is the inclusive time range; required (see TimeRange).
+	Range TimeRange
 	// Tenant overrides the DB's default tenant when not nil.
 	Tenant *Tenant
-	// MaxSeries makes a search that matches more series fail with ErrLimit (0 = unlimited).
+	// MaxSeries makes a search that matches more series fail with ErrLimit (0 = unlimited;
+	// -search.maxUniqueTimeseries).
 	MaxSeries uint64
+}
+
+// Select returns the Query of a PromQL series selector over AllTime.
+func Select(selector string) Query { return Query{Selector: selector, Range: AllTime()} }
+
+// Match returns the Query of the matchers (AND-ed) over AllTime; with none it matches every
+// series of the tenant.
+func Match(matchers ...Matcher) Query {
+	return Query{Matchers: append([]Matcher(nil), matchers...), Range: AllTime()}
+}
+
+// Between returns a copy of q over the inclusive range [start, end] (ms; end may be
+// Unbounded).
+func (q Query) Between(start, end int64) Query { q.Range = Between(start, end); return q }
+
+// Since returns a copy of q over [start, Unbounded].
+func (q Query) Since(start int64) Query { q.Range = Since(start); return q }
+
+// In returns a copy of q over r.
+func (q Query) In(r TimeRange) Query { q.Range = r; return q }
+
+// String returns a readable form of q for messages, e.g. `{job="node"} [0, +inf]`.
+func (q Query) String() string {
+	var sb strings.Builder
+	sb.WriteString(q.Selector)
+	if len(q.Matchers) > 0 || q.Selector == "" {
+		sb.WriteByte('{')
+		for i, m := range q.Matchers {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(m.String())
+		}
+		sb.WriteByte('}')
+	}
+	sb.WriteByte(' ')
+	sb.WriteString(q.Range.String())
+	return sb.String()
+}
+
+// String returns the matcher in PromQL form, e.g. `job=~"a|b"`.
+func (m Matcher) String() string {
+	op := [...]string{"=", "!=", "=~", "!~"}
+	s := "?"
+	if m.Type >= 0 && int(m.Type) < len(op) {
+		s = op[m.Type]
+	}
+	return m.Name + s + strconv.Quote(m.Value)
 }
 
 // Millis converts t to ms since the Unix epoch, the unit of every timestamp of this package.
@@ -94,14 +200,13 @@ func cstr(s string) *C.char {
 
 // newQuery builds a vme_query; the caller destroys it.
 func newQuery(op string, q *Query) (*C.vme_query, error) {
-	end := q.End
-	if end == 0 {
-		end = math.MaxInt64
+	if !q.Range.set {
+		return nil, errInvalid(op, "Query.Range is not set (build the Query with Select or Match, or set Range with Between, Since or AllTime)")
 	}
-	if q.Start > end {
-		return nil, errInvalid(op, "start %d is after end %d", q.Start, end)
+	if q.Range.start > q.Range.end {
+		return nil, errInvalid(op, "time range start %d is after end %d", q.Range.start, q.Range.end)
 	}
-	cq := C.vme_query_create(C.int64_t(q.Start), C.int64_t(end))
+	cq := C.vme_query_create(C.int64_t(q.Range.start), C.int64_t(q.Range.end))
 	if cq == nil {
 		return nil, &Error{Code: CodeNoMemory, Op: op, Message: "vme_query_create failed"}
 	}
@@ -159,7 +264,7 @@ func (s *Series) Clone() *Series {
 
 // SeriesIterator walks the series of a search (a vme_series_iter). Use it as
 //
-//	it, err := db.Search(ctx, matchers, start, end)
+//	it, err := db.Search(ctx, vmengine.Select(`up`).Between(start, end))
 //	if err != nil { ... }
 //	defer it.Close()
 //	for it.Next() { s := it.Series(); ... }
@@ -185,29 +290,15 @@ type iterCleanupArg struct {
 	h  *C.vme_series_iter
 }
 
-// Search starts a search for the series matching every matcher with samples in the
-// inclusive range [start, end] (ms since the Unix epoch, UTC; end == 0 means no upper
-// bound). Only rows already flushed are seen (see Flush). ctx is checked before the search
-// and between series. Errors: ErrInvalidArgument (bad regex, start > end), ErrClosed,
-// ErrLimit, ErrCorruption, ErrIO. Wraps vme_search.
-func (db *DB) Search(ctx context.Context, matchers []Matcher, start, end int64) (*SeriesIterator, error) {
-	return db.SearchQuery(ctx, Query{Matchers: matchers, Start: start, End: end})
-}
-
-// SearchSelector is Search with a PromQL series selector such as
-// `node_cpu_seconds_total{mode=~"idle|user",cpu!="0"}` (vme_query_add_selector). A malformed
-// selector fails with ErrInvalidArgument naming the offset of the first bad character.
-func (db *DB) SearchSelector(ctx context.Context, selector string, start, end int64) (*SeriesIterator, error) {
-	return db.SearchQuery(ctx, Query{Selector: selector, Start: start, End: end})
-}
-
-// SearchQuery is Search with a full Query (selector, tenant, series limit).
-func (db *DB) SearchQuery(ctx context.Context, q Query) (*SeriesIterator, error) {
+// Search starts a search for the series matching q with samples in q.Range (see Query).
+// Only rows already flushed are seen (see Flush). ctx is checked before the search and by
+// every Next (between series); a native call in progress is not interrupted. Errors:
+// ErrInvalidArgument (bad regex or selector, unset or reversed Range), ErrClosed, ErrLimit
+// (q.MaxSeries), ErrCorruption, ErrIO, or ctx.Err(). Wraps vme_query_* and vme_search
+// (VictoriaMetrics Search.Init).
+func (db *DB) Search(ctx context.Context, q Query) (*SeriesIterator, error) {
 	const op = "Search"
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	cq, err := newQuery(op, &q)
@@ -234,13 +325,21 @@ func (db *DB) SearchQuery(ctx context.Context, q Query) (*SeriesIterator, error)
 	return it, nil
 }
 
-// SearchSeq runs SearchQuery and returns its series as a range-over-func sequence. A failure
+// ctxErr is ctx.Err(), with a nil ctx reported as a misuse instead of a panic.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return &Error{Code: CodeMisuse, Message: "nil context.Context (use context.Background())"}
+	}
+	return ctx.Err()
+}
+
+// SearchSeq runs Search and returns its series as a range-over-func sequence. A failure
 // (of the search or during iteration) is yielded once as (nil, err), after which the
 // sequence ends. The *Series is reused between iterations (Clone it to keep it). The native
 // iterator is closed when the loop ends, also on break.
 func (db *DB) SearchSeq(ctx context.Context, q Query) iter.Seq2[*Series, error] {
 	return func(yield func(*Series, error) bool) {
-		it, err := db.SearchQuery(ctx, q)
+		it, err := db.Search(ctx, q)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -271,7 +370,7 @@ func (it *SeriesIterator) Next() bool {
 	if it.done {
 		return false
 	}
-	if err := it.ctx.Err(); err != nil {
+	if err := ctxErr(it.ctx); err != nil {
 		it.fail(err)
 		return false
 	}
@@ -355,17 +454,17 @@ func (it *SeriesIterator) Close() error {
 	return nil
 }
 
-// withQuery converts q (nil = no query), takes the handle's read lock and runs fn with the
+// withQuery checks ctx, converts q, takes the handle's read lock and runs fn with the
 // native handle and query; the query is destroyed afterwards.
-func (db *DB) withQuery(op string, q *Query, fn func(h *C.vme_db, cq *C.vme_query) error) error {
-	var cq *C.vme_query
-	if q != nil {
-		var err error
-		if cq, err = newQuery(op, q); err != nil {
-			return err
-		}
-		defer C.vme_query_destroy(cq)
+func (db *DB) withQuery(ctx context.Context, op string, q *Query, fn func(h *C.vme_db, cq *C.vme_query) error) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
 	}
+	cq, err := newQuery(op, q)
+	if err != nil {
+		return err
+	}
+	defer C.vme_query_destroy(cq)
 	h, err := db.acquire(op)
 	if err != nil {
 		return err
@@ -374,13 +473,15 @@ func (db *DB) withQuery(op string, q *Query, fn func(h *C.vme_db, cq *C.vme_quer
 	return fn(h, cq)
 }
 
-// LabelNames returns the sorted label names of the series matching q (nil = every series of
-// the default tenant), "__name__" included; q's time range applies as in SeriesCount.
-// Wraps vme_label_names.
-func (db *DB) LabelNames(q *Query) ([]string, error) {
+// LabelNames returns the sorted label names of the series matching q ("__name__" included
+// when any series matches; Match() = every series of the tenant). q.Range applies as in
+// SeriesCount. ctx is checked before the native call, which is not interrupted. Errors:
+// ErrInvalidArgument, ErrClosed, ErrCorruption, ErrIO, ctx.Err(). Wraps vme_label_names
+// (VictoriaMetrics SearchTagKeys).
+func (db *DB) LabelNames(ctx context.Context, q Query) ([]string, error) {
 	const op = "LabelNames"
 	var out []string
-	err := db.withQuery(op, q, func(h *C.vme_db, cq *C.vme_query) error {
+	err := db.withQuery(ctx, op, &q, func(h *C.vme_db, cq *C.vme_query) error {
 		var list *C.vme_strlist
 		var cerr *C.vme_error
 		if st := C.vme_label_names(h, cq, &list, &cerr); st != C.VME_OK {
@@ -393,11 +494,12 @@ func (db *DB) LabelNames(q *Query) ([]string, error) {
 }
 
 // LabelValues returns the sorted non-empty values of label name ("__name__" for metric
-// names) over the series matching q (nil = all). Wraps vme_label_values.
-func (db *DB) LabelValues(name string, q *Query) ([]string, error) {
+// names) over the series matching q; q.Range applies as in SeriesCount. Errors as
+// LabelNames. Wraps vme_label_values (VictoriaMetrics SearchTagValues).
+func (db *DB) LabelValues(ctx context.Context, name string, q Query) ([]string, error) {
 	const op = "LabelValues"
 	var out []string
-	err := db.withQuery(op, q, func(h *C.vme_db, cq *C.vme_query) error {
+	err := db.withQuery(ctx, op, &q, func(h *C.vme_db, cq *C.vme_query) error {
 		var list *C.vme_strlist
 		var cerr *C.vme_error
 		if st := C.vme_label_values(h, cstr(name), C.size_t(len(name)), cq, &list, &cerr); st != C.VME_OK {
@@ -409,14 +511,14 @@ func (db *DB) LabelValues(name string, q *Query) ([]string, error) {
 	return out, err
 }
 
-// SeriesCount returns the number of distinct live series matching q (nil = all). When q's
-// range spans at most 40 days only series with samples on the days it touches are counted;
-// wider ranges (such as the zero Query's) count every matching series. Wraps
+// SeriesCount returns the number of distinct live series matching q. When q.Range touches
+// at most 41 UTC days only series with samples on those days are counted (per-day index);
+// wider ranges (AllTime) count every matching series. Errors as LabelNames. Wraps
 // vme_series_count.
-func (db *DB) SeriesCount(q *Query) (uint64, error) {
+func (db *DB) SeriesCount(ctx context.Context, q Query) (uint64, error) {
 	const op = "SeriesCount"
 	var out C.uint64_t
-	err := db.withQuery(op, q, func(h *C.vme_db, cq *C.vme_query) error {
+	err := db.withQuery(ctx, op, &q, func(h *C.vme_db, cq *C.vme_query) error {
 		var cerr *C.vme_error
 		if st := C.vme_series_count(h, cq, &out, &cerr); st != C.VME_OK {
 			return newError(op, st, cerr)
@@ -426,30 +528,30 @@ func (db *DB) SeriesCount(q *Query) (uint64, error) {
 	return uint64(out), err
 }
 
-// DeleteSeries deletes the series matching q's matchers and selector over all time (q's time
-// range is ignored; at least one matcher is required) and returns how many were deleted.
-// They vanish from searches and counts at once; their samples are dropped at the next merge
-// (ForceMerge applies it at once). Wraps vme_delete_series.
-func (db *DB) DeleteSeries(q Query) (uint64, error) {
+// DeleteSeries deletes the series matching q's matchers and selector over all time and
+// returns how many were deleted. Deletion has no time range, so q.Range must be AllTime (what
+// Select and Match give); any other range fails with ErrInvalidArgument rather than being
+// ignored. At least one matcher or a selector is required. The series vanish from searches
+// and counts at once; their samples are dropped at the next merge (ForceMerge applies it at
+// once). ctx is checked before the native call. Errors: ErrInvalidArgument, ErrMisuse
+// (read-only DB), ErrClosed, ErrIO, ctx.Err(). Wraps vme_delete_series (VictoriaMetrics
+// DeleteSeries).
+func (db *DB) DeleteSeries(ctx context.Context, q Query) (uint64, error) {
 	const op = "DeleteSeries"
 	if len(q.Matchers) == 0 && q.Selector == "" {
-		return 0, errInvalid(op, "at least one matcher is required")
+		return 0, errInvalid(op, "at least one matcher or a selector is required")
 	}
-	q.Start, q.End = 0, 0
-	cq, err := newQuery(op, &q)
-	if err != nil {
-		return 0, err
+	if q.Range.set && q.Range != AllTime() {
+		return 0, errInvalid(op, "series are deleted over all time; Query.Range %v would be ignored (use AllTime)", q.Range)
 	}
-	defer C.vme_query_destroy(cq)
-	h, err := db.acquire(op)
-	if err != nil {
-		return 0, err
-	}
-	defer db.mu.RUnlock()
+	q.Range = AllTime()
 	var out C.uint64_t
-	var cerr *C.vme_error
-	if st := C.vme_delete_series(h, cq, &out, &cerr); st != C.VME_OK {
-		return 0, newError(op, st, cerr)
-	}
-	return uint64(out), nil
+	err := db.withQuery(ctx, op, &q, func(h *C.vme_db, cq *C.vme_query) error {
+		var cerr *C.vme_error
+		if st := C.vme_delete_series(h, cq, &out, &cerr); st != C.VME_OK {
+			return newError(op, st, cerr)
+		}
+		return nil
+	})
+	return uint64(out), err
 }

@@ -1,13 +1,14 @@
 package vmengine_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math"
 	"testing"
 	"time"
 
-	vme "github.com/vmengine/vmengine/bindings/go"
+	"github.com/vmengine/vmengine/bindings/go/vmengine"
 )
 
 // W1 (docs/benchmarks.md): series k = m*1000 + h with labels __name__="cpu_usage_{m}",
@@ -69,18 +70,18 @@ func TestW1Generator(t *testing.T) {
 	}
 }
 
-func w1Labels(n int) []vme.Labels {
-	ls := make([]vme.Labels, n)
+func w1Labels(n int) []vmengine.Labels {
+	ls := make([]vmengine.Labels, n)
 	for k := range ls {
 		m, h := k/1000, k%1000
-		ls[k] = vme.Labels{{"__name__", fmt.Sprintf("cpu_usage_%d", m)},
+		ls[k] = vmengine.Labels{{"__name__", fmt.Sprintf("cpu_usage_%d", m)},
 			{"host", fmt.Sprintf("host-%04d", h)}, {"region", fmt.Sprintf("r%d", h%10)}}
 	}
 	return ls
 }
 
 // runW1 ingests W1 into a new directory and returns the wall time until durable.
-func runW1(b *testing.B, dir string, labels []vme.Labels, samples int, useRefs bool) time.Duration {
+func runW1(b *testing.B, dir string, labels []vmengine.Labels, samples int, useRefs bool) time.Duration {
 	const batchRows = 10000
 	const t0 = int64(1767225600000)
 	n := len(labels)
@@ -89,12 +90,12 @@ func runW1(b *testing.B, dir string, labels []vme.Labels, samples int, useRefs b
 		gens[k] = newW1Gen(uint64(k))
 	}
 	start := time.Now()
-	db, err := vme.Open(dir, nil)
+	db, err := vmengine.Open(dir, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	batch := vme.NewBatch(batchRows)
-	refs := make([]vme.SeriesRef, n)
+	batch := vmengine.NewBatch(batchRows)
+	refs := make([]vmengine.SeriesRef, n)
 	if useRefs {
 		for k, ls := range labels {
 			if refs[k], err = batch.Ref(ls); err != nil {
@@ -102,14 +103,13 @@ func runW1(b *testing.B, dir string, labels []vme.Labels, samples int, useRefs b
 			}
 		}
 	}
-	var total vme.AddResult
+	var total vmengine.AddResult
 	flush := func() {
-		res, err := db.Write(batch)
+		res, err := db.Write(context.Background(), batch)
 		if err != nil {
 			b.Fatal(err)
 		}
-		total.Add(res)
-		batch.Reset()
+		total.Add(res) // a successful Write empties the batch
 	}
 	for i := 0; i < samples; i++ {
 		ts := t0 + int64(i)*10000
@@ -128,7 +128,7 @@ func runW1(b *testing.B, dir string, labels []vme.Labels, samples int, useRefs b
 	if batch.Len() > 0 {
 		flush()
 	}
-	if err := db.Flush(); err != nil {
+	if err := db.Flush(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -166,7 +166,7 @@ func BenchmarkW1Refs(b *testing.B) { benchW1(b, true) }
 // BenchmarkBatchAdd measures the Go-side cost of packing one row (no native call).
 func BenchmarkBatchAdd(b *testing.B) {
 	labels := w1Labels(10000)
-	batch := vme.NewBatch(10000)
+	batch := vmengine.NewBatch(10000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		k := i % 10000
@@ -180,8 +180,8 @@ func BenchmarkBatchAdd(b *testing.B) {
 // BenchmarkBatchAddRef is BenchmarkBatchAdd with precomputed SeriesRefs.
 func BenchmarkBatchAddRef(b *testing.B) {
 	labels := w1Labels(10000)
-	batch := vme.NewBatch(10000)
-	refs := make([]vme.SeriesRef, len(labels))
+	batch := vmengine.NewBatch(10000)
+	refs := make([]vmengine.SeriesRef, len(labels))
 	for k := range labels {
 		refs[k], _ = batch.Ref(labels[k])
 	}

@@ -8,6 +8,7 @@ package vmengine
 import "C"
 
 import (
+	"context"
 	"runtime"
 	"strconv"
 	"strings"
@@ -195,9 +196,13 @@ func (db *DB) Close() error {
 }
 
 // Flush makes every row added before the call durable and searchable (vme_flush). Without
-// it, rows become searchable within about a second (background raw-row flush).
-// Errors: ErrClosed, ErrIO.
-func (db *DB) Flush() error {
+// it, rows become searchable within about a second (background raw-row flush). ctx is
+// checked before the native call, which is not interrupted. Errors: ErrClosed, ErrIO,
+// ctx.Err().
+func (db *DB) Flush(ctx context.Context) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	h, err := db.acquire("Flush")
 	if err != nil {
 		return err
@@ -213,9 +218,14 @@ func (db *DB) Flush() error {
 // ForceMerge merges all parts of every partition whose name (YYYY_MM) starts with
 // partitionPrefix ("" = all partitions) into one part per partition, applying deletions,
 // retention and deduplication, then merges the indexdb. Blocks until done (Close waits for
-// it). Errors: ErrClosed, ErrIO. Wraps vme_force_merge.
-func (db *DB) ForceMerge(partitionPrefix string) error {
+// it). ctx is checked before the native call, which is not interrupted (a merge can take
+// minutes on a large partition). Errors: ErrMisuse (read-only DB), ErrClosed, ErrIO,
+// ctx.Err(). Wraps vme_force_merge (VictoriaMetrics ForceMergePartitions).
+func (db *DB) ForceMerge(ctx context.Context, partitionPrefix string) error {
 	const op = "ForceMerge"
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	if strings.IndexByte(partitionPrefix, 0) >= 0 {
 		return errInvalid(op, "partition prefix contains a NUL byte")
 	}
@@ -235,9 +245,14 @@ func (db *DB) ForceMerge(partitionPrefix string) error {
 
 // CreateSnapshot flushes every added row and hard-links every part into
 // <path>/snapshots/<name>/ (VictoriaMetrics 1.72 layout); it returns the name
-// (YYYYMMDDhhmmss-XXXXXXXXXXXXXXXX, UTC). Wraps vme_snapshot_create.
-func (db *DB) CreateSnapshot() (string, error) {
+// (YYYYMMDDhhmmss-XXXXXXXXXXXXXXXX, UTC). ctx is checked before the native call, which is
+// not interrupted. Errors: ErrClosed, ErrIO, ctx.Err(). Wraps vme_snapshot_create
+// (VictoriaMetrics Storage.CreateSnapshot).
+func (db *DB) CreateSnapshot(ctx context.Context) (string, error) {
 	const op = "CreateSnapshot"
+	if err := ctxErr(ctx); err != nil {
+		return "", err
+	}
 	h, err := db.acquire(op)
 	if err != nil {
 		return "", err
@@ -252,9 +267,13 @@ func (db *DB) CreateSnapshot() (string, error) {
 	return C.GoString(name), nil
 }
 
-// ListSnapshots returns the snapshot names, sorted (vme_snapshot_list).
-func (db *DB) ListSnapshots() ([]string, error) {
+// ListSnapshots returns the snapshot names, sorted (vme_snapshot_list). ctx is checked
+// before the native call. Errors: ErrClosed, ErrIO, ctx.Err().
+func (db *DB) ListSnapshots(ctx context.Context) ([]string, error) {
 	const op = "ListSnapshots"
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	h, err := db.acquire(op)
 	if err != nil {
 		return nil, err
@@ -269,9 +288,13 @@ func (db *DB) ListSnapshots() ([]string, error) {
 }
 
 // DeleteSnapshot deletes a snapshot (vme_snapshot_delete). Errors: ErrInvalidArgument for a
-// name that is not a valid snapshot name, ErrNotFound if it does not exist, ErrClosed, ErrIO.
-func (db *DB) DeleteSnapshot(name string) error {
+// name that is not a valid snapshot name, ErrNotFound if it does not exist, ErrClosed, ErrIO,
+// ctx.Err() (checked before the native call).
+func (db *DB) DeleteSnapshot(ctx context.Context, name string) error {
 	const op = "DeleteSnapshot"
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	if strings.IndexByte(name, 0) >= 0 {
 		return errInvalid(op, "snapshot name contains a NUL byte")
 	}

@@ -12,14 +12,14 @@ import (
 	"sync"
 	"testing"
 
-	vme "github.com/vmengine/vmengine/bindings/go"
+	"github.com/vmengine/vmengine/bindings/go/vmengine"
 )
 
 const t0 = int64(1767225600000) // 2026-01-01T00:00:00Z
 
-func openT(t *testing.T, dir string, opts *vme.Options) *vme.DB {
+func openT(t *testing.T, dir string, opts *vmengine.Options) *vmengine.DB {
 	t.Helper()
-	db, err := vme.Open(dir, opts)
+	db, err := vmengine.Open(dir, opts)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", dir, err)
 	}
@@ -28,22 +28,22 @@ func openT(t *testing.T, dir string, opts *vme.Options) *vme.DB {
 }
 
 // fixture: cpu{host=h0..h3, dc=a|b} and mem{host=h0..h1}, 10 samples each at t0 + i*1000.
-func fill(t *testing.T, db *vme.DB) {
+func fill(t *testing.T, db *vmengine.DB) {
 	t.Helper()
-	b := vme.NewBatch(64)
+	b := vmengine.NewBatch(64)
 	for i := 0; i < 10; i++ {
 		for h := 0; h < 4; h++ {
 			dc := "a"
 			if h%2 == 1 {
 				dc = "b"
 			}
-			ls := vme.FromStrings("__name__", "cpu", "host", fmt.Sprintf("h%d", h), "dc", dc)
+			ls := vmengine.FromStrings("__name__", "cpu", "host", fmt.Sprintf("h%d", h), "dc", dc)
 			if err := b.Add(ls, t0+int64(i)*1000, float64(h*100+i)+0.25); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	res, err := db.Write(b)
+	res, err := db.Write(context.Background(), b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,22 +57,22 @@ func fill(t *testing.T, db *vme.DB) {
 			ts[i] = t0 + int64(i)*1000
 			vs[i] = -float64(i) * 1.5
 		}
-		res, err := db.AddSeries(vme.FromStrings("__name__", "mem", "host", fmt.Sprintf("h%d", h)), ts, vs)
+		res, err := db.AddSeries(context.Background(), vmengine.FromStrings("__name__", "mem", "host", fmt.Sprintf("h%d", h)), ts, vs)
 		if err != nil || res.RowsAdded != 10 {
 			t.Fatalf("AddSeries: %+v %v", res, err)
 		}
 	}
-	if err := db.Flush(); err != nil {
+	if err := db.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func collect(t *testing.T, it *vme.SeriesIterator, err error) []*vme.Series {
+func collect(t *testing.T, it *vmengine.SeriesIterator, err error) []*vmengine.Series {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("search: %v", err)
 	}
-	var out []*vme.Series
+	var out []*vmengine.Series
 	for s, err := range it.All() {
 		if err != nil {
 			t.Fatalf("iteration: %v", err)
@@ -82,7 +82,7 @@ func collect(t *testing.T, it *vme.SeriesIterator, err error) []*vme.Series {
 	return out
 }
 
-func names(ss []*vme.Series) []string {
+func names(ss []*vmengine.Series) []string {
 	var out []string
 	for _, s := range ss {
 		out = append(out, s.Labels.String())
@@ -96,13 +96,13 @@ func TestRoundTrip(t *testing.T) {
 	fill(t, db)
 	ctx := context.Background()
 
-	it, err := db.Search(ctx, []vme.Matcher{vme.Eq("__name__", "cpu"), vme.Eq("host", "h2")}, t0, t0+100000)
+	it, err := db.Search(ctx, vmengine.Match(vmengine.Eq("__name__", "cpu"), vmengine.Eq("host", "h2")).Between(t0, t0+100000))
 	ss := collect(t, it, err)
 	if len(ss) != 1 {
 		t.Fatalf("got %d series", len(ss))
 	}
 	s := ss[0]
-	wantLabels := vme.Labels{{"__name__", "cpu"}, {"dc", "a"}, {"host", "h2"}}
+	wantLabels := vmengine.Labels{{"__name__", "cpu"}, {"dc", "a"}, {"host", "h2"}}
 	if got := s.Labels.Map(); len(got) != 3 || got["__name__"] != "cpu" || got["dc"] != "a" || got["host"] != "h2" {
 		t.Fatalf("labels %v, want %v", s.Labels, wantLabels)
 	}
@@ -119,7 +119,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	// Time range is inclusive on both ends.
-	it, err = db.Search(ctx, []vme.Matcher{vme.Eq("__name__", "mem"), vme.Eq("host", "h1")}, t0+2000, t0+4000)
+	it, err = db.Search(ctx, vmengine.Match(vmengine.Eq("__name__", "mem"), vmengine.Eq("host", "h1")).Between(t0+2000, t0+4000))
 	ss = collect(t, it, err)
 	if len(ss) != 1 || !slices.Equal(ss[0].Timestamps, []int64{t0 + 2000, t0 + 3000, t0 + 4000}) ||
 		!slices.Equal(ss[0].Values, []float64{-3, -4.5, -6}) {
@@ -127,7 +127,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	// Next/Series/Err/Close form.
-	it, err = db.Search(ctx, []vme.Matcher{vme.Eq("__name__", "cpu")}, 0, 0)
+	it, err = db.Search(ctx, vmengine.Match(vmengine.Eq("__name__", "cpu")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestRoundTrip(t *testing.T) {
 
 	// SearchSeq with break closes the iterator.
 	n = 0
-	for s, err := range db.SearchSeq(ctx, vme.Query{Matchers: []vme.Matcher{vme.Re("__name__", ".+")}}) {
+	for s, err := range db.SearchSeq(ctx, vmengine.Match(vmengine.Re("__name__", ".+"))) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,19 +172,19 @@ func TestMatchers(t *testing.T) {
 	fill(t, db)
 	ctx := context.Background()
 	cases := []struct {
-		m    []vme.Matcher
+		m    []vmengine.Matcher
 		want []string
 	}{
-		{[]vme.Matcher{vme.Eq("__name__", "mem")}, []string{`mem{host="h0"}`, `mem{host="h1"}`}},
-		{[]vme.Matcher{vme.Eq("__name__", "cpu"), vme.Neq("dc", "a")}, []string{`cpu{dc="b",host="h1"}`, `cpu{dc="b",host="h3"}`}},
-		{[]vme.Matcher{vme.Re("host", "h[23]")}, []string{`cpu{dc="a",host="h2"}`, `cpu{dc="b",host="h3"}`}},
-		{[]vme.Matcher{vme.Eq("__name__", "cpu"), vme.Nre("host", "h[0-2]")}, []string{`cpu{dc="b",host="h3"}`}},
+		{[]vmengine.Matcher{vmengine.Eq("__name__", "mem")}, []string{`mem{host="h0"}`, `mem{host="h1"}`}},
+		{[]vmengine.Matcher{vmengine.Eq("__name__", "cpu"), vmengine.Neq("dc", "a")}, []string{`cpu{dc="b",host="h1"}`, `cpu{dc="b",host="h3"}`}},
+		{[]vmengine.Matcher{vmengine.Re("host", "h[23]")}, []string{`cpu{dc="a",host="h2"}`, `cpu{dc="b",host="h3"}`}},
+		{[]vmengine.Matcher{vmengine.Eq("__name__", "cpu"), vmengine.Nre("host", "h[0-2]")}, []string{`cpu{dc="b",host="h3"}`}},
 		// A missing label has the value "".
-		{[]vme.Matcher{vme.Re("__name__", ".+"), vme.Eq("dc", "")}, []string{`mem{host="h0"}`, `mem{host="h1"}`}},
-		{[]vme.Matcher{vme.Eq("__name__", "nope")}, nil},
+		{[]vmengine.Matcher{vmengine.Re("__name__", ".+"), vmengine.Eq("dc", "")}, []string{`mem{host="h0"}`, `mem{host="h1"}`}},
+		{[]vmengine.Matcher{vmengine.Eq("__name__", "nope")}, nil},
 	}
 	for _, c := range cases {
-		it, err := db.Search(ctx, c.m, t0, t0+9000)
+		it, err := db.Search(ctx, vmengine.Match(c.m...).Between(t0, t0+9000))
 		if got := names(collect(t, it, err)); !slices.Equal(got, c.want) {
 			t.Errorf("%v: got %v, want %v", c.m, got, c.want)
 		}
@@ -195,25 +195,25 @@ func TestSelector(t *testing.T) {
 	db := openT(t, t.TempDir(), nil)
 	fill(t, db)
 	ctx := context.Background()
-	it, err := db.SearchSelector(ctx, `cpu{host=~"h[01]",dc!="b"}`, t0, 0)
+	it, err := db.Search(ctx, vmengine.Select(`cpu{host=~"h[01]",dc!="b"}`).Since(t0))
 	if got := names(collect(t, it, err)); !slices.Equal(got, []string{`cpu{dc="a",host="h0"}`}) {
 		t.Fatalf("got %v", got)
 	}
-	it, err = db.SearchQuery(ctx, vme.Query{Selector: `{__name__=~"cpu|mem"}`, Matchers: []vme.Matcher{vme.Eq("host", "h1")}})
+	it, err = db.Search(ctx, vmengine.Query{Selector: `{__name__=~"cpu|mem"}`, Matchers: []vmengine.Matcher{vmengine.Eq("host", "h1")}, Range: vmengine.AllTime()})
 	if got := names(collect(t, it, err)); len(got) != 2 {
 		t.Fatalf("got %v", got)
 	}
-	_, err = db.SearchSelector(ctx, `cpu{host=`, 0, 0)
-	if !errors.Is(err, vme.ErrInvalidArgument) {
+	_, err = db.Search(ctx, vmengine.Select(`cpu{host=`))
+	if !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("bad selector: %v", err)
 	}
-	var e *vme.Error
-	if !errors.As(err, &e) || e.Message == "" || e.Code != vme.CodeInvalidArgument {
+	var e *vmengine.Error
+	if !errors.As(err, &e) || e.Message == "" || e.Code != vmengine.CodeInvalidArgument {
 		t.Fatalf("bad selector error: %#v", err)
 	}
 	// Series limit.
-	_, err = db.SearchQuery(ctx, vme.Query{Selector: "cpu", MaxSeries: 2})
-	if !errors.Is(err, vme.ErrLimit) {
+	_, err = db.Search(ctx, vmengine.Query{Selector: "cpu", MaxSeries: 2, Range: vmengine.AllTime()})
+	if !errors.Is(err, vmengine.ErrLimit) {
 		t.Fatalf("limit: %v", err)
 	}
 }
@@ -221,31 +221,31 @@ func TestSelector(t *testing.T) {
 func TestLabelNamesValuesCount(t *testing.T) {
 	db := openT(t, t.TempDir(), nil)
 	fill(t, db)
-	ln, err := db.LabelNames(nil)
+	ln, err := db.LabelNames(context.Background(), vmengine.Match())
 	if err != nil || !slices.Equal(ln, []string{"__name__", "dc", "host"}) {
 		t.Fatalf("LabelNames = %v, %v", ln, err)
 	}
-	ln, err = db.LabelNames(&vme.Query{Matchers: []vme.Matcher{vme.Eq("__name__", "mem")}})
+	ln, err = db.LabelNames(context.Background(), vmengine.Match(vmengine.Eq("__name__", "mem")))
 	if err != nil || !slices.Equal(ln, []string{"__name__", "host"}) {
 		t.Fatalf("LabelNames(mem) = %v, %v", ln, err)
 	}
-	lv, err := db.LabelValues("__name__", nil)
+	lv, err := db.LabelValues(context.Background(), "__name__", vmengine.Match())
 	if err != nil || !slices.Equal(lv, []string{"cpu", "mem"}) {
 		t.Fatalf("LabelValues(__name__) = %v, %v", lv, err)
 	}
-	lv, err = db.LabelValues("host", &vme.Query{Selector: "mem"})
+	lv, err = db.LabelValues(context.Background(), "host", vmengine.Select("mem"))
 	if err != nil || !slices.Equal(lv, []string{"h0", "h1"}) {
 		t.Fatalf("LabelValues(host, mem) = %v, %v", lv, err)
 	}
-	lv, err = db.LabelValues("", nil)
+	lv, err = db.LabelValues(context.Background(), "", vmengine.Match())
 	if err != nil {
 		t.Fatalf("LabelValues(\"\"): %v", err)
 	}
-	n, err := db.SeriesCount(nil)
+	n, err := db.SeriesCount(context.Background(), vmengine.Match())
 	if err != nil || n != 6 {
 		t.Fatalf("SeriesCount = %d, %v", n, err)
 	}
-	n, err = db.SeriesCount(&vme.Query{Matchers: []vme.Matcher{vme.Eq("dc", "b")}, Start: t0, End: t0 + 1000})
+	n, err = db.SeriesCount(context.Background(), vmengine.Match(vmengine.Eq("dc", "b")).Between(t0, t0+1000))
 	if err != nil || n != 2 {
 		t.Fatalf("SeriesCount(dc=b) = %d, %v", n, err)
 	}
@@ -256,39 +256,39 @@ func TestLabelNamesValuesCount(t *testing.T) {
 	if _, ok := st["rows"]; !ok {
 		t.Fatalf("Stats has no rows: %v", st)
 	}
-	if vme.Version() == "" || vme.ABIVersion() != 0 || vme.VersionNumber() == 0 && vme.Version() != "0.0.0" {
-		t.Fatalf("version %q abi %d", vme.Version(), vme.ABIVersion())
+	if vmengine.Version() == "" || vmengine.ABIVersion() != 0 || vmengine.VersionNumber() == 0 && vmengine.Version() != "0.0.0" {
+		t.Fatalf("version %q abi %d", vmengine.Version(), vmengine.ABIVersion())
 	}
 }
 
 func TestDeleteSeries(t *testing.T) {
 	db := openT(t, t.TempDir(), nil)
 	fill(t, db)
-	if _, err := db.DeleteSeries(vme.Query{}); !errors.Is(err, vme.ErrInvalidArgument) {
+	if _, err := db.DeleteSeries(context.Background(), vmengine.Match()); !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("DeleteSeries without matchers: %v", err)
 	}
-	n, err := db.DeleteSeries(vme.Query{Matchers: []vme.Matcher{vme.Eq("__name__", "cpu"), vme.Eq("dc", "a")}})
+	n, err := db.DeleteSeries(context.Background(), vmengine.Match(vmengine.Eq("__name__", "cpu"), vmengine.Eq("dc", "a")))
 	if err != nil || n != 2 {
 		t.Fatalf("DeleteSeries = %d, %v", n, err)
 	}
-	if c, _ := db.SeriesCount(nil); c != 4 {
+	if c, _ := db.SeriesCount(context.Background(), vmengine.Match()); c != 4 {
 		t.Fatalf("SeriesCount after delete = %d", c)
 	}
-	it, err := db.SearchSelector(context.Background(), "cpu", 0, 0)
+	it, err := db.Search(context.Background(), vmengine.Select("cpu"))
 	if got := names(collect(t, it, err)); !slices.Equal(got, []string{`cpu{dc="b",host="h1"}`, `cpu{dc="b",host="h3"}`}) {
 		t.Fatalf("after delete: %v", got)
 	}
-	if err := db.ForceMerge(""); err != nil {
+	if err := db.ForceMerge(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := db.SeriesCount(nil); c != 4 {
+	if c, _ := db.SeriesCount(context.Background(), vmengine.Match()); c != 4 {
 		t.Fatalf("SeriesCount after merge = %d", c)
 	}
 }
 
 func TestFlushReopen(t *testing.T) {
 	dir := t.TempDir()
-	db, err := vme.Open(dir, &vme.Options{AccountID: 7, ProjectID: 9})
+	db, err := vmengine.Open(dir, &vmengine.Options{AccountID: 7, ProjectID: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,16 +298,16 @@ func TestFlushReopen(t *testing.T) {
 	}
 	// Another tenant sees nothing.
 	db = openT(t, dir, nil)
-	if n, err := db.SeriesCount(nil); err != nil || n != 0 {
+	if n, err := db.SeriesCount(context.Background(), vmengine.Match()); err != nil || n != 0 {
 		t.Fatalf("tenant 0:0 count = %d, %v", n, err)
 	}
-	n, err := db.SeriesCount(&vme.Query{Tenant: &vme.Tenant{AccountID: 7, ProjectID: 9}})
+	n, err := db.SeriesCount(context.Background(), vmengine.Query{Tenant: &vmengine.Tenant{AccountID: 7, ProjectID: 9}, Range: vmengine.AllTime()})
 	if err != nil || n != 6 {
 		t.Fatalf("tenant 7:9 count = %d, %v", n, err)
 	}
 	db.Close()
-	db = openT(t, dir, &vme.Options{AccountID: 7, ProjectID: 9})
-	it, err := db.Search(context.Background(), []vme.Matcher{vme.Eq("__name__", "cpu"), vme.Eq("host", "h3")}, 0, 0)
+	db = openT(t, dir, &vmengine.Options{AccountID: 7, ProjectID: 9})
+	it, err := db.Search(context.Background(), vmengine.Match(vmengine.Eq("__name__", "cpu"), vmengine.Eq("host", "h3")))
 	ss := collect(t, it, err)
 	if len(ss) != 1 || len(ss[0].Values) != 10 || ss[0].Values[9] != 309.25 {
 		t.Fatalf("after reopen: %+v", ss)
@@ -315,9 +315,9 @@ func TestFlushReopen(t *testing.T) {
 }
 
 func TestForceMerge(t *testing.T) {
-	db := openT(t, t.TempDir(), &vme.Options{CacheBytes: 8 << 20})
-	b := vme.NewBatch(0)
-	ls := vme.FromStrings("__name__", "m", "k", "v")
+	db := openT(t, t.TempDir(), &vmengine.Options{CacheBytes: 8 << 20})
+	b := vmengine.NewBatch(0)
+	ls := vmengine.FromStrings("__name__", "m", "k", "v")
 	feb := int64(1769904000000) // 2026-02-01
 	for round := 0; round < 3; round++ {
 		b.Reset()
@@ -325,20 +325,20 @@ func TestForceMerge(t *testing.T) {
 			b.Add(ls, t0+int64(round*5+i)*1000, float64(round*5+i))
 			b.Add(ls, feb+int64(round*5+i)*1000, float64(100+round*5+i))
 		}
-		if _, err := b.Commit(db); err != nil {
+		if _, err := b.Commit(context.Background(), db); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Flush(); err != nil {
+		if err := db.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if b.CachedSeries() != 1 {
 		t.Fatalf("cache has %d series", b.CachedSeries())
 	}
-	if err := db.ForceMerge("2026_01"); err != nil {
+	if err := db.ForceMerge(context.Background(), "2026_01"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ForceMerge(""); err != nil {
+	if err := db.ForceMerge(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	st, err := db.Stats()
@@ -348,7 +348,7 @@ func TestForceMerge(t *testing.T) {
 	if p, ok := st["partition.2026_01.small_parts"]; ok && p > 1 {
 		t.Fatalf("small parts after merge: %v", p)
 	}
-	it, err := db.Search(context.Background(), []vme.Matcher{vme.Eq("__name__", "m")}, 0, 0)
+	it, err := db.Search(context.Background(), vmengine.Match(vmengine.Eq("__name__", "m")))
 	ss := collect(t, it, err)
 	if len(ss) != 1 || len(ss[0].Values) != 30 || ss[0].Values[0] != 0 || ss[0].Values[29] != 114 {
 		t.Fatalf("after merge: %+v", ss)
@@ -359,7 +359,7 @@ func TestSnapshots(t *testing.T) {
 	dir := t.TempDir()
 	db := openT(t, dir, nil)
 	fill(t, db)
-	name, err := db.CreateSnapshot()
+	name, err := db.CreateSnapshot(context.Background())
 	if err != nil && strings.Contains(err.Error(), "not implemented") {
 		t.Skip(err.Error())
 	}
@@ -369,20 +369,20 @@ func TestSnapshots(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "snapshots", name)); err != nil || !fi.IsDir() {
 		t.Fatalf("snapshot dir: %v", err)
 	}
-	list, err := db.ListSnapshots()
+	list, err := db.ListSnapshots(context.Background())
 	if err != nil || !slices.Contains(list, name) {
 		t.Fatalf("ListSnapshots = %v, %v", list, err)
 	}
-	if err := db.DeleteSnapshot(name); err != nil {
+	if err := db.DeleteSnapshot(context.Background(), name); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeleteSnapshot(name); !errors.Is(err, vme.ErrNotFound) {
+	if err := db.DeleteSnapshot(context.Background(), name); !errors.Is(err, vmengine.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
-	if err := db.DeleteSnapshot("../../etc"); !errors.Is(err, vme.ErrInvalidArgument) {
+	if err := db.DeleteSnapshot(context.Background(), "../../etc"); !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("bad name: %v", err)
 	}
-	list, err = db.ListSnapshots()
+	list, err = db.ListSnapshots(context.Background())
 	if err != nil || len(list) != 0 {
 		t.Fatalf("ListSnapshots after delete = %v, %v", list, err)
 	}
@@ -390,39 +390,39 @@ func TestSnapshots(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	dir := t.TempDir()
-	db, err := vme.Open(dir, nil)
+	db, err := vmengine.Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fill(t, db)
 
-	if _, err := vme.Open(dir, nil); !errors.Is(err, vme.ErrLocked) {
+	if _, err := vmengine.Open(dir, nil); !errors.Is(err, vmengine.ErrLocked) {
 		t.Fatalf("second Open: %v", err)
-	} else if errors.Is(err, vme.ErrIO) {
+	} else if errors.Is(err, vmengine.ErrIO) {
 		t.Fatal("ErrLocked matches ErrIO")
 	}
-	_, err = db.Search(context.Background(), []vme.Matcher{vme.Re("host", "h[")}, 0, 0)
-	if !errors.Is(err, vme.ErrInvalidArgument) || !strings.Contains(err.Error(), "Search") {
+	_, err = db.Search(context.Background(), vmengine.Match(vmengine.Re("host", "h[")))
+	if !errors.Is(err, vmengine.ErrInvalidArgument) || !strings.Contains(err.Error(), "Search") {
 		t.Fatalf("bad regex: %v", err)
 	}
-	if _, err := db.Search(context.Background(), nil, 10, 5); !errors.Is(err, vme.ErrInvalidArgument) {
+	if _, err := db.Search(context.Background(), vmengine.Match().Between(10, 5)); !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("start > end: %v", err)
 	}
-	if _, err := vme.Open(t.TempDir(), new(vme.Options).Set("no_such_option", "1")); !errors.Is(err, vme.ErrInvalidArgument) ||
+	if _, err := vmengine.Open(t.TempDir(), new(vmengine.Options).Set("no_such_option", "1")); !errors.Is(err, vmengine.ErrInvalidArgument) ||
 		!strings.Contains(err.Error(), "no_such_option") {
 		t.Fatalf("bad option: %v", err)
 	}
-	if _, err := vme.Open(t.TempDir(), &vme.Options{Retention: -1e9}); !errors.Is(err, vme.ErrInvalidArgument) {
+	if _, err := vmengine.Open(t.TempDir(), &vmengine.Options{Retention: -1e9}); !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("negative retention: %v", err)
 	}
-	if _, err := db.AddSeries(vme.FromStrings("__name__", "x"), []int64{1}, nil); !errors.Is(err, vme.ErrInvalidArgument) {
+	if _, err := db.AddSeries(context.Background(), vmengine.FromStrings("__name__", "x"), []int64{1}, nil); !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("AddSeries length mismatch: %v", err)
 	}
-	if err := vme.NewBatch(1).Add(vme.Labels{{"__name__", strings.Repeat("x", 70000)}}, t0, 1); !errors.Is(err, vme.ErrInvalidArgument) {
+	if err := vmengine.NewBatch(1).Add(vmengine.Labels{{"__name__", strings.Repeat("x", 70000)}}, t0, 1); !errors.Is(err, vmengine.ErrInvalidArgument) {
 		t.Fatalf("huge label: %v", err)
 	}
 
-	it, err := db.Search(context.Background(), []vme.Matcher{vme.Eq("__name__", "cpu")}, 0, 0)
+	it, err := db.Search(context.Background(), vmengine.Match(vmengine.Eq("__name__", "cpu")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,59 +435,59 @@ func TestErrors(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if it.Next() || !errors.Is(it.Err(), vme.ErrClosed) {
+	if it.Next() || !errors.Is(it.Err(), vmengine.ErrClosed) {
 		t.Fatalf("iterator after close: %v", it.Err())
 	}
 	it.Close()
 	checks := map[string]error{}
-	_, checks["Search"] = db.Search(context.Background(), nil, 0, 0)
-	_, checks["Write"] = db.Write(vme.NewBatch(1))
-	_, checks["AddSeries"] = db.AddSeries(vme.FromStrings("__name__", "x"), []int64{t0}, []float64{1})
-	checks["Flush"] = db.Flush()
-	checks["ForceMerge"] = db.ForceMerge("")
-	_, checks["LabelNames"] = db.LabelNames(nil)
-	_, checks["LabelValues"] = db.LabelValues("host", nil)
-	_, checks["SeriesCount"] = db.SeriesCount(nil)
-	_, checks["DeleteSeries"] = db.DeleteSeries(vme.Query{Selector: "cpu"})
-	_, checks["CreateSnapshot"] = db.CreateSnapshot()
-	_, checks["ListSnapshots"] = db.ListSnapshots()
-	checks["DeleteSnapshot"] = db.DeleteSnapshot("x")
+	_, checks["Search"] = db.Search(context.Background(), vmengine.Match())
+	_, checks["Write"] = db.Write(context.Background(), vmengine.NewBatch(1))
+	_, checks["AddSeries"] = db.AddSeries(context.Background(), vmengine.FromStrings("__name__", "x"), []int64{t0}, []float64{1})
+	checks["Flush"] = db.Flush(context.Background())
+	checks["ForceMerge"] = db.ForceMerge(context.Background(), "")
+	_, checks["LabelNames"] = db.LabelNames(context.Background(), vmengine.Match())
+	_, checks["LabelValues"] = db.LabelValues(context.Background(), "host", vmengine.Match())
+	_, checks["SeriesCount"] = db.SeriesCount(context.Background(), vmengine.Match())
+	_, checks["DeleteSeries"] = db.DeleteSeries(context.Background(), vmengine.Select("cpu"))
+	_, checks["CreateSnapshot"] = db.CreateSnapshot(context.Background())
+	_, checks["ListSnapshots"] = db.ListSnapshots(context.Background())
+	checks["DeleteSnapshot"] = db.DeleteSnapshot(context.Background(), "x")
 	_, checks["Stats"] = db.Stats()
 	for op, err := range checks {
-		if !errors.Is(err, vme.ErrClosed) {
+		if !errors.Is(err, vmengine.ErrClosed) {
 			t.Errorf("%s after Close: %v", op, err)
 		}
 	}
 	// The lock is released: the directory opens again.
 	db2 := openT(t, dir, nil)
-	if n, err := db2.SeriesCount(nil); err != nil || n != 6 {
+	if n, err := db2.SeriesCount(context.Background(), vmengine.Match()); err != nil || n != 6 {
 		t.Fatalf("reopen count = %d, %v", n, err)
 	}
 }
 
 func TestRejections(t *testing.T) {
-	db := openT(t, t.TempDir(), &vme.Options{Retention: 24 * 3600 * 1e9 * 365 * 5})
-	b := vme.NewBatch(8)
-	ok := vme.FromStrings("__name__", "ok")
+	db := openT(t, t.TempDir(), &vmengine.Options{Retention: 24 * 3600 * 1e9 * 365 * 5})
+	b := vmengine.NewBatch(8)
+	ok := vmengine.FromStrings("__name__", "ok")
 	b.Add(ok, t0, 1)
 	b.Add(ok, t0+1, math.NaN())
 	b.Add(ok, -5, 1)
-	b.Add(vme.FromStrings("job", "noname"), t0, 1)
+	b.Add(vmengine.FromStrings("job", "noname"), t0, 1)
 	b.Add(ok, math.MaxInt64/2, 1)
 	b.Add(ok, 1000, 1) // 1970: out of a 5-year retention
 	stale := math.Float64frombits(0x7ff0000000000002)
 	b.Add(ok, t0+2, stale)
-	res, err := db.Write(b)
+	res, err := db.Write(context.Background(), b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := vme.AddResult{RowsAdded: 2, RejectedNaN: 1, RejectedInvalidTimestamp: 1, RejectedInvalidLabels: 1,
+	want := vmengine.AddResult{RowsAdded: 2, RejectedNaN: 1, RejectedInvalidTimestamp: 1, RejectedInvalidLabels: 1,
 		RejectedTooFarFuture: 1, RejectedOutOfRetention: 1}
 	if res != want {
 		t.Fatalf("got %+v, want %+v", res, want)
 	}
-	db.Flush()
-	it, err := db.SearchSelector(context.Background(), "ok", 0, 0)
+	db.Flush(context.Background())
+	it, err := db.Search(context.Background(), vmengine.Select("ok"))
 	ss := collect(t, it, err)
 	if len(ss) != 1 || len(ss[0].Values) != 2 || math.Float64bits(ss[0].Values[1]) != 0x7ff0000000000002 {
 		t.Fatalf("got %+v", ss)
@@ -495,10 +495,10 @@ func TestRejections(t *testing.T) {
 }
 
 func TestBatchCache(t *testing.T) {
-	b := vme.NewBatch(0)
-	a1, _ := b.Ref(vme.FromStrings("__name__", "a"))
-	a2, _ := b.Ref(vme.FromStrings("__name__", "a"))
-	c, _ := b.Ref(vme.FromStrings("__name__", "a", "x", "1"))
+	b := vmengine.NewBatch(0)
+	a1, _ := b.Ref(vmengine.FromStrings("__name__", "a"))
+	a2, _ := b.Ref(vmengine.FromStrings("__name__", "a"))
+	c, _ := b.Ref(vmengine.FromStrings("__name__", "a", "x", "1"))
 	if a1 != a2 || a1 == c || b.CachedSeries() != 2 {
 		t.Fatalf("refs %v %v %v, %d cached", a1, a2, c, b.CachedSeries())
 	}
@@ -508,10 +508,10 @@ func TestBatchCache(t *testing.T) {
 		t.Fatal("Reset dropped the cache")
 	}
 	b.AddRef(c, t0, 1)
-	other := vme.NewBatch(0)
-	other.Ref(vme.FromStrings("__name__", "o"))
+	other := vmengine.NewBatch(0)
+	other.Ref(vmengine.FromStrings("__name__", "o"))
 	mustPanic(t, "ref of another batch", func() { other.AddRef(a1, t0, 1) })
-	mustPanic(t, "zero ref", func() { b.AddRef(vme.SeriesRef{}, t0, 1) })
+	mustPanic(t, "zero ref", func() { b.AddRef(vmengine.SeriesRef{}, t0, 1) })
 	b.ClearCache()
 	mustPanic(t, "stale ref", func() { b.AddRef(c, t0, 2) })
 	if b.Len() != 1 || b.CachedSeries() != 0 {
@@ -533,7 +533,7 @@ func TestContextCancel(t *testing.T) {
 	db := openT(t, t.TempDir(), nil)
 	fill(t, db)
 	ctx, cancel := context.WithCancel(context.Background())
-	it, err := db.SearchSelector(ctx, `{__name__=~".+"}`, 0, 0)
+	it, err := db.Search(ctx, vmengine.Select(`{__name__=~".+"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,13 +545,13 @@ func TestContextCancel(t *testing.T) {
 	if it.Next() || !errors.Is(it.Err(), context.Canceled) {
 		t.Fatalf("after cancel: %v", it.Err())
 	}
-	if _, err := db.SearchSelector(ctx, "cpu", 0, 0); !errors.Is(err, context.Canceled) {
+	if _, err := db.Search(ctx, vmengine.Select("cpu")); !errors.Is(err, context.Canceled) {
 		t.Fatalf("search with cancelled ctx: %v", err)
 	}
 }
 
 func TestConcurrentClose(t *testing.T) {
-	db, err := vme.Open(t.TempDir(), nil)
+	db, err := vmengine.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,13 +573,13 @@ func TestConcurrentClose(t *testing.T) {
 			select {
 			case <-closed:
 				// Every call that starts after Close returned must fail with ErrClosed.
-				if err := fn(i); !errors.Is(err, vme.ErrClosed) {
+				if err := fn(i); !errors.Is(err, vmengine.ErrClosed) {
 					t.Errorf("call after Close: %v", err)
 				}
 				return
 			default:
 			}
-			if err != nil && !errors.Is(err, vme.ErrClosed) {
+			if err != nil && !errors.Is(err, vmengine.ErrClosed) {
 				t.Errorf("call: %v", err)
 				return
 			}
@@ -589,17 +589,17 @@ func TestConcurrentClose(t *testing.T) {
 	ready.Add(7)
 	for w := 0; w < 3; w++ {
 		go worker(func(i int) error {
-			b := vme.NewBatch(100)
+			b := vmengine.NewBatch(100)
 			for j := 0; j < 100; j++ {
-				b.Add(vme.FromStrings("__name__", "conc", "w", fmt.Sprint(w), "j", fmt.Sprint(j)), t0+int64(i), float64(j))
+				b.Add(vmengine.FromStrings("__name__", "conc", "w", fmt.Sprint(w), "j", fmt.Sprint(j)), t0+int64(i), float64(j))
 			}
-			_, err := db.Write(b)
+			_, err := db.Write(context.Background(), b)
 			return err
 		})
 	}
 	for r := 0; r < 3; r++ {
 		go worker(func(i int) error {
-			it, err := db.Search(context.Background(), []vme.Matcher{vme.Re("__name__", ".+")}, 0, 0)
+			it, err := db.Search(context.Background(), vmengine.Match(vmengine.Re("__name__", ".+")))
 			if err != nil {
 				return err
 			}
@@ -612,15 +612,15 @@ func TestConcurrentClose(t *testing.T) {
 	}
 	go worker(func(i int) error {
 		if i%2 == 0 {
-			return db.Flush()
+			return db.Flush(context.Background())
 		}
-		_, err := db.SeriesCount(nil)
+		_, err := db.SeriesCount(context.Background(), vmengine.Match())
 		return err
 	})
 	close(start)
 	ready.Wait()
 	for i := 0; i < 5; i++ {
-		db.Flush()
+		db.Flush(context.Background())
 	}
 	if err := db.Close(); err != nil {
 		t.Error(err)
@@ -639,17 +639,17 @@ func TestConcurrentClose(t *testing.T) {
 func TestBatchEngineRefs(t *testing.T) {
 	dir1, dir2 := t.TempDir(), t.TempDir()
 	db1, db2 := openT(t, dir1, nil), openT(t, dir2, nil)
-	b := vme.NewBatch(8)
-	a, _ := b.Ref(vme.FromStrings("__name__", "ref", "id", "a"))
-	c, _ := b.Ref(vme.FromStrings("__name__", "ref", "id", "c"))
-	bad, _ := b.Ref(vme.FromStrings("id", "no-name"))
-	write := func(db *vme.DB, ts int64, wantAdded uint64) {
+	b := vmengine.NewBatch(8)
+	a, _ := b.Ref(vmengine.FromStrings("__name__", "ref", "id", "a"))
+	c, _ := b.Ref(vmengine.FromStrings("__name__", "ref", "id", "c"))
+	bad, _ := b.Ref(vmengine.FromStrings("id", "no-name"))
+	write := func(db *vmengine.DB, ts int64, wantAdded uint64) {
 		t.Helper()
 		b.Reset()
 		b.AddRef(a, ts, 1)
 		b.AddRef(c, ts, 2)
 		b.AddRef(bad, ts, 3)
-		res, err := db.Write(b)
+		res, err := db.Write(context.Background(), b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -657,12 +657,12 @@ func TestBatchEngineRefs(t *testing.T) {
 			t.Fatalf("Write: %+v, want %d added and 1 invalid", res, wantAdded)
 		}
 	}
-	samples := func(db *vme.DB, sel string) []int64 {
+	samples := func(db *vmengine.DB, sel string) []int64 {
 		t.Helper()
-		if err := db.Flush(); err != nil {
+		if err := db.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		it, err := db.SearchSelector(context.Background(), sel, 0, 0)
+		it, err := db.Search(context.Background(), vmengine.Select(sel))
 		var ts []int64
 		for _, s := range collect(t, it, err) {
 			ts = append(ts, s.Timestamps...)
@@ -670,7 +670,7 @@ func TestBatchEngineRefs(t *testing.T) {
 		slices.Sort(ts)
 		return ts
 	}
-	stat := func(db *vme.DB, name string) float64 {
+	stat := func(db *vmengine.DB, name string) float64 {
 		t.Helper()
 		m, err := db.Stats()
 		if err != nil {
@@ -701,7 +701,7 @@ func TestBatchEngineRefs(t *testing.T) {
 	}
 
 	// Deleted, then written again: a new series with only the new sample.
-	if n, err := db1.DeleteSeries(vme.Query{Selector: `ref{id="a"}`}); err != nil || n != 1 {
+	if n, err := db1.DeleteSeries(context.Background(), vmengine.Select(`ref{id="a"}`)); err != nil || n != 1 {
 		t.Fatalf("DeleteSeries: %d, %v", n, err)
 	}
 	write(db1, t0+2000, 2)
@@ -730,7 +730,7 @@ func TestBatchEngineRefs(t *testing.T) {
 	if n := stat(db1, "series_refs"); n != 0 {
 		t.Fatalf("series_refs after ClearCache = %v, want 0", n)
 	}
-	if res, err := db1.Write(b); err != nil || res.RowsAdded != 1 {
+	if res, err := db1.Write(context.Background(), b); err != nil || res.RowsAdded != 1 {
 		t.Fatalf("Write after ClearCache: %+v, %v", res, err)
 	}
 	if n := stat(db1, "series_refs"); n != 0 {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"sort"
 
-	vme "github.com/vmengine/vmengine/bindings/go"
+	"github.com/vmengine/vmengine/bindings/go/vmengine"
 )
 
 func ExampleOpen() {
@@ -17,7 +17,7 @@ func ExampleOpen() {
 	}
 	defer os.RemoveAll(dir)
 
-	db, err := vme.Open(dir, &vme.Options{CacheBytes: 64 << 20})
+	db, err := vmengine.Open(dir, &vmengine.Options{CacheBytes: 64 << 20})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -25,25 +25,25 @@ func ExampleOpen() {
 
 	// Rows are packed in Go memory and written with one native call per batch.
 	const t0 = int64(1767225600000) // 2026-01-01T00:00:00Z, ms
-	b := vme.NewBatch(16)
+	b := vmengine.NewBatch(16)
 	for i := int64(0); i < 3; i++ {
 		for _, host := range []string{"h1", "h2"} {
-			ls := vme.Labels{{"__name__", "up"}, {"job", "node"}, {"instance", host}}
+			ls := vmengine.Labels{{"__name__", "up"}, {"job", "node"}, {"instance", host}}
 			if err := b.Add(ls, t0+i*15000, float64(i)); err != nil {
 				log.Fatal(err)
 			}
 		}
 	}
-	res, err := db.Write(b)
+	res, err := db.Write(context.Background(), b)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("rows added:", res.RowsAdded, "rejected:", res.Rejected())
 
-	if err := db.Flush(); err != nil { // make the rows searchable now
+	if err := db.Flush(context.Background()); err != nil { // make the rows searchable now
 		log.Fatal(err)
 	}
-	it, err := db.SearchSelector(context.Background(), `up{instance=~"h.*"}`, t0, t0+15000)
+	it, err := db.Search(context.Background(), vmengine.Select(`up{instance=~"h.*"}`).Between(t0, t0+15000))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,7 +58,10 @@ func ExampleOpen() {
 	for _, l := range lines {
 		fmt.Println(l)
 	}
-	n, _ := db.SeriesCount(nil)
+	n, err := db.SeriesCount(context.Background(), vmengine.Match())
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println("series:", n)
 	// Output:
 	// rows added: 6 rejected: 0

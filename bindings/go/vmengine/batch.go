@@ -6,6 +6,7 @@ package vmengine
 import "C"
 
 import (
+	"context"
 	"hash/maphash"
 	"math"
 	"runtime"
@@ -74,8 +75,10 @@ type SeriesRef struct {
 // vme_add_rows_ref (see Write). The engine references are released by ClearCache, when the
 // batch becomes unreachable (a runtime cleanup), or when their DB is closed.
 //
-// A Batch is not safe for concurrent use; use one per goroutine. The zero value is ready to
-// use. Reuse it: Reset keeps the buffers and the key cache.
+// A successful DB.Write empties the batch (keeping its buffers and key cache), so a scrape
+// loop fills it, writes it, and fills it again without calling Reset; a failed Write keeps
+// the rows for a retry. A Batch is not safe for concurrent use; use one per goroutine. The
+// zero value is ready to use.
 type Batch struct {
 	ids  []uint32 // cache id of each row
 	ts   []int64
@@ -263,8 +266,8 @@ func (b *Batch) Add(labels Labels, ts int64, v float64) error {
 	return nil
 }
 
-// Commit is db.Write(b).
-func (b *Batch) Commit(db *DB) (AddResult, error) { return db.Write(b) }
+// Commit is db.Write(ctx, b).
+func (b *Batch) Commit(ctx context.Context, db *DB) (AddResult, error) { return db.Write(ctx, b) }
 
 // Write adds every row of the batch and returns the counters. Rows of label sets that this
 // batch already wrote to db go in one vme_add_rows_ref call, as 8-byte engine series
@@ -273,13 +276,21 @@ func (b *Batch) Commit(db *DB) (AddResult, error) { return db.Write(b) }
 // again and again (a scrape loop) skips the engine's per-row key lookup. The other rows go in
 // one vme_add_rows call with their packed keys. The references are kept in the batch per DB (a
 // DB reopened is a new DB). The engine checks the labels when the rows are added: rows of a
-// label set over its limits are rejected and counted in AddResult.RejectedInvalidLabels. The
-// batch is not reset (call Reset to reuse it). The batch's buffers are passed to C only for the
-// duration of the calls. If a call fails, the result counts what was stored before the failure.
-// Errors: ErrClosed, ErrMisuse (read-only DB), ErrIO, ErrInvalidArgument. Safe to call from
-// many goroutines with different batches.
-func (db *DB) Write(b *Batch) (AddResult, error) {
+// label set over its limits are rejected and counted in AddResult.RejectedInvalidLabels.
+//
+// After a successful Write the batch is empty (its rows are dropped as by Reset; the key
+// cache and SeriesRefs stay), so a loop that fills and writes the same Batch never writes a
+// row twice. If Write fails, every row stays in the batch: retry, or Reset to drop them. The
+// result then counts the rows stored before the failure (none when the DB is closed or ctx is
+// done; after an I/O error some may be), which a retry writes again. The batch's buffers are passed to C only
+// for the duration of the calls. ctx is checked before the native calls, which are not
+// interrupted. Errors: ErrClosed, ErrMisuse (read-only DB), ErrIO, ErrInvalidArgument,
+// ctx.Err(). Safe to call from many goroutines with different batches.
+func (db *DB) Write(ctx context.Context, b *Batch) (AddResult, error) {
 	const op = "Write"
+	if err := ctxErr(ctx); err != nil {
+		return AddResult{}, err
+	}
 	h, err := db.acquire(op)
 	if err != nil {
 		return AddResult{}, err
@@ -355,6 +366,7 @@ func (db *DB) Write(b *Batch) (AddResult, error) {
 			return total, newError(op, st, cerr)
 		}
 	}
+	b.Reset()
 	return total, nil
 }
 
@@ -483,10 +495,13 @@ func (e *engineRefs) releaseAll() {
 
 // AddSeries adds the samples of one series with one vme_add_series call: timestamps ts (ms
 // since the Unix epoch, UTC) and values, which must have the same length. The slices are
-// only read during the call. Errors as Write, plus ErrInvalidArgument for unequal lengths or
-// an unencodable label.
-func (db *DB) AddSeries(labels Labels, ts []int64, values []float64) (AddResult, error) {
+// only read during the call. ctx is checked before the native call. Errors as Write, plus
+// ErrInvalidArgument for unequal lengths or an unencodable label. Wraps vme_add_series.
+func (db *DB) AddSeries(ctx context.Context, labels Labels, ts []int64, values []float64) (AddResult, error) {
 	const op = "AddSeries"
+	if err := ctxErr(ctx); err != nil {
+		return AddResult{}, err
+	}
 	if len(ts) != len(values) {
 		return AddResult{}, errInvalid(op, "%d timestamps but %d values", len(ts), len(values))
 	}

@@ -1,3 +1,0 @@
-module github.com/vmengine/vmengine/bindings/go
-
-go 1.24

@@ -1,0 +1,3 @@
+module github.com/vmengine/vmengine/bindings/go/vmengine
+
+go 1.24
