@@ -94,7 +94,7 @@ bash scripts/check_install.sh "$root/build"
 step "compatibility with VictoriaMetrics' storage packages"
 bash tests/compat/compat_test.sh "$root/build" "$root"
 
-for lang in go rust java; do
+for lang in go rust java python; do
   if [ -f "bindings/$lang/test.sh" ]; then
     step "$lang binding"
     bash "bindings/$lang/test.sh" "$root/build"
