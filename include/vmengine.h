@@ -435,10 +435,10 @@ VME_API vme_status vme_add_rows_ref(vme_db* db, const uint64_t* refs, const int6
  * VME_IMPORT_STRICT, a read error, a corrupt zstd stream, VME_ERR_IO from the engine), the rows
  * of the lines before the failure stay stored and *result counts them; nothing is undone. */
 
-/* Flags of vme_import_prometheus / vme_import_prometheus_file. */
-#define VME_IMPORT_STRICT 1u /* the first malformed line fails the call (VME_ERR_INVALID_ARGUMENT
-                                naming the line); without it, malformed lines are skipped and
-                                counted */
+/* Flags of vme_import_prometheus / vme_import_prometheus_file. VME_IMPORT_STRICT: the first
+ * malformed line fails the call (VME_ERR_INVALID_ARGUMENT naming the line); without it,
+ * malformed lines are skipped and counted. */
+#define VME_IMPORT_STRICT 1u
 
 /* What an import did. The caller owns it (stack or heap); the library only writes it. */
 typedef struct vme_import_result {
@@ -477,8 +477,8 @@ VME_API vme_status vme_import_prometheus(vme_db* db, const char* text, size_t le
  * compressed file; the rows of the complete lines before it are stored), VME_ERR_CLOSED,
  * VME_ERR_MISUSE (a db opened read-only). Source: as vme_import_prometheus; VictoriaMetrics
  * reads a zstd-compressed body the same way (lib/protoparser/common, GetUncompressedReader). */
-VME_API vme_status vme_import_prometheus_file(vme_db* db, const char* path,
-                                              int64_t default_ts_ms, uint32_t flags,
+VME_API vme_status vme_import_prometheus_file(vme_db* db, const char* path, int64_t default_ts_ms,
+                                              uint32_t flags,
                                               vme_import_result* result /* nullable */,
                                               vme_error** err) VME_NOEXCEPT;
 
