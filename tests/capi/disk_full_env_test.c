@@ -12,17 +12,11 @@
 #include <unistd.h>
 
 #include "check_c.h"
+#include "temp_dir_c.h"
 #include "vmengine.h"
 
 #define T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
 #define FAULTS "write:every:path=/data/small/:ENOSPC"
-
-static int rm_cb(const char* path, const struct stat* st, int flag, struct FTW* ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
 
 /* Requires status VME_ERR_IO and a message holding a and b; frees err. */
 static void require_io_error(vme_status st, vme_error* err, const char* what, const char* a,
@@ -35,10 +29,7 @@ static void require_io_error(vme_status st, vme_error* err, const char* what, co
 }
 
 static void test_flush_and_close_fail_rows_stay_searchable(void) {
-  const char* base = getenv("TMPDIR");
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s/vme_disk_full_env.XXXXXX", base && *base ? base : "/tmp");
-  if (mkdtemp(dir) == NULL) FAIL("mkdtemp(%s) failed", dir);
+  char* dir = vme_test_make_dir("vme_disk_full_env");
   vme_options* opts = vme_options_create();
   vme_error* err = NULL;
   REQUIRE_EQ_INT(vme_options_set(opts, "background", "0", &err), VME_OK);
@@ -80,7 +71,8 @@ static void test_flush_and_close_fail_rows_stay_searchable(void) {
   err = NULL;
   st = vme_close(db, &err);
   require_io_error(st, err, "vme_close", "/data/small/", strerror(ENOSPC));
-  nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+  vme_test_remove_tree(dir);
+  free(dir);
 }
 
 int main(int argc, char** argv) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_c.h"
+#include "temp_dir_c.h"
 #include "vmengine.h"
 
 #define CAPTURE VME_EXAMPLES_DATA_DIR "/node_exporter_1s_1200.prom.zst"
@@ -26,26 +27,12 @@ static char* g_dir;
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static int rm_cb(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static char* make_temp_dir(void) {
-  const char* base = getenv("TMPDIR");
-  char* tmpl = (char*)malloc(4096);
-  REQUIRE(tmpl != NULL);
-  snprintf(tmpl, 4096, "%s/vme_import.XXXXXX", base && *base ? base : "/tmp");
-  if (mkdtemp(tmpl) == NULL) FAIL("mkdtemp(%s) failed", tmpl);
-  return tmpl;
-}
+static char* make_temp_dir(void) { return vme_test_make_dir("vme_import"); }
 
 static void setup(void) { g_dir = make_temp_dir(); }
 
 static void teardown(void) {
-  nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+  vme_test_remove_tree(g_dir);
   free(g_dir);
   g_dir = NULL;
 }

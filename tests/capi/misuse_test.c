@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "check_c.h"
+#include "temp_dir_c.h"
 #include "vmengine.h"
 
 #define T0 INT64_C(1767225600000) /* 2026-01-01T00:00:00Z */
@@ -75,25 +76,11 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int rm_cb(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static char* make_temp_dir(void) {
-  const char* base = getenv("TMPDIR");
-  char* tmpl = (char*)malloc(4096);
-  REQUIRE(tmpl != NULL);
-  snprintf(tmpl, 4096, "%s/vme_misuse.XXXXXX", base && *base ? base : "/tmp");
-  if (mkdtemp(tmpl) == NULL) FAIL("mkdtemp(%s) failed", tmpl);
-  return tmpl;
-}
+static char* make_temp_dir(void) { return vme_test_make_dir("vme_misuse"); }
 
 static void remove_temp_dir(char* dir) {
   if (dir == NULL) return;
-  nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+  vme_test_remove_tree(dir);
   free(dir);
 }
 

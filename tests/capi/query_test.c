@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check_c.h"
+#include "temp_dir_c.h"
 #include "vmengine.h"
 
 #define T0 INT64_C(1768003200000)        /* 2026-01-10T00:00:00Z */
@@ -73,13 +74,6 @@ static void kb_free(keybuf* kb) {
   free(kb->p);
   kb->p = NULL;
   kb->len = kb->cap = 0;
-}
-
-static int rm_cb(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
 }
 
 #define CHECK_OK(call)                                                         \
@@ -285,7 +279,7 @@ static int group_setup(void) {
 static void group_teardown(void) {
   if (g_db != NULL) vme_close(g_db, NULL);
   g_db = NULL;
-  nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+  vme_test_remove_tree(g_dir);
   free(g_dir);
   vme_library_shutdown();
 }
