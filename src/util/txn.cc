@@ -115,6 +115,13 @@ Result<Transaction> Parse(std::string_view text, const std::vector<std::string>&
                                 QuoteForMessage(dst) + " are in different directories");
     }
   }
+  // Normalising can move " -> " into view: "x ->/" becomes "x ->", which Format would write as
+  // "x -> -> y". The last line must read back as the same two paths.
+  const std::string line = t.tmp + " -> " + t.dst;
+  if (line.find(" -> ") != t.tmp.size() ||
+      line.find(" -> ", t.tmp.size() + 4) != std::string::npos) {
+    return c.Bad(last_no, "tmp path " + QuoteForMessage(tmp) + " holds \" -> \" once normalised");
+  }
   return t;
 }
 

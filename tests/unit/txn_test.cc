@@ -95,6 +95,8 @@ void TestParseRejects() {
       {"/d/small/2026_01/tmp/1 -> /d/small/2026_01/tmp\n", 1},
       {"/d/small/2026_01/tmp/x/y -> /d/small/2026_01/p\n", 1},
       {"/d/small/2026_01/tmp/.. -> /d/small/2026_01/p\n", 1},
+      // Normalised to "tmp/x ->", which would be written back as "tmp/x -> -> ..." (fuzz).
+      {"/d/small/2026_01/tmp/x ->/ -> /d/small/2026_01/p\n", 1},
   };
   for (const auto& c : cases) {
     auto t = txn::Parse(c.text, roots, "/d/small/2026_01/txn/X");
