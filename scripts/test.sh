@@ -58,7 +58,7 @@ if [ "${TSAN:-0}" = "1" ]; then
   # VME_UNIT_TEST_FILTER, and the C API tests that the bindings' calls follow. Only these
   # targets are built.
   step "multi-threaded tests under ThreadSanitizer (build-tsan/)"
-  tsan_unit='concurrent_ingest lsm_concurrency lsm_sustained snapshot mergeset_table crash series_registry background retention index_db_lookup mergeset_item_filter fault_injection disk_full_background wal_replay quarantine'
+  tsan_unit='concurrent_ingest lsm_concurrency lsm_sustained snapshot mergeset_table crash series_registry background retention index_db_lookup mergeset_item_filter fault_injection disk_full_background wal_replay quarantine background_no_workers'
   tsan_capi='misuse query'
   tsan_tests=$(printf '%s_test ' $tsan_unit $tsan_capi)
   BUILD_DIR="$root/build-tsan" TARGETS="$tsan_tests" "$root/scripts/build.sh" \

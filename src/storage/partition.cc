@@ -36,9 +36,34 @@ Partition::Partition(std::string small_dir, std::string big_dir, std::string nam
       num_shards_(std::max<size_t>(1, opts.raw_shards)) {}
 
 Partition::~Partition() {
-  // Waits for conversions handed to the arena: they reference this partition.
+  // Converts the hand-offs no worker took yet, then waits for those a worker is converting:
+  // they reference this partition.
+  ConvertQueuedHandoffs().IgnoreError();
   std::unique_lock<std::mutex> l(raw_mu_);
   raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
+}
+
+bool Partition::HasQueuedHandoffs() const {
+  std::lock_guard<std::mutex> l(handoffs_->mu);
+  return !handoffs_->bufs.empty();
+}
+
+Status Partition::ConvertQueuedHandoffs() {
+  Status first;
+  for (;;) {
+    std::shared_ptr<std::vector<RawRow>> buf;
+    {
+      std::lock_guard<std::mutex> l(handoffs_->mu);
+      if (handoffs_->bufs.empty()) return first;
+      buf = std::move(handoffs_->bufs.front());
+      handoffs_->bufs.pop_front();
+    }
+    Status st = CatchAll("raw rows conversion", [&] { return ConvertRawRows(buf.get()); });
+    if (first.ok()) first = st;
+    std::lock_guard<std::mutex> l(raw_mu_);
+    pending_conversions_--;
+    raw_cv_.notify_all();
+  }
 }
 
 Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root,
@@ -204,16 +229,29 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
   if (full.empty()) return Status::OK();
   bool convert_here;
   {
+    // Counted and queued in one step, so that a flush that sees it pending also finds it
+    // queued (or being converted).
     std::lock_guard<std::mutex> l(raw_mu_);
     convert_here = opts_.workers == nullptr || pending_conversions_ >= opts_.workers->threads();
-    if (!convert_here) pending_conversions_++;
+    if (!convert_here) {
+      pending_conversions_++;
+      std::lock_guard<std::mutex> q(handoffs_->mu);
+      handoffs_->bufs.push_back(std::make_shared<std::vector<RawRow>>(std::move(full)));
+    }
   }
   if (convert_here) {
     VME_RETURN_IF_ERROR(ConvertRawRows(&full));
   } else {
     // Hand the full buffer to the arena and keep accepting rows (no writer stall).
-    auto buf = std::make_shared<std::vector<RawRow>>(std::move(full));
-    opts_.workers->Run([this, buf] {
+    raw_cv_.notify_all();  // a waiting flush converts it if no worker is free
+    opts_.workers->Run([this, handoffs = handoffs_] {
+      std::shared_ptr<std::vector<RawRow>> buf;
+      {
+        std::lock_guard<std::mutex> l(handoffs->mu);
+        if (handoffs->bufs.empty()) return;  // a waiting thread converted it
+        buf = std::move(handoffs->bufs.front());
+        handoffs->bufs.pop_front();
+      }
       // Whatever happens, the bookkeeping below runs, or FlushRawRows would wait forever.
       Status st = CatchAll("raw rows conversion", [&] { return ConvertRawRows(buf.get()); });
       std::lock_guard<std::mutex> l(raw_mu_);
@@ -251,8 +289,17 @@ Status Partition::FlushRawRows() {
     pending_conversions_--;
     raw_cv_.notify_all();
   }
+  // Hand-offs no worker has taken yet are converted here, not waited for: a worker may never
+  // come when every worker of the process waits too (this may run on one).
   std::unique_lock<std::mutex> l(raw_mu_);
-  raw_cv_.wait(l, [&] { return pending_conversions_ == 0; });
+  for (;;) {
+    raw_cv_.wait(l, [&] { return pending_conversions_ == 0 || HasQueuedHandoffs(); });
+    if (pending_conversions_ == 0) break;
+    l.unlock();
+    Status queued = ConvertQueuedHandoffs();
+    if (own.ok()) own = queued;
+    l.lock();
+  }
   if (!conversion_error_.ok()) {
     Status st = conversion_error_;
     conversion_error_ = Status::OK();

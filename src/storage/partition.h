@@ -29,6 +29,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -177,6 +178,20 @@ class Partition {
   std::condition_variable raw_cv_;
   int pending_conversions_ = 0;
   Status conversion_error_;
+  // Full raw-row buffers handed off and not taken yet. The arena task of a hand-off takes one,
+  // and so does any thread that must wait for the conversions (FlushRawRows, the destructor):
+  // it converts what is still queued itself instead of waiting for a free worker, which
+  // oneTBB does not promise (several storages share its workers). The queue outlives the
+  // partition: an arena task that finds it empty returns without touching the partition.
+  struct Handoffs {
+    std::mutex mu;
+    std::deque<std::shared_ptr<std::vector<RawRow>>> bufs;
+  };
+  const std::shared_ptr<Handoffs> handoffs_ = std::make_shared<Handoffs>();
+  // Converts every queued hand-off in the calling thread; returns the first error. Lock
+  // order: raw_mu_, then Handoffs::mu.
+  Status ConvertQueuedHandoffs();
+  bool HasQueuedHandoffs() const;
   // Converted raw-row buffers kept for reuse (leaf lock).
   static constexpr size_t kMaxSpareRawBuffers = 1;
   std::mutex spare_mu_;
