@@ -52,9 +52,8 @@ void ResizePool(long delta) {
 
 BackgroundWorkers::BackgroundWorkers(int threads, std::function<void(const Status&)> on_error)
     : threads_(std::max(1, threads)),
-      queue_(std::make_shared<Queue>()),
+      on_error_(std::move(on_error)),
       arena_(threads_ + 1, /*reserved_for_masters=*/0) {
-  queue_->on_error = std::move(on_error);
   ResizePool(threads_ + 1);
   arena_.initialize();
 }
@@ -66,70 +65,53 @@ BackgroundWorkers::~BackgroundWorkers() {
 
 void BackgroundWorkers::Run(std::function<void()> job) {
   {
-    std::lock_guard<std::mutex> l(queue_->mu);
-    queue_->jobs.push_back(std::move(job));
-    queue_->pending++;
+    std::lock_guard<std::mutex> l(mu_);
+    jobs_.push_back(std::move(job));
+    pending_++;
   }
-  queue_->idle_cv.notify_all();  // a thread in Wait() helps with queued jobs
-  ReleaseForTsan(queue_.get());
+  ReleaseForTsan(&jobs_);
   bool enqueued = false;
   try {
     [[maybe_unused]] IgnoreWritesForTsan ignore;
-    arena_.enqueue([q = queue_] { RunOne(q); });
+    arena_.enqueue([this] { RunOne(); });
     enqueued = true;
   } catch (...) {
   }
-  if (!enqueued) RunOne(queue_);  // no arena task could be made: run the job here
+  if (!enqueued) RunOne();  // no arena task could be made: run the job here
 }
 
-void BackgroundWorkers::RunOne(const std::shared_ptr<Queue>& q) {
-  AcquireForTsan(q.get());  // before the first touch of *q: its mutex was made elsewhere
+void BackgroundWorkers::RunOne() {
+  AcquireForTsan(&jobs_);  // before the first touch of *this: mu_ itself was made elsewhere
   std::function<void()> job;
   {
-    std::lock_guard<std::mutex> l(q->mu);
-    // One arena task is enqueued per job, but Wait() may have run the job already.
-    if (q->jobs.empty()) return;
-    job = std::move(q->jobs.front());
-    q->jobs.pop_front();
+    std::lock_guard<std::mutex> l(mu_);
+    // One arena task is enqueued per job, so the queue is never empty here.
+    job = std::move(jobs_.front());
+    jobs_.pop_front();
   }
-  Execute(q.get(), std::move(job));
-}
-
-void BackgroundWorkers::Execute(Queue* q, std::function<void()> job) {
   Status st = CatchAll("background task", [&] {
     job();
     return Status::OK();
   });
   job = nullptr;  // the job's captures die before it counts as finished
-  if (!st.ok() && q->on_error) {
+  if (!st.ok() && on_error_) {
     CatchAll("background error report", [&] {
-      q->on_error(st);
+      on_error_(st);
       return Status::OK();
     }).IgnoreError();
   }
-  std::lock_guard<std::mutex> l(q->mu);
-  if (--q->pending == 0) q->idle_cv.notify_all();
+  std::lock_guard<std::mutex> l(mu_);
+  if (--pending_ == 0) idle_cv_.notify_all();
 }
 
 void BackgroundWorkers::Wait() {
-  // Runs queued jobs itself instead of waiting for a worker to take them: oneTBB does not
-  // promise this arena a worker while other arenas of the process keep theirs busy.
-  Queue* q = queue_.get();
-  std::unique_lock<std::mutex> l(q->mu);
-  for (;;) {
-    q->idle_cv.wait(l, [q] { return q->pending == 0 || !q->jobs.empty(); });
-    if (q->pending == 0) return;
-    std::function<void()> job = std::move(q->jobs.front());
-    q->jobs.pop_front();
-    l.unlock();
-    Execute(q, std::move(job));
-    l.lock();
-  }
+  std::unique_lock<std::mutex> l(mu_);
+  idle_cv_.wait(l, [this] { return pending_ == 0; });
 }
 
 int BackgroundWorkers::pending() const {
-  std::lock_guard<std::mutex> l(queue_->mu);
-  return queue_->pending;
+  std::lock_guard<std::mutex> l(mu_);
+  return pending_;
 }
 
 void ShutdownTaskScheduler() {

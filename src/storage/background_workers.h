@@ -9,14 +9,12 @@
 // pool is kept large enough for every live BackgroundWorkers of the process at once (one
 // process-wide global_control, resized as storages open and close), so one storage's timer
 // loop can never starve another storage's tasks. Wait() blocks until every job submitted so far
-// has finished, running queued jobs itself meanwhile: the pool size is what this file asks of
-// oneTBB, not what oneTBB promises (a hang with two storages in one process, each waiting for a
-// worker, was seen), so no wait may depend on a worker becoming free.
+// has finished.
 //
-// Hand-off: Run() puts the job in a queue under the queue's mutex and enqueues an arena task
-// that holds only the queue (shared); the task takes one job from the queue under the mutex. The
-// mutex is the happens-before edge between the submitting thread and the worker for every byte the
-// job touches, so ThreadSanitizer sees it although oneTBB itself is not instrumented. Under TSan
+// Hand-off: Run() puts the job in a queue under `mu_` and enqueues an arena task that holds
+// only `this`; the task takes one job from the queue under `mu_`. The mutex is the
+// happens-before edge between the submitting thread and the worker for every byte the job
+// touches, so ThreadSanitizer sees it although oneTBB itself is not instrumented. Under TSan
 // two annotations stand in for what oneTBB does unseen: the hand-off itself is a
 // release/acquire pair (AnnotateHappensBefore/After, so that the worker may touch *this and
 // mu_, made by another thread), and the writes oneTBB's inline code makes to its own task
@@ -32,7 +30,6 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
 
 #include <oneapi/tbb/global_control.h>
@@ -55,24 +52,15 @@ class BackgroundWorkers {
   int pending() const;
 
  private:
-  // The job queue, shared with the arena tasks: Wait() may run a job before the arena task
-  // enqueued for it starts, and that task may then start after this object is gone. It finds
-  // the queue empty and touches nothing else.
-  struct Queue {
-    std::function<void(const Status&)> on_error;
-    std::mutex mu;
-    std::condition_variable idle_cv;
-    std::deque<std::function<void()>> jobs;  // submitted, not started
-    int pending = 0;                         // submitted, not finished
-  };
-  // Takes one job from q (if Wait() has not run it already) and executes it.
-  static void RunOne(const std::shared_ptr<Queue>& q);
-  // Runs a job taken from the queue, reports what it threw, and counts it finished.
-  static void Execute(Queue* q, std::function<void()> job);
+  void RunOne();
 
   const int threads_;
-  const std::shared_ptr<Queue> queue_;
+  const std::function<void(const Status&)> on_error_;
   tbb::task_arena arena_;
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::deque<std::function<void()>> jobs_;  // submitted, not started
+  int pending_ = 0;                         // submitted, not finished
 };
 
 // Runs fn and turns anything it throws into a status (NoMemory for std::bad_alloc, else

@@ -1,11 +1,10 @@
 // Background work when oneTBB gives the process no worker thread at all: a global_control of
 // max_allowed_parallelism 1 (the smallest limit in force wins, so the pool size that
-// background_workers.cc asks for is overridden). Arena tasks then never start, so every wait
-// for background work must run that work itself:
-//   - BackgroundWorkers::Wait runs the queued jobs (vme_close, the scheduler's Stop);
-//   - vme_flush converts the raw-row buffers that writers handed off (Partition::FlushRawRows).
-// Before both did, this hung; it was first seen as a hang of two storages in one process whose
-// waits each needed oneTBB's only worker. A regression shows up as CTest's timeout.
+// background_workers.cc asks for is overridden). A flush must then convert the raw-row buffers
+// that writers handed off to the arena itself (Partition::FlushRawRows) instead of waiting for
+// a worker. Before it did, vme_flush hung here; it was first seen as a hang of two storages in
+// one process, the only oneTBB worker sitting in one storage's flush waiting for conversions
+// queued behind it. A regression shows up as CTest's timeout.
 #include <oneapi/tbb/global_control.h>
 
 #include <string>
