@@ -48,22 +48,31 @@ bool Partition::HasQueuedHandoffs() const {
   return !handoffs_->bufs.empty();
 }
 
+bool Partition::Handoffs::Take(std::vector<RawRow>* out) {
+  std::lock_guard<std::mutex> l(mu);
+  if (bufs.empty()) return false;
+  *out = std::move(bufs.front());
+  bufs.pop_front();
+  return true;
+}
+
+Status Partition::ConvertHandoff(std::vector<RawRow>* buf, bool record_error) {
+  // Whatever happens, the bookkeeping below runs, or FlushRawRows would wait forever.
+  Status st = CatchAll("raw rows conversion", [&] { return ConvertRawRows(buf); });
+  std::lock_guard<std::mutex> l(raw_mu_);
+  if (record_error && !st.ok() && conversion_error_.ok()) conversion_error_ = st;
+  pending_conversions_--;
+  raw_cv_.notify_all();
+  return st;
+}
+
 Status Partition::ConvertQueuedHandoffs() {
   Status first;
-  for (;;) {
-    std::shared_ptr<std::vector<RawRow>> buf;
-    {
-      std::lock_guard<std::mutex> l(handoffs_->mu);
-      if (handoffs_->bufs.empty()) return first;
-      buf = std::move(handoffs_->bufs.front());
-      handoffs_->bufs.pop_front();
-    }
-    Status st = CatchAll("raw rows conversion", [&] { return ConvertRawRows(buf.get()); });
+  for (std::vector<RawRow> buf; handoffs_->Take(&buf);) {
+    Status st = ConvertHandoff(&buf, /*record_error=*/false);
     if (first.ok()) first = st;
-    std::lock_guard<std::mutex> l(raw_mu_);
-    pending_conversions_--;
-    raw_cv_.notify_all();
   }
+  return first;
 }
 
 Result<std::shared_ptr<Partition>> Partition::Open(const std::string& small_root,
@@ -236,7 +245,7 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
     if (!convert_here) {
       pending_conversions_++;
       std::lock_guard<std::mutex> q(handoffs_->mu);
-      handoffs_->bufs.push_back(std::make_shared<std::vector<RawRow>>(std::move(full)));
+      handoffs_->bufs.push_back(std::move(full));
     }
   }
   if (convert_here) {
@@ -245,19 +254,9 @@ Status Partition::AddRows(const RawRow* rows, size_t n,
     // Hand the full buffer to the arena and keep accepting rows (no writer stall).
     raw_cv_.notify_all();  // a waiting flush converts it if no worker is free
     opts_.workers->Run([this, handoffs = handoffs_] {
-      std::shared_ptr<std::vector<RawRow>> buf;
-      {
-        std::lock_guard<std::mutex> l(handoffs->mu);
-        if (handoffs->bufs.empty()) return;  // a waiting thread converted it
-        buf = std::move(handoffs->bufs.front());
-        handoffs->bufs.pop_front();
-      }
-      // Whatever happens, the bookkeeping below runs, or FlushRawRows would wait forever.
-      Status st = CatchAll("raw rows conversion", [&] { return ConvertRawRows(buf.get()); });
-      std::lock_guard<std::mutex> l(raw_mu_);
-      if (!st.ok() && conversion_error_.ok()) conversion_error_ = st;
-      pending_conversions_--;
-      raw_cv_.notify_all();
+      std::vector<RawRow> buf;
+      if (!handoffs->Take(&buf)) return;  // a waiting thread converted it
+      ConvertHandoff(&buf, /*record_error=*/true).IgnoreError();
     });
   }
   return Status::OK();

@@ -185,9 +185,14 @@ class Partition {
   // partition: an arena task that finds it empty returns without touching the partition.
   struct Handoffs {
     std::mutex mu;
-    std::deque<std::shared_ptr<std::vector<RawRow>>> bufs;
+    std::deque<std::vector<RawRow>> bufs;
+    // Moves the oldest queued buffer into *out; false when none is queued.
+    bool Take(std::vector<RawRow>* out);
   };
   const std::shared_ptr<Handoffs> handoffs_ = std::make_shared<Handoffs>();
+  // Converts a taken hand-off and counts it finished. With record_error a failure is also
+  // kept for the next FlushRawRows (an arena job has no caller to return it to).
+  Status ConvertHandoff(std::vector<RawRow>* buf, bool record_error);
   // Converts every queued hand-off in the calling thread; returns the first error. Lock
   // order: raw_mu_, then Handoffs::mu.
   Status ConvertQueuedHandoffs();
